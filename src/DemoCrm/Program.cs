@@ -1,0 +1,18 @@
+using DemoCrm;
+
+// Standalone demo CRM (docker-compose): DemoCrm:Port, DemoCrm:CertificatePath/KeyPath, DemoCrm:CredentialFile.
+var configuration = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build();
+var certificatePath = configuration["DemoCrm:CertificatePath"];
+var credentialFile = configuration["DemoCrm:CredentialFile"];
+var settings = new DemoCrmSettings
+{
+    Port = configuration.GetValue("DemoCrm:Port", 9443),
+    Certificate = certificatePath is null ? null : System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(certificatePath, configuration["DemoCrm:KeyPath"]),
+    RequiredAuthorization = credentialFile is null ? null : File.ReadAllText(credentialFile).Trim(),
+};
+await using var server = await DemoCrmServer.StartAsync(settings);
+Console.WriteLine($"Demo CRM listening on {server.BaseAddress}");
+var stopped = new TaskCompletionSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; stopped.TrySetResult(); };
+AppDomain.CurrentDomain.ProcessExit += (_, _) => stopped.TrySetResult();
+await stopped.Task;

@@ -1,0 +1,33 @@
+using Gateway.Core.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+
+namespace Gateway.Core.Admin;
+
+/// <summary>The admin port's own small pipeline; nothing on it reaches the CRM.</summary>
+internal static class AdminEndpoints
+{
+    public static void Configure(IApplicationBuilder admin)
+    {
+        admin.UseRouting();
+        admin.UseEndpoints(endpoints =>
+        {
+            endpoints.MapHealthChecks("/healthz", new HealthCheckOptions
+            {
+                Predicate = _ => false,
+                ResponseWriter = HealthResponseWriter.WriteAsync,
+            });
+            endpoints.MapHealthChecks("/readyz", new HealthCheckOptions
+            {
+                Predicate = check => check.Tags.Contains(HealthTags.Ready),
+                ResponseWriter = HealthResponseWriter.WriteAsync,
+            });
+        });
+        admin.Run(context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        });
+    }
+}

@@ -1,0 +1,29 @@
+using Gateway.Core.Admin;
+using Gateway.Core.RequestGuard;
+using Gateway.Core.Transport;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Core.Hosting;
+
+public static class GatewayApplicationBuilderExtensions
+{
+    /// <summary>The request flow, outermost first (see docs/operations.md).</summary>
+    public static WebApplication UseComplianceGateway(this WebApplication app)
+    {
+        var transport = app.Services.GetRequiredService<IOptions<TransportOptions>>().Value;
+        var adminPort = transport.Admin.Port;
+
+        if (transport.TrustedProxies.Count > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+        app.UseHsts();
+        app.MapWhen(context => context.Connection.LocalPort == adminPort, AdminEndpoints.Configure);
+        app.UseMiddleware<RequestGuardMiddleware>();
+        app.UseRouting();
+        app.MapReverseProxy();
+        return app;
+    }
+}

@@ -1,0 +1,49 @@
+using Gateway.Core.Admin;
+using Gateway.Core.Redis;
+using Gateway.Core.RequestGuard;
+using Gateway.Core.Telemetry;
+using Gateway.Core.Transport;
+using Gateway.Core.Upstream;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.HttpsPolicy;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Gateway.Core.Hosting;
+
+public static class GatewayServiceCollectionExtensions
+{
+    public static GatewayBuilder AddComplianceGateway(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddValidatedOptions<TransportOptions, TransportOptionsValidator>(TransportOptions.Section);
+        services.AddValidatedOptions<RequestGuardOptions, RequestGuardOptionsValidator>(RequestGuardOptions.Section);
+        services.AddValidatedOptions<UpstreamOptions, UpstreamOptionsValidator>(UpstreamOptions.Section);
+        services.AddValidatedOptions<TelemetryOptions, TelemetryOptionsValidator>(TelemetryOptions.Section);
+
+        services.TryAddSingleton<ServerCertificateStore>();
+        services.AddHostedService(sp => sp.GetRequiredService<ServerCertificateStore>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KestrelServerOptions>, KestrelListenerSetup>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<ForwardedHeadersOptions>, ForwardedHeadersSetup>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<HstsOptions>, HstsSetup>());
+
+        services.TryAddSingleton<UpstreamCredential>();
+        services.AddHostedService(sp => sp.GetRequiredService<UpstreamCredential>());
+        services.TryAddSingleton<IForwarderHttpClientFactory, TrustedUpstreamHttpClientFactory>();
+        services.AddHostedService<InsecureUpstreamWarning>();
+        services.AddReverseProxy()
+            .LoadFromConfig(configuration.GetSection("ReverseProxy"))
+            .AddConfigFilter<HttpsOnlyConfigFilter>()
+            .AddTransforms<UpstreamHeaderTransforms>();
+
+        services.AddHealthChecks().AddCheck<UpstreamResolvableHealthCheck>("upstream", tags: [HealthTags.Ready]);
+        services.AddGatewayRedis(configuration);
+        services.AddGatewayTelemetry(configuration);
+        return new GatewayBuilder(services);
+    }
+}

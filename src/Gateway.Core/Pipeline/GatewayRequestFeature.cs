@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Gateway.Core.Pipeline;
+
+internal sealed class GatewayRequestFeature : IGatewayRequestFeature
+{
+    public string? DeniedBy { get; private set; }
+
+    public string? DenialReason { get; private set; }
+
+    public void Deny(string stage, string reasonCode)
+    {
+        DeniedBy ??= stage;
+        DenialReason ??= reasonCode;
+    }
+
+    public static IGatewayRequestFeature GetOrCreate(HttpContext context)
+    {
+        var feature = context.Features.Get<IGatewayRequestFeature>();
+        if (feature is null)
+        {
+            feature = new GatewayRequestFeature();
+            context.Features.Set(feature);
+        }
+        return feature;
+    }
+}

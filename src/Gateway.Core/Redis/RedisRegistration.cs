@@ -1,0 +1,23 @@
+using Gateway.Core.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using StackExchange.Redis;
+
+namespace Gateway.Core.Redis;
+
+internal static class RedisRegistration
+{
+    public static void AddGatewayRedis(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddValidatedOptions<RedisOptions, RedisOptionsValidator>(RedisOptions.Section);
+        if (string.IsNullOrWhiteSpace(configuration[$"{RedisOptions.Section}:Configuration"]))
+        {
+            return;
+        }
+        services.TryAddSingleton<RedisConnection>();
+        services.AddHostedService(sp => sp.GetRequiredService<RedisConnection>());
+        services.TryAddSingleton<IConnectionMultiplexer>(sp => sp.GetRequiredService<RedisConnection>().GetAsync().GetAwaiter().GetResult());
+        services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: [HealthTags.Ready]);
+    }
+}

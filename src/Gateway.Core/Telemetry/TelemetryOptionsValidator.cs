@@ -1,0 +1,21 @@
+using Gateway.Core.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Core.Telemetry;
+
+internal sealed class TelemetryOptionsValidator : IValidateOptions<TelemetryOptions>
+{
+    public ValidateOptionsResult Validate(string? name, TelemetryOptions options)
+    {
+        var errors = new ValidationErrors();
+        if (options.OtlpEndpoint is { } endpoint && !Uri.TryCreate(endpoint, UriKind.Absolute, out _))
+        {
+            errors.Add("Gateway:Telemetry:OtlpEndpoint", $"'{endpoint}' is not an absolute URI.");
+        }
+        if (string.IsNullOrWhiteSpace(options.ServiceName))
+        {
+            errors.Add("Gateway:Telemetry:ServiceName", "must not be empty.");
+        }
+        return errors.ToResult();
+    }
+}

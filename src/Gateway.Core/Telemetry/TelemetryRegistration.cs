@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Gateway.Core.Telemetry;
+
+internal static class TelemetryRegistration
+{
+    /// <summary>Instruments and exports only when an OTLP endpoint is configured; otherwise tracing costs nothing on the hot path.</summary>
+    public static void AddGatewayTelemetry(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddMetrics();
+        services.AddSingleton<GatewayMetrics>();
+
+        var settings = configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
+        if (settings.OtlpEndpoint is null || !Uri.TryCreate(settings.OtlpEndpoint, UriKind.Absolute, out var endpoint))
+        {
+            return;
+        }
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(settings.ServiceName))
+            .WithTracing(tracing => tracing
+                .AddSource(GatewayMetrics.ActivitySourceName, "Yarp.ReverseProxy")
+                .AddAspNetCoreInstrumentation(options => options.RecordException = false)
+                .AddHttpClientInstrumentation()
+                .AddOtlpExporter(options => options.Endpoint = endpoint))
+            .WithMetrics(metrics => metrics
+                .AddMeter(GatewayMetrics.MeterName)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddOtlpExporter(options => options.Endpoint = endpoint));
+    }
+}

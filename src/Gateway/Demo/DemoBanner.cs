@@ -1,0 +1,31 @@
+using System.Text;
+
+namespace Gateway.Demo;
+
+internal static class DemoBanner
+{
+    /// <summary>Mints a token per role, writes it to .demo/tokens/, and returns the text to print.</summary>
+    public static string Render(DemoWorkspace workspace, DemoTokenIssuer issuer, DateTimeOffset now, TimeSpan lifetime, int proxyPort, int adminPort, Uri crm)
+    {
+        var text = new StringBuilder();
+        text.AppendLine();
+        text.AppendLine("Compliance Gateway demo is running.");
+        text.AppendLine($"  gateway    https://localhost:{proxyPort}   (TLS 1.2/1.3 only)");
+        text.AppendLine($"  admin      https://localhost:{adminPort}/healthz  and /readyz");
+        text.AppendLine($"  demo CRM   {crm}   (reachable only with the credential the gateway holds)");
+        text.AppendLine($"  CA         {workspace.CaCertificatePath}");
+        text.AppendLine();
+        text.AppendLine($"Tokens valid until {now.Add(lifetime):u}, one per demo role (also in {workspace.TokensDirectory}):");
+        foreach (var role in DemoTokenIssuer.Roles)
+        {
+            var token = issuer.Mint(role, now, lifetime);
+            File.WriteAllText(Path.Combine(workspace.TokensDirectory, $"{role.Name}.jwt"), token + "\n");
+            text.AppendLine();
+            text.AppendLine($"# {role.Name}");
+            text.AppendLine($"curl --cacert '{workspace.CaCertificatePath}' -H 'Authorization: Bearer {token}' 'https://localhost:{proxyPort}/api/contacts?pageSize=2'");
+        }
+        text.AppendLine();
+        text.AppendLine("Press Ctrl+C to stop.");
+        return text.ToString();
+    }
+}
