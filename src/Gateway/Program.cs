@@ -1,16 +1,27 @@
 using Gateway;
 using Gateway.Core.Hosting;
 using Gateway.Demo;
+using Microsoft.AspNetCore.Builder;
 
 if (args.Contains(DemoMode.Flag))
 {
     return await DemoMode.RunAsync([.. args.Where(a => a != DemoMode.Flag)]);
 }
 
-await using var app = GatewayApplication.Create(args);
-var exitCode = await StartupFailure.RunGuardedAsync(() => app.StartAsync());
-if (exitCode == 0)
+WebApplication? app = null;
+var exitCode = await StartupFailure.RunGuardedAsync(async () =>
 {
-    await app.WaitForShutdownAsync();
+    app = GatewayApplication.Create(args);
+    await app.StartAsync();
+});
+if (app is not null)
+{
+    await using (app)
+    {
+        if (exitCode == 0)
+        {
+            await app.WaitForShutdownAsync();
+        }
+    }
 }
 return exitCode;

@@ -1,9 +1,11 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.Core.Hosting;
 
-/// <summary>Builds the gateway host the same way for production, demo mode and integration tests.</summary>
+/// <summary>Builds the gateway host the same way for production, demo mode and integration tests.
+/// Throws <see cref="OptionsValidationException"/> (or an AggregateException of them) listing every configuration error.</summary>
 public static class GatewayApplication
 {
     /// <param name="args">Command-line arguments; <c>--Section:Key=value</c> overrides any setting.</param>
@@ -17,6 +19,7 @@ public static class GatewayApplication
             builder.Configuration.AddInMemoryCollection(defaults);
             builder.Configuration.AddCommandLine(args);
         }
+        GatewayOptionsRegistration.ValidateGatewayOptions(builder.Configuration);
         builder.Services.AddComplianceGateway(builder.Configuration);
         var app = builder.Build();
         app.UseComplianceGateway();

@@ -1,6 +1,5 @@
 using Gateway.Core.Admin;
 using Gateway.Core.Redis;
-using Gateway.Core.RequestGuard;
 using Gateway.Core.Telemetry;
 using Gateway.Core.Transport;
 using Gateway.Core.Upstream;
@@ -21,10 +20,7 @@ public static class GatewayServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddValidatedOptions<TransportOptions, TransportOptionsValidator>(TransportOptions.Section);
-        services.AddValidatedOptions<RequestGuardOptions, RequestGuardOptionsValidator>(RequestGuardOptions.Section);
-        services.AddValidatedOptions<UpstreamOptions, UpstreamOptionsValidator>(UpstreamOptions.Section);
-        services.AddValidatedOptions<TelemetryOptions, TelemetryOptionsValidator>(TelemetryOptions.Section);
+        services.AddGatewayOptions();
 
         services.TryAddSingleton<ServerCertificateStore>();
         services.AddHostedService(sp => sp.GetRequiredService<ServerCertificateStore>());

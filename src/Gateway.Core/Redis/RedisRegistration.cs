@@ -10,7 +10,6 @@ internal static class RedisRegistration
 {
     public static void AddGatewayRedis(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddValidatedOptions<RedisOptions, RedisOptionsValidator>(RedisOptions.Section);
         if (string.IsNullOrWhiteSpace(configuration[$"{RedisOptions.Section}:Configuration"]))
         {
             return;

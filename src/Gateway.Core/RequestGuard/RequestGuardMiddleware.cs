@@ -24,7 +24,7 @@ internal sealed partial class RequestGuardMiddleware
     public RequestGuardMiddleware(RequestDelegate next, IOptions<RequestGuardOptions> options, GatewayMetrics metrics, ILogger<RequestGuardMiddleware> logger)
     {
         _next = next;
-        _allowedMethods = new HashSet<string>(options.Value.AllowedMethods, StringComparer.Ordinal);
+        _allowedMethods = new HashSet<string>(options.Value.EffectiveAllowedMethods, StringComparer.Ordinal);
         _maxBodyBytes = options.Value.MaxRequestBodyBytes;
         _metrics = metrics;
         _logger = logger;

@@ -5,8 +5,15 @@ public sealed class RequestGuardOptions
 {
     public const string Section = "Gateway:RequestGuard";
 
-    /// <summary>Methods accepted at all; a route narrows them further with YARP's <c>Match:Methods</c>. TRACE, CONNECT and unknown methods are never accepted.</summary>
-    public List<string> AllowedMethods { get; set; } = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+    /// <summary>
+    /// Methods accepted at all; empty means every method in <see cref="HttpMethodPolicy.Allowable"/>.
+    /// A route narrows them further with YARP's <c>Match:Methods</c>. TRACE, CONNECT and unknown
+    /// methods are never accepted. (Empty by default because the configuration binder appends a
+    /// configured list to a pre-filled one, which would silently widen a narrowed list.)
+    /// </summary>
+    public List<string> AllowedMethods { get; set; } = [];
+
+    public IReadOnlyList<string> EffectiveAllowedMethods => AllowedMethods.Count == 0 ? HttpMethodPolicy.Allowable : AllowedMethods;
 
     /// <summary>Largest request body (413 beyond it).</summary>
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;

@@ -8,10 +8,6 @@ internal sealed class RequestGuardOptionsValidator : IValidateOptions<RequestGua
     public ValidateOptionsResult Validate(string? name, RequestGuardOptions options)
     {
         var errors = new ValidationErrors();
-        if (options.AllowedMethods.Count == 0)
-        {
-            errors.Add("Gateway:RequestGuard:AllowedMethods", "must list at least one method.");
-        }
         for (var i = 0; i < options.AllowedMethods.Count; i++)
         {
             var method = options.AllowedMethods[i];

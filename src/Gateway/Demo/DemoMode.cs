@@ -1,5 +1,6 @@
 using DemoCrm;
 using Gateway.Core.Hosting;
+using Microsoft.AspNetCore.Builder;
 
 namespace Gateway.Demo;
 
@@ -7,34 +8,71 @@ namespace Gateway.Demo;
 /// <c>--demo</c>: the whole gateway with nothing installed. A demo CRM on a loopback port,
 /// a generated CA and certificate, a token signing key, and a ready-to-paste curl per role.
 /// </summary>
-internal static class DemoMode
+internal sealed class DemoMode : IAsyncDisposable
 {
     public const string Flag = "--demo";
     private static readonly TimeSpan TokenLifetime = TimeSpan.FromHours(8);
 
+    private readonly DemoCrmServer _crm;
+
+    private DemoMode(DemoCrmServer crm, WebApplication gateway, string banner)
+    {
+        _crm = crm;
+        Gateway = gateway;
+        Banner = banner;
+    }
+
+    public WebApplication Gateway { get; }
+
+    public string Banner { get; }
+
     public static async Task<int> RunAsync(string[] args)
     {
+        DemoMode? demo = null;
+        var exitCode = await StartupFailure.RunGuardedAsync(async () => demo = await StartAsync(".demo", args));
+        if (demo is null)
+        {
+            return exitCode;
+        }
+        await using (demo)
+        {
+            Console.WriteLine(demo.Banner);
+            await demo.Gateway.WaitForShutdownAsync();
+        }
+        return 0;
+    }
+
+    /// <summary>Prepares <paramref name="workspaceRoot"/>, starts the demo CRM and the gateway, and mints the tokens.</summary>
+    public static async Task<DemoMode> StartAsync(string workspaceRoot, string[] args)
+    {
         var now = TimeProvider.System.GetUtcNow();
-        var workspace = new DemoWorkspace(".demo");
+        var workspace = new DemoWorkspace(workspaceRoot);
         var certificate = workspace.EnsureCertificates(now);
         var credential = workspace.EnsureCrmCredential();
         var issuer = DemoTokenIssuer.Ensure(workspace);
 
-        await using var crm = await DemoCrmServer.StartAsync(new DemoCrmSettings { Certificate = certificate, RequiredAuthorization = credential });
-        var app = GatewayApplication.Create(args, Defaults(workspace, crm.BaseAddress));
-        await using (app)
+        var crm = await DemoCrmServer.StartAsync(new DemoCrmSettings { Certificate = certificate, RequiredAuthorization = credential });
+        try
         {
-            var exitCode = await StartupFailure.RunGuardedAsync(() => app.StartAsync());
-            if (exitCode != 0)
-            {
-                return exitCode;
-            }
-            var proxy = app.Configuration.GetValue("Gateway:Transport:Proxy:Port", 8443);
-            var admin = app.Configuration.GetValue("Gateway:Transport:Admin:Port", 8444);
-            Console.WriteLine(DemoBanner.Render(workspace, issuer, now, TokenLifetime, proxy, admin, crm.BaseAddress));
-            await app.WaitForShutdownAsync();
+            var gateway = GatewayApplication.Create(args, Defaults(workspace, crm.BaseAddress));
+            await gateway.StartAsync();
+            var proxyPort = gateway.Configuration.GetValue("Gateway:Transport:Proxy:Port", 8443);
+            var adminPort = gateway.Configuration.GetValue("Gateway:Transport:Admin:Port", 8444);
+            var banner = DemoBanner.Render(workspace, issuer, now, TokenLifetime, proxyPort, adminPort, crm.BaseAddress);
+            return new DemoMode(crm, gateway, banner);
         }
-        return 0;
+        catch
+        {
+            await crm.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Gateway.StopAsync();
+        await Gateway.DisposeAsync();
+        await _crm.DisposeAsync();
     }
 
     private static Dictionary<string, string?> Defaults(DemoWorkspace workspace, Uri crm) => new()

@@ -1,0 +1,55 @@
+using System.CommandLine;
+
+namespace Gateway.Cli.Commands;
+
+/// <summary>
+/// The command tree of <c>gatewayctl</c>. Commands whose stage is not built yet exist so that
+/// <c>--help</c> shows the whole tool; running one says so and exits with <see cref="NotAvailable"/>.
+/// </summary>
+public static class GatewayCtl
+{
+    public const int NotAvailable = 69;
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("gatewayctl: operate the Compliance Gateway (masking rules, audit stream, revocation, consent).");
+        root.Subcommands.Add(Group("rules", "Validate, preview and test masking rules files.",
+            ("validate", "Check a rules file and report every error with its path."),
+            ("preview", "Show what each role would see of a sample CRM response."),
+            ("test", "Run a rules test suite (expected output per role).")));
+        root.Subcommands.Add(Group("audit", "Read and verify the audit stream in Redis.",
+            ("tail", "Follow the audit stream through a consumer group."),
+            ("verify", "Check the hash chain of the audit stream; exit 1 on any break."),
+            ("subject", "List every access to one data subject's records."),
+            ("report", "Summarise accesses, masking, denials and consent refusals.")));
+        root.Subcommands.Add(Group("consent", "Manage the consent register.",
+            ("set", "Record consent of a subject for a purpose."),
+            ("withdraw", "Withdraw consent of a subject for a purpose."),
+            ("show", "Show a subject's consents."),
+            ("import", "Import a consent register from CSV.")));
+        root.Subcommands.Add(Leaf("revoke", "Deny tokens by subject, token id or client id."));
+        root.Subcommands.Add(Leaf("unrevoke", "Lift a revocation."));
+        return root;
+    }
+
+    private static Command Group(string name, string description, params (string Name, string Description)[] children)
+    {
+        var group = new Command(name, description);
+        foreach (var (childName, childDescription) in children)
+        {
+            group.Subcommands.Add(Leaf(childName, childDescription));
+        }
+        return group;
+    }
+
+    private static Command Leaf(string name, string description)
+    {
+        var command = new Command(name, description);
+        command.SetAction(parseResult =>
+        {
+            parseResult.InvocationConfiguration.Error.WriteLine($"'{parseResult.CommandResult.Command.Name}' is not available in this version of gatewayctl.");
+            return NotAvailable;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,3 @@
+using Gateway.Cli.Commands;
+
+return await GatewayCtl.Build().Parse(args).InvokeAsync();

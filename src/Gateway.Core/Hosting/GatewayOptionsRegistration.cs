@@ -1,0 +1,38 @@
+using Gateway.Core.Redis;
+using Gateway.Core.RequestGuard;
+using Gateway.Core.Telemetry;
+using Gateway.Core.Transport;
+using Gateway.Core.Upstream;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Core.Hosting;
+
+/// <summary>Every options object of the gateway, bound and validated; kept apart from the stages that use them.</summary>
+public static class GatewayOptionsRegistration
+{
+    public static IServiceCollection AddGatewayOptions(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<TransportOptions, TransportOptionsValidator>(TransportOptions.Section);
+        services.AddValidatedOptions<RequestGuardOptions, RequestGuardOptionsValidator>(RequestGuardOptions.Section);
+        services.AddValidatedOptions<UpstreamOptions, UpstreamOptionsValidator>(UpstreamOptions.Section);
+        services.AddValidatedOptions<RedisOptions, RedisOptionsValidator>(RedisOptions.Section);
+        services.AddValidatedOptions<TelemetryOptions, TelemetryOptionsValidator>(TelemetryOptions.Section);
+        return services;
+    }
+
+    /// <summary>
+    /// Validates all options against <paramref name="configuration"/> before the host is built.
+    /// Building the host already reads some options (Kestrel's listeners), and the first one read
+    /// would otherwise report only its own errors instead of all of them.
+    /// </summary>
+    /// <exception cref="OptionsValidationException">One options object is invalid.</exception>
+    /// <exception cref="AggregateException">Several are; each inner exception lists its errors.</exception>
+    public static void ValidateGatewayOptions(IConfiguration configuration)
+    {
+        var services = new ServiceCollection().AddSingleton(configuration).AddGatewayOptions();
+        using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<IStartupValidator>().Validate();
+    }
+}

@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Gateway.Benchmarks.RequestGuard.RequestTargetInspectorBenchmarks).Assembly).Run(args);

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Gateway.Demo;
+using Gateway.IntegrationTests.Infrastructure;
+
+namespace Gateway.IntegrationTests.Demo;
+
+public sealed class DemoModeTests : IAsyncLifetime
+{
+    private readonly string _workspace = Directory.CreateTempSubdirectory("gateway-demo-").FullName;
+    private readonly int _proxyPort = FreePort.Next();
+    private DemoMode _demo = null!;
+
+    public async Task InitializeAsync() => _demo = await DemoMode.StartAsync(_workspace,
+    [
+        $"--Gateway:Transport:Proxy:Port={_proxyPort}",
+        $"--Gateway:Transport:Admin:Port={FreePort.Next()}",
+        "--Logging:LogLevel:Default=Warning",
+    ]);
+
+    public async Task DisposeAsync()
+    {
+        await _demo.DisposeAsync();
+        Directory.Delete(_workspace, recursive: true);
+    }
+
+    [Fact]
+    public async Task PrintedCurlCommand_ForEachRole_ReturnsContactsThroughTheGateway()
+    {
+        var commands = _demo.Banner.Split('\n').Where(line => line.StartsWith("curl ", StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(DemoTokenIssuer.Roles.Count, commands.Count);
+        foreach (var command in commands)
+        {
+            Assert.Contains($"https://localhost:{_proxyPort}/api/contacts", command);
+            var (exitCode, output) = await BashAsync(command + " --silent --show-error --fail");
+            Assert.True(exitCode == 0, output);
+            using var body = JsonDocument.Parse(output);
+            Assert.Equal(2, body.RootElement.GetProperty("data").GetArrayLength());
+            Assert.Equal(200, body.RootElement.GetProperty("paging").GetProperty("total").GetInt32());
+        }
+    }
+
+    [Fact]
+    public void Workspace_HoldsTokensKeysAndCertificates()
+    {
+        foreach (var role in DemoTokenIssuer.Roles)
+        {
+            var token = File.ReadAllText(Path.Combine(_workspace, "tokens", $"{role.Name}.jwt")).Trim();
+            var payload = JsonDocument.Parse(Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Decode(token.Split('.')[1])).RootElement;
+            Assert.Equal(role.Name, payload.GetProperty("roles")[0].GetString());
+            var lifetime = payload.GetProperty("exp").GetInt64() - payload.GetProperty("iat").GetInt64();
+            Assert.Equal(8 * 3600, lifetime);
+        }
+        Assert.Contains("\"kty\": \"RSA\"", File.ReadAllText(Path.Combine(_workspace, "signing", "jwks.json")));
+        Assert.DoesNotContain("\"d\"", File.ReadAllText(Path.Combine(_workspace, "signing", "jwks.json")));
+        Assert.True(File.Exists(Path.Combine(_workspace, "tls", "ca.crt")));
+    }
+
+    [Fact]
+    public async Task DemoCrm_CalledDirectlyWithoutTheCredential_Refuses()
+    {
+        var crmLine = _demo.Banner.Split('\n').Single(line => line.Contains("demo CRM", StringComparison.Ordinal));
+        var crmUrl = crmLine.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2];
+        var ca = Path.Combine(_workspace, "tls", "ca.crt");
+
+        var (_, output) = await BashAsync($"curl --silent --cacert '{ca}' -o /dev/null -w '%{{http_code}}' '{crmUrl}api/contacts'");
+
+        Assert.Equal("401", output.Trim());
+    }
+
+    [Fact]
+    public async Task SecondStart_ReusesCaAndSigningKey()
+    {
+        var ca = File.ReadAllText(Path.Combine(_workspace, "tls", "ca.crt"));
+        var jwks = File.ReadAllText(Path.Combine(_workspace, "signing", "jwks.json"));
+
+        await using (await DemoMode.StartAsync(_workspace, [$"--Gateway:Transport:Proxy:Port={FreePort.Next()}", $"--Gateway:Transport:Admin:Port={FreePort.Next()}", "--Logging:LogLevel:Default=Warning"]))
+        {
+        }
+
+        Assert.Equal(ca, File.ReadAllText(Path.Combine(_workspace, "tls", "ca.crt")));
+        Assert.Equal(jwks, File.ReadAllText(Path.Combine(_workspace, "signing", "jwks.json")));
+    }
+
+    [Fact]
+    public async Task AdminReadyz_InDemo_IsReady()
+    {
+        var adminLine = _demo.Banner.Split('\n').Single(line => line.Contains("/healthz", StringComparison.Ordinal));
+        var healthz = adminLine.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
+        var ca = Path.Combine(_workspace, "tls", "ca.crt");
+
+        var (exitCode, output) = await BashAsync($"curl --silent --fail --cacert '{ca}' '{healthz.Replace("/healthz", "/readyz", StringComparison.Ordinal)}'");
+
+        Assert.True(exitCode == 0, output);
+        Assert.StartsWith("{\"status\":\"Healthy\"", output);
+    }
+
+    private static async Task<(int ExitCode, string Output)> BashAsync(string command)
+    {
+        using var process = Process.Start(new ProcessStartInfo("bash", ["-c", command])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}

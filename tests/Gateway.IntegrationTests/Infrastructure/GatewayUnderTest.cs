@@ -1,0 +1,110 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Gateway.Core.Hosting;
+using Microsoft.AspNetCore.Builder;
+
+namespace Gateway.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real gateway host (the same composition as Program.cs) on free loopback ports, with real
+/// TLS from the test CA, configured only through settings as an operator would.
+/// </summary>
+internal sealed class GatewayUnderTest : IAsyncDisposable
+{
+    private readonly Dictionary<string, string?> _settings;
+    private WebApplication? _app;
+
+    private GatewayUnderTest(string upstream)
+    {
+        ProxyPort = FreePort.Next();
+        AdminPort = FreePort.Next();
+        CredentialValue = $"Bearer crm-secret-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
+        CredentialFile = Path.Combine(TestPki.Shared.Directory, $"credential-{Guid.NewGuid():N}");
+        File.WriteAllText(CredentialFile, CredentialValue + "\n");
+        _settings = new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:Console:FormatterName"] = "simple",
+            ["Gateway:Transport:Proxy:Address"] = "localhost",
+            ["Gateway:Transport:Proxy:Port"] = ProxyPort.ToString(),
+            ["Gateway:Transport:Admin:Address"] = "localhost",
+            ["Gateway:Transport:Admin:Port"] = AdminPort.ToString(),
+            ["Gateway:Transport:Certificate:Path"] = TestPki.Shared.Server.CertificatePath,
+            ["Gateway:Transport:Certificate:KeyPath"] = TestPki.Shared.Server.KeyPath,
+            ["Gateway:Upstream:Credential:ValueFile"] = CredentialFile,
+            ["Gateway:Upstream:AllowInsecure"] = upstream.StartsWith("http://", StringComparison.Ordinal) ? "true" : null,
+            ["ReverseProxy:Routes:crm:ClusterId"] = "crm",
+            ["ReverseProxy:Routes:crm:Match:Path"] = "/api/{**rest}",
+            ["ReverseProxy:Clusters:crm:Destinations:primary:Address"] = upstream,
+        };
+    }
+
+    public int ProxyPort { get; }
+
+    public int AdminPort { get; }
+
+    public string CredentialFile { get; }
+
+    public string CredentialValue { get; }
+
+    public IServiceProvider Services => (_app ?? throw new InvalidOperationException("Not started.")).Services;
+
+    /// <summary>A gateway in front of <paramref name="upstream"/>; http:// upstreams get AllowInsecure (as a developer would set it).</summary>
+    public static GatewayUnderTest For(string upstream) => new(upstream);
+
+    /// <summary>Sets a setting, or removes it when <paramref name="value"/> is null.</summary>
+    public GatewayUnderTest With(string key, string? value)
+    {
+        _settings[key] = value;
+        return this;
+    }
+
+    public WebApplication Build() =>
+        _app = GatewayApplication.Create([.. _settings.Where(s => s.Value is not null).Select(s => $"--{s.Key}={s.Value}")]);
+
+    public async Task<GatewayUnderTest> StartAsync()
+    {
+        await Build().StartAsync();
+        return this;
+    }
+
+    public Uri Url(string pathAndQuery) => new($"https://localhost:{ProxyPort}{pathAndQuery}");
+
+    public Uri AdminUrl(string path) => new($"https://localhost:{AdminPort}{path}");
+
+    /// <summary>An HttpClient that trusts only the test CA, as a client of the gateway would.</summary>
+    public static HttpClient CreateClient(Version? version = null, Action<X509Certificate2?>? onServerCertificate = null)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            PooledConnectionLifetime = TimeSpan.Zero,
+            SslOptions =
+            {
+                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                {
+                    var server = certificate as X509Certificate2;
+                    onServerCertificate?.Invoke(server);
+                    return TestPki.Shared.Validates(server);
+                },
+            },
+        };
+        return new HttpClient(handler)
+        {
+            DefaultRequestVersion = version ?? HttpVersion.Version11,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+        File.Delete(CredentialFile);
+    }
+}
