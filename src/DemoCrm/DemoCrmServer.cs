@@ -19,7 +19,7 @@ public sealed class DemoCrmServer : IAsyncDisposable
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-            kestrel.Listen(System.Net.IPAddress.Loopback, settings.Port, listen =>
+            kestrel.Listen(settings.Address, settings.Port, listen =>
             {
                 if (settings.Certificate is { } certificate)
                 {

@@ -4,7 +4,10 @@ namespace DemoCrm;
 
 public sealed record DemoCrmSettings
 {
-    /// <summary>Loopback port; 0 picks a free one (read it back from <see cref="DemoCrmServer.BaseAddress"/>).</summary>
+    /// <summary>Where to listen: loopback unless the demo CRM runs in its own container.</summary>
+    public System.Net.IPAddress Address { get; init; } = System.Net.IPAddress.Loopback;
+
+    /// <summary>Port; 0 picks a free one (read it back from <see cref="DemoCrmServer.BaseAddress"/>).</summary>
     public int Port { get; init; }
 
     /// <summary>Server certificate with key; null serves plain HTTP (tests of the gateway's http:// refusal only).</summary>

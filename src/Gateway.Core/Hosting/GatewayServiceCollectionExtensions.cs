@@ -4,6 +4,7 @@ using Gateway.Core.Telemetry;
 using Gateway.Core.Transport;
 using Gateway.Core.Upstream;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpsPolicy;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
@@ -32,6 +33,9 @@ public static class GatewayServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<UpstreamCredential>());
         services.TryAddSingleton<IForwarderHttpClientFactory, TrustedUpstreamHttpClientFactory>();
         services.AddHostedService<InsecureUpstreamWarning>();
+        // YARP protects session-affinity cookies with Data Protection, which would otherwise persist
+        // a key ring to disk at start-up. The gateway uses no affinity, so keys live in memory only.
+        services.AddDataProtection().UseEphemeralDataProtectionProvider();
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))
             .AddConfigFilter<HttpsOnlyConfigFilter>()

@@ -130,6 +130,16 @@ public sealed class RefusedRequestTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RequestLineOverLimit_IsRefusedWith414()
+    {
+        var response = await RawHttpsClient.SendAsync(_gateway.ProxyPort,
+            $"GET /api/contacts/{new string('a', 9000)} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+
+        Assert.Equal(414, response.Status);
+        Assert.Empty(_crm.LogEntries);
+    }
+
+    [Fact]
     public async Task HeadersOverLimit_AreRefusedWith431()
     {
         var response = await RawHttpsClient.SendAsync(_gateway.ProxyPort,

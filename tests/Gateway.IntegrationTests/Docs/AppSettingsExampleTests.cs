@@ -1,0 +1,73 @@
+using System.Reflection;
+using Gateway.Core.Redis;
+using Gateway.Core.RequestGuard;
+using Gateway.Core.Telemetry;
+using Gateway.Core.Transport;
+using Gateway.Core.Upstream;
+using Microsoft.Extensions.Configuration;
+
+namespace Gateway.IntegrationTests.Docs;
+
+/// <summary>appsettings.example.json must document every setting and nothing that does not exist.</summary>
+public sealed class AppSettingsExampleTests
+{
+    private static readonly IConfiguration Example = new ConfigurationBuilder()
+        .AddJsonFile(Path.Combine(RepositoryRoot(), "appsettings.example.json"), optional: false)
+        .Build();
+
+    public static TheoryData<string, Type> Sections() => new()
+    {
+        { TransportOptions.Section, typeof(TransportOptions) },
+        { RequestGuardOptions.Section, typeof(RequestGuardOptions) },
+        { UpstreamOptions.Section, typeof(UpstreamOptions) },
+        { RedisOptions.Section, typeof(RedisOptions) },
+        { TelemetryOptions.Section, typeof(TelemetryOptions) },
+    };
+
+    [Theory]
+    [MemberData(nameof(Sections))]
+    public void Example_BindsWithoutUnknownKeys(string section, Type optionsType)
+    {
+        var bound = Example.GetSection(section).Get(optionsType, binder => binder.ErrorOnUnknownConfiguration = true);
+
+        Assert.NotNull(bound);
+    }
+
+    [Theory]
+    [MemberData(nameof(Sections))]
+    public void Example_MentionsEverySetting(string section, Type optionsType)
+    {
+        var text = File.ReadAllText(Path.Combine(RepositoryRoot(), "appsettings.example.json"));
+
+        foreach (var key in SettingNames(optionsType))
+        {
+            Assert.True(text.Contains($"\"{key}\"", StringComparison.Ordinal), $"{section}: '{key}' is not documented in appsettings.example.json");
+        }
+    }
+
+    private static IEnumerable<string> SettingNames(Type type)
+    {
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
+        {
+            yield return property.Name;
+            var propertyType = property.PropertyType;
+            if (propertyType.IsClass && propertyType != typeof(string) && !propertyType.IsGenericType)
+            {
+                foreach (var nested in SettingNames(propertyType))
+                {
+                    yield return nested;
+                }
+            }
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Gateway.sln")))
+        {
+            directory = directory.Parent;
+        }
+        return directory?.FullName ?? throw new InvalidOperationException("Gateway.sln not found above the test binaries.");
+    }
+}
