@@ -12,6 +12,10 @@ internal sealed class TelemetryOptionsValidator : IValidateOptions<TelemetryOpti
         {
             errors.Add("Gateway:Telemetry:OtlpEndpoint", $"'{endpoint}' is not an absolute URI.");
         }
+        if (!OtlpProtocols.TryParse(options.OtlpProtocol, out _))
+        {
+            errors.Add("Gateway:Telemetry:OtlpProtocol", $"'{options.OtlpProtocol}' is neither 'grpc' nor 'http/protobuf'.");
+        }
         if (string.IsNullOrWhiteSpace(options.ServiceName))
         {
             errors.Add("Gateway:Telemetry:ServiceName", "must not be empty.");

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -15,21 +16,25 @@ internal static class TelemetryRegistration
         services.AddSingleton<GatewayMetrics>();
 
         var settings = configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
-        if (settings.OtlpEndpoint is null || !Uri.TryCreate(settings.OtlpEndpoint, UriKind.Absolute, out var endpoint))
+        if (settings.OtlpEndpoint is null
+            || !Uri.TryCreate(settings.OtlpEndpoint, UriKind.Absolute, out var endpoint)
+            || !OtlpProtocols.TryParse(settings.OtlpProtocol, out var protocol))
         {
             return;
         }
+        var tracesEndpoint = protocol == OtlpExportProtocol.HttpProtobuf ? new Uri(endpoint, "v1/traces") : endpoint;
+        var metricsEndpoint = protocol == OtlpExportProtocol.HttpProtobuf ? new Uri(endpoint, "v1/metrics") : endpoint;
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(settings.ServiceName))
             .WithTracing(tracing => tracing
                 .AddSource(GatewayMetrics.ActivitySourceName, "Yarp.ReverseProxy")
                 .AddAspNetCoreInstrumentation(options => options.RecordException = false)
                 .AddHttpClientInstrumentation()
-                .AddOtlpExporter(options => options.Endpoint = endpoint))
+                .AddOtlpExporter(options => { options.Endpoint = tracesEndpoint; options.Protocol = protocol; }))
             .WithMetrics(metrics => metrics
                 .AddMeter(GatewayMetrics.MeterName)
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
-                .AddOtlpExporter(options => options.Endpoint = endpoint));
+                .AddOtlpExporter(options => { options.Endpoint = metricsEndpoint; options.Protocol = protocol; }));
     }
 }

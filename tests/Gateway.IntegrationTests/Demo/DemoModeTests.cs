@@ -97,6 +97,38 @@ public sealed class DemoModeTests : IAsyncLifetime
         Assert.StartsWith("{\"status\":\"Healthy\"", output);
     }
 
+    [Fact]
+    public async Task CommandLineRedisOverride_IsUsedByTheDemo()
+    {
+        var redis = new RedisServerFixture();
+        await redis.InitializeAsync();
+        try
+        {
+            var adminPort = FreePort.Next();
+            await using var demo = await DemoMode.StartAsync(_workspace,
+            [
+                $"--Gateway:Transport:Proxy:Port={FreePort.Next()}",
+                $"--Gateway:Transport:Admin:Port={adminPort}",
+                $"--Gateway:Redis:Configuration={redis.Configuration}",
+                "--Logging:LogLevel:Default=Warning",
+            ]);
+            var ca = Path.Combine(_workspace, "tls", "ca.crt");
+
+            var output = string.Empty;
+            for (var attempt = 0; attempt < 50 && !output.Contains("\"name\":\"redis\",\"status\":\"Healthy\"", StringComparison.Ordinal); attempt++)
+            {
+                await Task.Delay(100);
+                (_, output) = await BashAsync($"curl --silent --cacert '{ca}' 'https://localhost:{adminPort}/readyz'");
+            }
+
+            Assert.Contains("\"name\":\"redis\",\"status\":\"Healthy\"", output);
+        }
+        finally
+        {
+            await redis.DisposeAsync();
+        }
+    }
+
     private static async Task<(int ExitCode, string Output)> BashAsync(string command)
     {
         using var process = Process.Start(new ProcessStartInfo("bash", ["-c", command])
