@@ -10,7 +10,7 @@ namespace Gateway.IntegrationTests.Infrastructure;
 /// The real gateway host (the same composition as Program.cs) on free loopback ports, with real
 /// TLS from the test CA, configured only through settings as an operator would.
 /// </summary>
-internal sealed class GatewayUnderTest : IAsyncDisposable
+public sealed class GatewayUnderTest : IAsyncDisposable
 {
     private readonly Dictionary<string, string?> _settings;
     private WebApplication? _app;

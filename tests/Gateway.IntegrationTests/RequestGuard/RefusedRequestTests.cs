@@ -1,24 +1,13 @@
 using Gateway.IntegrationTests.Infrastructure;
-using WireMock.Server;
 
 namespace Gateway.IntegrationTests.RequestGuard;
 
 /// <summary>Every refused form is sent byte for byte over real TLS; none may reach the CRM.</summary>
-public sealed class RefusedRequestTests : IAsyncLifetime
+public sealed class RefusedRequestTests : GatewayInFrontOfCrm
 {
-    private readonly WireMockServer _crm = CrmStub.StartHttp();
-    private GatewayUnderTest _gateway = null!;
-
-    public async Task InitializeAsync() => _gateway = await GatewayUnderTest.For(_crm.Url!)
+    protected override GatewayUnderTest Configure(GatewayUnderTest gateway) => gateway
         .With("Gateway:RequestGuard:MaxRequestBodyBytes", "1024")
-        .With("Gateway:RequestGuard:MaxRequestHeadersTotalBytes", "4096")
-        .StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        _crm.Stop();
-    }
+        .With("Gateway:RequestGuard:MaxRequestHeadersTotalBytes", "4096");
 
     [Theory]
     [InlineData("/api/contacts%2F..%2Fadmin", "path_encoded_slash")]
@@ -41,11 +30,11 @@ public sealed class RefusedRequestTests : IAsyncLifetime
     [InlineData("http://localhost/api/contacts", "target_not_origin_form")]
     public async Task AmbiguousPath_IsRefusedWith400BeforeRouting(string target, string reason)
     {
-        var response = await RawHttpsClient.SendAsync(_gateway.ProxyPort, $"GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        var response = await RawHttpsClient.SendAsync(Gateway.ProxyPort, $"GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
 
         Assert.Equal(400, response.Status);
         Assert.Contains($"\"code\":\"{reason}\"", response.Body);
-        Assert.Empty(_crm.LogEntries);
+        Assert.Empty(Crm.LogEntries);
     }
 
     [Theory]
@@ -53,10 +42,10 @@ public sealed class RefusedRequestTests : IAsyncLifetime
     [InlineData("/api/contacts/%00")]
     public async Task NulInPath_IsRefusedAndNeverForwarded(string target)
     {
-        var response = await RawHttpsClient.SendAsync(_gateway.ProxyPort, $"GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        var response = await RawHttpsClient.SendAsync(Gateway.ProxyPort, $"GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
 
         Assert.Equal(400, response.Status);
-        Assert.Empty(_crm.LogEntries);
+        Assert.Empty(Crm.LogEntries);
     }
 
     [Theory]
@@ -66,10 +55,10 @@ public sealed class RefusedRequestTests : IAsyncLifetime
     [InlineData("/api/contacts/?filter=a%2Fb")]
     public async Task UnambiguousPath_IsForwarded(string target)
     {
-        var response = await RawHttpsClient.SendAsync(_gateway.ProxyPort, $"GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        var response = await RawHttpsClient.SendAsync(Gateway.ProxyPort, $"GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
 
         Assert.Equal(200, response.Status);
-        Assert.Single(_crm.LogEntries);
+        Assert.Single(Crm.LogEntries);
     }
 
     [Theory]
@@ -79,42 +68,42 @@ public sealed class RefusedRequestTests : IAsyncLifetime
     [InlineData("get")]
     public async Task DisallowedMethod_IsRefusedWith405(string method)
     {
-        var response = await RawHttpsClient.SendAsync(_gateway.ProxyPort, $"{method} /api/contacts HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        var response = await RawHttpsClient.SendAsync(Gateway.ProxyPort, $"{method} /api/contacts HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
 
         Assert.Equal(405, response.Status);
         Assert.True(response.HasHeader("Allow", "GET"));
-        Assert.Empty(_crm.LogEntries);
+        Assert.Empty(Crm.LogEntries);
     }
 
     [Fact]
     public async Task Connect_IsRefusedAndNeverTunnelled()
     {
-        var response = await RawHttpsClient.SendAsync(_gateway.ProxyPort, "CONNECT crm.example.com:443 HTTP/1.1\r\nHost: crm.example.com:443\r\n\r\n");
+        var response = await RawHttpsClient.SendAsync(Gateway.ProxyPort, "CONNECT crm.example.com:443 HTTP/1.1\r\nHost: crm.example.com:443\r\n\r\n");
 
         Assert.InRange(response.Status, 400, 499);
-        Assert.Empty(_crm.LogEntries);
+        Assert.Empty(Crm.LogEntries);
     }
 
     [Fact]
     public async Task WebSocketUpgrade_IsRefused()
     {
-        var response = await RawHttpsClient.SendAsync(_gateway.ProxyPort,
+        var response = await RawHttpsClient.SendAsync(Gateway.ProxyPort,
             "GET /api/contacts HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
 
         Assert.Equal(400, response.Status);
         Assert.Contains("upgrade_not_allowed", response.Body);
-        Assert.Empty(_crm.LogEntries);
+        Assert.Empty(Crm.LogEntries);
     }
 
     [Fact]
     public async Task BodyOverLimit_DeclaredLength_IsRefusedWith413()
     {
         var body = new byte[2048];
-        var response = await RawHttpsClient.SendAsync(_gateway.ProxyPort,
+        var response = await RawHttpsClient.SendAsync(Gateway.ProxyPort,
             $"POST /api/contacts HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n", body);
 
         Assert.Equal(413, response.Status);
-        Assert.Empty(_crm.LogEntries);
+        Assert.Empty(Crm.LogEntries);
     }
 
     [Fact]
@@ -122,31 +111,31 @@ public sealed class RefusedRequestTests : IAsyncLifetime
     {
         var chunk = new string('x', 1500);
         var body = System.Text.Encoding.ASCII.GetBytes($"{chunk.Length:x}\r\n{chunk}\r\n0\r\n\r\n");
-        var response = await RawHttpsClient.SendAsync(_gateway.ProxyPort,
+        var response = await RawHttpsClient.SendAsync(Gateway.ProxyPort,
             "POST /api/contacts HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n", body);
 
         Assert.Equal(413, response.Status);
-        Assert.DoesNotContain(_crm.LogEntries, entry => (entry.RequestMessage.Body ?? string.Empty).Length > 1024);
+        Assert.DoesNotContain(Crm.LogEntries, entry => (entry.RequestMessage.Body ?? string.Empty).Length > 1024);
     }
 
     [Fact]
     public async Task RequestLineOverLimit_IsRefusedWith414()
     {
-        var response = await RawHttpsClient.SendAsync(_gateway.ProxyPort,
+        var response = await RawHttpsClient.SendAsync(Gateway.ProxyPort,
             $"GET /api/contacts/{new string('a', 9000)} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
 
         Assert.Equal(414, response.Status);
-        Assert.Empty(_crm.LogEntries);
+        Assert.Empty(Crm.LogEntries);
     }
 
     [Fact]
     public async Task HeadersOverLimit_AreRefusedWith431()
     {
-        var response = await RawHttpsClient.SendAsync(_gateway.ProxyPort,
+        var response = await RawHttpsClient.SendAsync(Gateway.ProxyPort,
             $"GET /api/contacts HTTP/1.1\r\nHost: localhost\r\nX-Big: {new string('a', 6000)}\r\nConnection: close\r\n\r\n");
 
         Assert.Equal(431, response.Status);
-        Assert.Empty(_crm.LogEntries);
+        Assert.Empty(Crm.LogEntries);
     }
 }
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Gateway.IntegrationTests.Infrastructure;
-using WireMock.Server;
 
 namespace Gateway.IntegrationTests.Transport;
 
@@ -8,19 +7,8 @@ namespace Gateway.IntegrationTests.Transport;
 /// Offers each TLS version with the openssl command-line client, which (unlike .NET on Linux) can
 /// still be told to offer TLS 1.0 and 1.1 when its security level is lowered.
 /// </summary>
-public sealed class TlsVersionTests : IAsyncLifetime
+public sealed class TlsVersionTests : GatewayInFrontOfCrm
 {
-    private readonly WireMockServer _crm = CrmStub.StartHttp();
-    private GatewayUnderTest _gateway = null!;
-
-    public async Task InitializeAsync() => _gateway = await GatewayUnderTest.For(_crm.Url!).StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        _crm.Stop();
-    }
-
     [Theory]
     [InlineData("-tls1")]
     [InlineData("-tls1_1")]
@@ -53,7 +41,7 @@ public sealed class TlsVersionTests : IAsyncLifetime
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var argument in new[] { "s_client", "-connect", $"127.0.0.1:{_gateway.ProxyPort}", "-servername", "localhost", "-CAfile", TestPki.Shared.CaPath }.Concat(options))
+        foreach (var argument in new[] { "s_client", "-connect", $"127.0.0.1:{Gateway.ProxyPort}", "-servername", "localhost", "-CAfile", TestPki.Shared.CaPath }.Concat(options))
         {
             start.ArgumentList.Add(argument);
         }
