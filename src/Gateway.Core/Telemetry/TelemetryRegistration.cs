@@ -22,8 +22,8 @@ internal static class TelemetryRegistration
         {
             return;
         }
-        var tracesEndpoint = protocol == OtlpExportProtocol.HttpProtobuf ? new Uri(endpoint, "v1/traces") : endpoint;
-        var metricsEndpoint = protocol == OtlpExportProtocol.HttpProtobuf ? new Uri(endpoint, "v1/metrics") : endpoint;
+        var tracesEndpoint = protocol == OtlpExportProtocol.HttpProtobuf ? WithPath(endpoint, "v1/traces") : endpoint;
+        var metricsEndpoint = protocol == OtlpExportProtocol.HttpProtobuf ? WithPath(endpoint, "v1/metrics") : endpoint;
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(settings.ServiceName))
             .WithTracing(tracing => tracing
@@ -37,4 +37,7 @@ internal static class TelemetryRegistration
                 .AddHttpClientInstrumentation()
                 .AddOtlpExporter(options => { options.Endpoint = metricsEndpoint; options.Protocol = protocol; }));
     }
+
+    /// <summary>Appends a signal path to the collector's base path, whether or not it ends in a slash.</summary>
+    private static Uri WithPath(Uri endpoint, string signal) => new($"{endpoint.AbsoluteUri.TrimEnd('/')}/{signal}");
 }

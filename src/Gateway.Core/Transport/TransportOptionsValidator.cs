@@ -12,7 +12,7 @@ internal sealed class TransportOptionsValidator(IConfiguration configuration) : 
         var errors = new ValidationErrors();
         ValidateListener(errors, "Gateway:Transport:Proxy", options.Proxy);
         ValidateListener(errors, "Gateway:Transport:Admin", options.Admin);
-        if (options.Proxy.Port == options.Admin.Port && options.Proxy.Port != 0)
+        if (options.Proxy.Port == options.Admin.Port)
         {
             errors.Add("Gateway:Transport:Admin:Port", "must differ from the proxy port, so that health endpoints never share a port with CRM data.");
         }
@@ -54,9 +54,9 @@ internal sealed class TransportOptionsValidator(IConfiguration configuration) : 
 
     private static void ValidateListener(ValidationErrors errors, string path, ListenerOptions listener)
     {
-        if (listener.Port is < 0 or > 65535)
+        if (listener.Port is < 1 or > 65535)
         {
-            errors.Add($"{path}:Port", $"{listener.Port} is not a TCP port.");
+            errors.Add($"{path}:Port", $"{listener.Port} is not a TCP port from 1 to 65535 (the admin branch is chosen by port, so it must be fixed).");
         }
         if (!ListenerAddress.IsValid(listener.Address))
         {

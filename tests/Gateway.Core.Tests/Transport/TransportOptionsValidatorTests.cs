@@ -75,7 +75,7 @@ public sealed class TransportOptionsValidatorTests : IDisposable
     {
         var options = new TransportOptions
         {
-            Proxy = new ListenerOptions { Address = "not-an-ip", Port = -1 },
+            Proxy = new ListenerOptions { Address = "not-an-ip", Port = 0 },
             Certificate = new CertificateOptions { Path = null, ReloadCheckInterval = TimeSpan.Zero },
             Hsts = new HstsSettings { MaxAge = TimeSpan.FromSeconds(-1) },
         };

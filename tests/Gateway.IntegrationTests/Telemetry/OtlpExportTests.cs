@@ -16,7 +16,7 @@ public sealed class OtlpExportTests
         using var collector = WireMockServer.Start();
         collector.Given(Request.Create().UsingPost()).RespondWith(Response.Create().WithStatusCode(200));
         var gateway = await GatewayUnderTest.For(crm.Url!)
-            .With("Gateway:Telemetry:OtlpEndpoint", collector.Url + "/")
+            .With("Gateway:Telemetry:OtlpEndpoint", collector.Url + "/otel")
             .With("Gateway:Telemetry:OtlpProtocol", "http/protobuf")
             .StartAsync();
         using var client = GatewayUnderTest.CreateClient();
@@ -24,7 +24,7 @@ public sealed class OtlpExportTests
         await client.GetAsync(gateway.Url("/api/contacts"));
         await gateway.DisposeAsync();
 
-        var traces = collector.LogEntries.Where(e => e.RequestMessage.Path == "/v1/traces").ToList();
+        var traces = collector.LogEntries.Where(e => e.RequestMessage.Path == "/otel/v1/traces").ToList();
         Assert.NotEmpty(traces);
         Assert.Contains("application/x-protobuf", traces[0].RequestMessage.Headers!["Content-Type"].First());
     }
