@@ -1,4 +1,5 @@
 using Gateway.Core.Admin;
+using Gateway.Core.Identity;
 using Gateway.Core.RequestGuard;
 using Gateway.Core.Transport;
 using Microsoft.AspNetCore.Builder;
@@ -23,6 +24,7 @@ public static class GatewayApplicationBuilderExtensions
         app.MapWhen(context => context.Connection.LocalPort == adminPort, AdminEndpoints.Configure);
         app.UseMiddleware<RequestGuardMiddleware>();
         app.UseRouting();
+        app.UseMiddleware<IdentityMiddleware>();
         app.MapReverseProxy();
         return app;
     }

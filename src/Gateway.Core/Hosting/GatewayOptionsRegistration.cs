@@ -1,3 +1,4 @@
+using Gateway.Core.Identity;
 using Gateway.Core.Redis;
 using Gateway.Core.RequestGuard;
 using Gateway.Core.Telemetry;
@@ -17,6 +18,7 @@ public static class GatewayOptionsRegistration
         services.AddValidatedOptions<TransportOptions, TransportOptionsValidator>(TransportOptions.Section);
         services.AddValidatedOptions<RequestGuardOptions, RequestGuardOptionsValidator>(RequestGuardOptions.Section);
         services.AddValidatedOptions<UpstreamOptions, UpstreamOptionsValidator>(UpstreamOptions.Section);
+        services.AddValidatedOptions<IdentityOptions, IdentityOptionsValidator>(IdentityOptions.Section);
         services.AddValidatedOptions<RedisOptions, RedisOptionsValidator>(RedisOptions.Section);
         services.AddValidatedOptions<TelemetryOptions, TelemetryOptionsValidator>(TelemetryOptions.Section);
         return services;

@@ -1,4 +1,5 @@
 using Gateway.Core.Admin;
+using Gateway.Core.Identity;
 using Gateway.Core.Redis;
 using Gateway.Core.Telemetry;
 using Gateway.Core.Transport;
@@ -43,6 +44,7 @@ public static class GatewayServiceCollectionExtensions
 
         services.AddHealthChecks().AddCheck<UpstreamResolvableHealthCheck>("upstream", tags: [HealthTags.Ready]);
         services.AddGatewayRedis(configuration);
+        services.AddGatewayIdentity(configuration);
         services.AddGatewayTelemetry(configuration);
         return new GatewayBuilder(services);
     }

@@ -9,12 +9,13 @@ namespace Gateway.Core.Pipeline;
 /// </summary>
 internal static class GatewayProblem
 {
-    public static Task RefuseAsync(HttpContext context, string stage, int status, string reasonCode, string detail)
+    /// <param name="publicCode">What the client is told, where the precise reason would help an attacker (it is still recorded for the audit).</param>
+    public static Task RefuseAsync(HttpContext context, string stage, int status, string reasonCode, string detail, string? publicCode = null)
     {
         GatewayRequestFeature.GetOrCreate(context).Deny(stage, reasonCode);
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/problem+json";
-        var body = new ProblemBody(status, reasonCode, detail);
+        var body = new ProblemBody(status, publicCode ?? reasonCode, detail);
         return context.Response.WriteAsync(JsonSerializer.Serialize(body, ProblemJsonContext.Default.ProblemBody));
     }
 }

@@ -1,3 +1,4 @@
+using Gateway.Core.Identity;
 using Microsoft.AspNetCore.Http;
 
 namespace Gateway.Core.Pipeline;
@@ -7,6 +8,8 @@ internal sealed class GatewayRequestFeature : IGatewayRequestFeature
     public string? DeniedBy { get; private set; }
 
     public string? DenialReason { get; private set; }
+
+    public GatewayIdentity? Identity { get; set; }
 
     public void Deny(string stage, string reasonCode)
     {

@@ -1,3 +1,5 @@
+using Gateway.Core.Identity;
+
 namespace Gateway.Core.Pipeline;
 
 /// <summary>
@@ -11,6 +13,9 @@ public interface IGatewayRequestFeature
 
     /// <summary>A stable, machine-readable reason code such as <c>path_encoded_slash</c>.</summary>
     string? DenialReason { get; }
+
+    /// <summary>The caller, once the identity stage has validated its token.</summary>
+    GatewayIdentity? Identity { get; set; }
 
     void Deny(string stage, string reasonCode);
 }

@@ -13,32 +13,27 @@ namespace Gateway.Core.Upstream;
 internal sealed class TrustedUpstreamHttpClientFactory(IOptions<UpstreamOptions> options, ILogger<ForwarderHttpClientFactory> logger)
     : ForwarderHttpClientFactory(logger)
 {
-    private readonly X509Certificate2Collection? _trustedCas = LoadTrustedCas(options.Value.TrustedCaPath);
+    private readonly X509ChainPolicy? _trust = options.Value.TrustedCaPath is { } path ? LoadTrust(path) : null;
 
     protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
     {
         base.ConfigureHandler(context, handler);
         handler.SslOptions.EnabledSslProtocols = KestrelListenerSetup.AllowedProtocols;
-        if (_trustedCas is not null && context.NewConfig.DangerousAcceptAnyServerCertificate != true)
+        if (_trust is not null && context.NewConfig.DangerousAcceptAnyServerCertificate != true)
         {
-            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
-            policy.CustomTrustStore.AddRange(_trustedCas);
-            handler.SslOptions.CertificateChainPolicy = policy;
+            handler.SslOptions.CertificateChainPolicy = _trust.Clone();
         }
     }
 
-    private static X509Certificate2Collection? LoadTrustedCas(string? path)
+    private static X509ChainPolicy LoadTrust(string path)
     {
-        if (path is null)
+        try
         {
-            return null;
+            return CustomTrust.FromPemFile(path);
         }
-        var collection = new X509Certificate2Collection();
-        collection.ImportFromPemFile(path);
-        if (collection.Count == 0)
+        catch (Exception ex) when (ex is InvalidOperationException or System.Security.Cryptography.CryptographicException)
         {
-            throw new InvalidOperationException($"Gateway:Upstream:TrustedCaPath: '{path}' holds no PEM certificate.");
+            throw new InvalidOperationException($"Gateway:Upstream:TrustedCaPath: {ex.Message}", ex);
         }
-        return collection;
     }
 }

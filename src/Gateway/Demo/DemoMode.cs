@@ -75,7 +75,7 @@ internal sealed class DemoMode : IAsyncDisposable
         await _crm.DisposeAsync();
     }
 
-    private static Dictionary<string, string?> Defaults(DemoWorkspace workspace, Uri crm) => new()
+    private static Dictionary<string, string?> Defaults(DemoWorkspace workspace, Uri crm) => new Dictionary<string, string?>
     {
         ["Gateway:Transport:Proxy:Address"] = "localhost",
         ["Gateway:Transport:Proxy:Port"] = "8443",
@@ -88,6 +88,12 @@ internal sealed class DemoMode : IAsyncDisposable
         ["ReverseProxy:Routes:contacts:ClusterId"] = "crm",
         ["ReverseProxy:Routes:contacts:Match:Path"] = "/api/contacts/{**rest}",
         ["ReverseProxy:Clusters:crm:Destinations:demo-crm:Address"] = crm.ToString(),
+        ["Gateway:Identity:Issuers:0:Name"] = "demo-idp",
+        ["Gateway:Identity:Issuers:0:Issuer"] = DemoTokenIssuer.Issuer,
+        ["Gateway:Identity:Issuers:0:JwksPath"] = workspace.JwksPath,
+        ["Gateway:Identity:Issuers:0:Audiences:0"] = DemoTokenIssuer.Audience,
+        ["Gateway:Identity:Issuers:0:RoleClaims:0"] = "roles",
         ["Logging:Console:FormatterName"] = "simple",
-    };
+    }.Concat(DemoTokenIssuer.Roles.Select(role =>
+        KeyValuePair.Create($"Gateway:Identity:Issuers:0:RoleMap:{role.Name}", (string?)role.Name))).ToDictionary();
 }

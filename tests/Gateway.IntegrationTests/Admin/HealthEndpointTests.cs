@@ -34,7 +34,7 @@ public sealed class HealthEndpointTests(RedisServerFixture redis) : IClassFixtur
     }
 
     [Fact]
-    public async Task Readyz_RedisUnreachable_GatewayStartsNotReadyThenBecomesReady()
+    public async Task RedisUnreachable_GatewayStartsNotReadyAndFailsClosed_ThenServesWhenRedisArrives()
     {
         using var crm = CrmStub.StartHttp();
         var redisPort = FreePort.Next();
@@ -45,12 +45,15 @@ public sealed class HealthEndpointTests(RedisServerFixture redis) : IClassFixtur
         var notReady = await _client.GetAsync(gateway.AdminUrl("/readyz"));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
         Assert.Contains("\"name\":\"redis\",\"status\":\"Unhealthy\"", await notReady.Content.ReadAsStringAsync());
-        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync(gateway.Url("/api/contacts"))).StatusCode);
+        var withoutDenylist = await _client.GetAsync(gateway.Url("/api/contacts"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, withoutDenylist.StatusCode);
+        Assert.Empty(crm.LogEntries);
 
         using var lateRedis = await RedisServerFixture.StartProcessAsync(redisPort);
         try
         {
             Assert.Equal(HttpStatusCode.OK, (await PollReadyAsync(gateway, HttpStatusCode.OK, TimeSpan.FromSeconds(30))).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync(gateway.Url("/api/contacts"))).StatusCode);
         }
         finally
         {

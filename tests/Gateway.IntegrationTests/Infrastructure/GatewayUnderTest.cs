@@ -38,7 +38,14 @@ public sealed class GatewayUnderTest : IAsyncDisposable
             ["ReverseProxy:Routes:crm:Match:Path"] = "/api/{**rest}",
             ["ReverseProxy:Clusters:crm:Destinations:primary:Address"] = upstream,
         };
+        foreach (var (key, value) in TestIdentityProvider.GatewaySettings(TestIdentityProvider.Shared.JwksPath))
+        {
+            _settings[key] = value;
+        }
     }
+
+    /// <summary>A valid support-agent token of the test identity provider, as every well-behaved client sends.</summary>
+    public static string DefaultToken { get; } = TestIdentityProvider.Shared.Mint(spec => spec.Expires = TimeSpan.FromHours(2));
 
     public int ProxyPort { get; }
 
@@ -73,7 +80,10 @@ public sealed class GatewayUnderTest : IAsyncDisposable
 
     public Uri AdminUrl(string path) => new($"https://localhost:{AdminPort}{path}");
 
-    /// <summary>An HttpClient that trusts only the test CA, as a client of the gateway would.</summary>
+    /// <summary>
+    /// An HttpClient that trusts only the test CA, as a client of the gateway would, and sends
+    /// <see cref="DefaultToken"/> unless a request carries its own Authorization.
+    /// </summary>
     public static HttpClient CreateClient(Version? version = null, Action<X509Certificate2?>? onServerCertificate = null)
     {
         var handler = new SocketsHttpHandler
@@ -90,7 +100,7 @@ public sealed class GatewayUnderTest : IAsyncDisposable
                 },
             },
         };
-        return new HttpClient(handler)
+        return new HttpClient(new DefaultTokenHandler(handler))
         {
             DefaultRequestVersion = version ?? HttpVersion.Version11,
             DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
@@ -106,5 +116,18 @@ public sealed class GatewayUnderTest : IAsyncDisposable
             await _app.DisposeAsync();
         }
         File.Delete(CredentialFile);
+    }
+
+    private sealed class DefaultTokenHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Headers.Authorization is null && !request.Headers.Contains("X-No-Token"))
+            {
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", DefaultToken);
+            }
+            request.Headers.Remove("X-No-Token");
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 }

@@ -6,11 +6,18 @@ namespace Gateway.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// Sends a request exactly as written (HttpClient would normalise the path), over TLS or plain TCP.
+/// Over TLS it adds <see cref="GatewayUnderTest.DefaultToken"/> after the request line unless the
+/// request has its own Authorization or <c>withToken</c> is false.
 /// </summary>
 internal static class RawHttpsClient
 {
-    public static async Task<RawResponse> SendAsync(int port, string requestHead, byte[]? body = null)
+    public static async Task<RawResponse> SendAsync(int port, string requestHead, byte[]? body = null, bool withToken = true)
     {
+        if (withToken && !requestHead.Contains("\r\nAuthorization:", StringComparison.OrdinalIgnoreCase))
+        {
+            var lineEnd = requestHead.IndexOf("\r\n", StringComparison.Ordinal);
+            requestHead = requestHead.Insert(lineEnd + 2, $"Authorization: Bearer {GatewayUnderTest.DefaultToken}\r\n");
+        }
         using var tcp = new TcpClient();
         await tcp.ConnectAsync("127.0.0.1", port);
         await using var tls = new SslStream(tcp.GetStream(), false, (_, certificate, _, _) =>

@@ -1,0 +1,11 @@
+namespace Gateway.Core.Identity;
+
+/// <summary>Who the caller is, as established by a validated access token. Claim values live here only, never in logs.</summary>
+public sealed record GatewayIdentity(
+    string Issuer,
+    string Subject,
+    string? ClientId,
+    string? TokenId,
+    IReadOnlySet<string> Roles,
+    bool MfaUsed,
+    DateTimeOffset ExpiresAt);

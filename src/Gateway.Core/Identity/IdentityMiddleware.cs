@@ -1,0 +1,113 @@
+using Gateway.Core.Identity.Revocation;
+using Gateway.Core.Pipeline;
+using Gateway.Core.Telemetry;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Model;
+
+namespace Gateway.Core.Identity;
+
+/// <summary>
+/// Every proxied request must carry a valid access token of a configured issuer, not revoked,
+/// mapping to at least one gateway role, with MFA where the route demands it. The caller is
+/// recorded on the request feature; every refusal is recorded with a precise reason code.
+/// </summary>
+internal sealed partial class IdentityMiddleware(
+    RequestDelegate next,
+    AccessTokenValidator validator,
+    GatewayMetrics metrics,
+    ILogger<IdentityMiddleware> logger,
+    RevocationList? revocations = null)
+{
+    private const string Stage = "identity";
+    private const string RequireMfaMetadata = "RequireMfa";
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var authorization = context.Request.Headers.Authorization;
+        if (authorization.Count == 0)
+        {
+            await RefuseAsync(context, StatusCodes.Status401Unauthorized, "token_missing", BearerChallenge.NoToken, "invalid_token");
+            return;
+        }
+        if (authorization.Count > 1 || !TryGetBearer(authorization[0], out var token))
+        {
+            await RefuseAsync(context, StatusCodes.Status401Unauthorized, "token_not_bearer", BearerChallenge.InvalidRequest, "invalid_request");
+            return;
+        }
+
+        var verdict = await validator.ValidateAsync(token, context.RequestAborted);
+        if (verdict.ServerFault)
+        {
+            await RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, verdict.Reason!, null, "identity_unavailable");
+            return;
+        }
+        if (verdict.Identity is not { } identity)
+        {
+            await RefuseAsync(context, StatusCodes.Status401Unauthorized, verdict.Reason!, BearerChallenge.InvalidToken, "invalid_token");
+            return;
+        }
+
+        switch (revocations?.Check(identity))
+        {
+            case RevocationCheck.Revoked:
+                await RefuseAsync(context, StatusCodes.Status401Unauthorized, "revoked", BearerChallenge.InvalidToken, "invalid_token");
+                return;
+            case RevocationCheck.Unavailable:
+                await RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, "revocation_unavailable", null, "identity_unavailable");
+                return;
+        }
+
+        var feature = GatewayRequestFeature.GetOrCreate(context);
+        feature.Identity = identity;
+        if (identity.Roles.Count == 0)
+        {
+            await RefuseAsync(context, StatusCodes.Status403Forbidden, "no_role", BearerChallenge.InsufficientScope, "insufficient_scope");
+            return;
+        }
+        if (!identity.MfaUsed && RouteRequiresMfa(context))
+        {
+            await RefuseAsync(context, StatusCodes.Status401Unauthorized, "mfa_required", BearerChallenge.InsufficientUserAuthentication, "insufficient_user_authentication");
+            return;
+        }
+        await next(context);
+    }
+
+    private static bool TryGetBearer(string? header, out string token)
+    {
+        token = string.Empty;
+        if (header is null || header.Length <= 7 || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        token = header[7..].Trim();
+        return token.Length > 0 && !token.Contains(' ');
+    }
+
+    private static bool RouteRequiresMfa(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config.Metadata is { } metadata
+        && metadata.TryGetValue(RequireMfaMetadata, out var value)
+        && bool.TryParse(value, out var required) && required;
+
+    private Task RefuseAsync(HttpContext context, int status, string reason, string? challenge, string publicCode)
+    {
+        metrics.RequestRefused(Stage, reason);
+        LogRefused(logger, status, reason);
+        if (challenge is not null)
+        {
+            context.Response.Headers.WWWAuthenticate = challenge;
+        }
+        context.Response.Headers.CacheControl = "no-store";
+        var detail = status switch
+        {
+            StatusCodes.Status403Forbidden => "The access token grants no role on this gateway.",
+            StatusCodes.Status503ServiceUnavailable => "The gateway cannot check access tokens right now; retry later.",
+            _ when reason == "mfa_required" => "This route requires multi-factor authentication.",
+            _ => "A valid access token is required.",
+        };
+        return GatewayProblem.RefuseAsync(context, Stage, status, reason, detail, publicCode);
+    }
+
+    [LoggerMessage(EventId = 1500, Level = LogLevel.Information, Message = "Request refused by the identity stage: {Status} ({Reason})")]
+    private static partial void LogRefused(ILogger logger, int status, string reason);
+}

@@ -1,0 +1,130 @@
+using System.Collections.Frozen;
+using Gateway.Core.Redis;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Gateway.Core.Identity.Revocation;
+
+/// <summary>
+/// The gateway's in-memory copy of the denylist, checked on every request without a Redis round
+/// trip. It is reloaded when any instance announces a change (pub/sub: within a second) and on a
+/// timer (in case an announcement was missed). A copy older than MaxStaleness is not trusted.
+/// </summary>
+internal sealed partial class RevocationList : BackgroundService
+{
+    private readonly RedisConnection _redis;
+    private readonly RevocationOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<RevocationList> _logger;
+    private readonly SemaphoreSlim _reloadSignal = new(0, 1);
+    private volatile Snapshot? _snapshot;
+
+    public RevocationList(RedisConnection redis, IOptions<IdentityOptions> options, TimeProvider time, ILogger<RevocationList> logger)
+    {
+        _redis = redis;
+        _options = options.Value.Revocation;
+        _time = time;
+        _logger = logger;
+    }
+
+    public RevocationCheck Check(GatewayIdentity identity)
+    {
+        var snapshot = _snapshot;
+        var now = _time.GetUtcNow();
+        if (snapshot is null || now - snapshot.LoadedAt > _options.MaxStaleness)
+        {
+            return RevocationCheck.Unavailable;
+        }
+        var revoked = IsRevoked(snapshot, RevocationKind.Subject, identity.Subject, now)
+            || (identity.TokenId is { } jti && IsRevoked(snapshot, RevocationKind.TokenId, jti, now))
+            || (identity.ClientId is { } client && IsRevoked(snapshot, RevocationKind.Client, client, now));
+        return revoked ? RevocationCheck.Revoked : RevocationCheck.Clear;
+    }
+
+    public bool IsLoaded => _snapshot is { } snapshot && _time.GetUtcNow() - snapshot.LoadedAt <= _options.MaxStaleness;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var multiplexer = await _redis.GetAsync();
+        var store = new RevocationStore(multiplexer, _options.KeyPrefix);
+        await SubscribeAsync(multiplexer, store, stoppingToken);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await ReloadAsync(store);
+            using var timer = new CancellationTokenSource(_options.RefreshInterval, _time);
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, stoppingToken);
+            try
+            {
+                await _reloadSignal.WaitAsync(wait.Token);
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                // The refresh interval passed without an announcement: reload anyway.
+            }
+        }
+    }
+
+    private async Task SubscribeAsync(IConnectionMultiplexer multiplexer, RevocationStore store, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await multiplexer.GetSubscriber().SubscribeAsync(store.Channel, (_, _) => Signal());
+                return;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                LogSubscribeFailed(_logger, ex.GetType().Name);
+                await Task.Delay(_options.RefreshInterval, _time, stoppingToken);
+            }
+        }
+    }
+
+    private void Signal()
+    {
+        try
+        {
+            _reloadSignal.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A reload is already pending; one is enough for any number of announcements.
+        }
+    }
+
+    private async Task ReloadAsync(RevocationStore store)
+    {
+        try
+        {
+            var now = _time.GetUtcNow();
+            var entries = await store.LoadAsync(now);
+            _snapshot = new Snapshot(entries.ToFrozenDictionary(StringComparer.Ordinal), now);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            LogReloadFailed(_logger, ex.GetType().Name);
+        }
+    }
+
+    private static bool IsRevoked(Snapshot snapshot, RevocationKind kind, string value, DateTimeOffset now) =>
+        snapshot.Entries.TryGetValue(RevocationFields.Field(kind, value), out var expiry)
+        && (expiry == 0 || expiry > now.ToUnixTimeSeconds());
+
+    private sealed record Snapshot(FrozenDictionary<string, long> Entries, DateTimeOffset LoadedAt);
+
+    [LoggerMessage(EventId = 1520, Level = LogLevel.Warning, Message = "Could not subscribe to revocation announcements ({Error}); retrying")]
+    private static partial void LogSubscribeFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 1521, Level = LogLevel.Warning, Message = "Could not reload the revocation list ({Error}); the last copy stays in use until it is too old")]
+    private static partial void LogReloadFailed(ILogger logger, string error);
+}
+
+internal enum RevocationCheck
+{
+    Clear,
+    Revoked,
+    Unavailable,
+}
