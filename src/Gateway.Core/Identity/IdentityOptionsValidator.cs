@@ -51,9 +51,13 @@ internal sealed class IdentityOptionsValidator(IConfiguration configuration) : I
             {
                 errors.Add($"{path}:RoleMap", "map at least one identity-provider value to a gateway role; callers without a mapped role are refused.");
             }
-            if (issuer.KeyRefreshInterval < TimeSpan.FromSeconds(1) || issuer.KeyAutomaticRefreshInterval < issuer.KeyRefreshInterval)
+            if (issuer.KeyRefreshInterval < TimeSpan.FromSeconds(1))
             {
-                errors.Add($"{path}:KeyRefreshInterval", "must be at least 1 s and not above KeyAutomaticRefreshInterval.");
+                errors.Add($"{path}:KeyRefreshInterval", "must be at least 1 second.");
+            }
+            if (issuer.KeyAutomaticRefreshInterval < TimeSpan.FromMinutes(5))
+            {
+                errors.Add($"{path}:KeyAutomaticRefreshInterval", "must be at least 5 minutes (the OIDC configuration manager's minimum).");
             }
         }
         if (options.ClockSkew < TimeSpan.Zero || options.ClockSkew > TimeSpan.FromMinutes(5))
