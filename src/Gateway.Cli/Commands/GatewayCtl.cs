@@ -10,7 +10,7 @@ public static class GatewayCtl
 {
     public const int NotAvailable = 69;
 
-    public static RootCommand Build()
+    public static RootCommand Build(TimeProvider? time = null)
     {
         var root = new RootCommand("gatewayctl: operate the Compliance Gateway (masking rules, audit stream, revocation, consent).");
         root.Subcommands.Add(Group("rules", "Validate, preview and test masking rules files.",
@@ -27,8 +27,8 @@ public static class GatewayCtl
             ("withdraw", "Withdraw consent of a subject for a purpose."),
             ("show", "Show a subject's consents."),
             ("import", "Import a consent register from CSV.")));
-        root.Subcommands.Add(Leaf("revoke", "Deny tokens by subject, token id or client id."));
-        root.Subcommands.Add(Leaf("unrevoke", "Lift a revocation."));
+        root.Subcommands.Add(RevocationCommands.Revoke(time ?? TimeProvider.System));
+        root.Subcommands.Add(RevocationCommands.Unrevoke());
         return root;
     }
 
