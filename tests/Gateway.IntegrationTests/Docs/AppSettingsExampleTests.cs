@@ -1,4 +1,5 @@
 using System.Reflection;
+using Gateway.Core.Identity;
 using Gateway.Core.Redis;
 using Gateway.Core.RequestGuard;
 using Gateway.Core.Telemetry;
@@ -22,6 +23,7 @@ public sealed class AppSettingsExampleTests
         { UpstreamOptions.Section, typeof(UpstreamOptions) },
         { RedisOptions.Section, typeof(RedisOptions) },
         { TelemetryOptions.Section, typeof(TelemetryOptions) },
+        { IdentityOptions.Section, typeof(IdentityOptions) },
     };
 
     [Theory]
@@ -51,6 +53,10 @@ public sealed class AppSettingsExampleTests
         {
             yield return property.Name;
             var propertyType = property.PropertyType;
+            if (propertyType.IsGenericType && propertyType.GetGenericTypeDefinition() == typeof(List<>))
+            {
+                propertyType = propertyType.GetGenericArguments()[0];
+            }
             if (propertyType.IsClass && propertyType != typeof(string) && !propertyType.IsGenericType)
             {
                 foreach (var nested in SettingNames(propertyType))
