@@ -43,6 +43,16 @@ public sealed class DemoModeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Request_WithoutTheDemoToken_Gets401()
+    {
+        var ca = Path.Combine(_workspace, "tls", "ca.crt");
+
+        var (_, output) = await BashAsync($"curl --silent --cacert '{ca}' -o /dev/null -w '%{{http_code}}' 'https://localhost:{_proxyPort}/api/contacts'");
+
+        Assert.Equal("401", output.Trim());
+    }
+
+    [Fact]
     public void Workspace_HoldsTokensKeysAndCertificates()
     {
         foreach (var role in DemoTokenIssuer.Roles)
