@@ -27,7 +27,7 @@ internal sealed partial class IdentityMiddleware(
         var authorization = context.Request.Headers.Authorization;
         if (authorization.Count == 0)
         {
-            await RefuseAsync(context, StatusCodes.Status401Unauthorized, "token_missing", BearerChallenge.NoToken, "invalid_token");
+            await RefuseAsync(context, StatusCodes.Status401Unauthorized, "token_missing", BearerChallenge.NoToken, "token_required");
             return;
         }
         if (authorization.Count > 1 || !TryGetBearer(authorization[0], out var token))

@@ -106,6 +106,7 @@ public sealed class RolesAndMfaTests : GatewayInFrontOfCrm
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("Bearer realm=\"compliance-gateway\"", response.Headers.WwwAuthenticate.ToString());
+        Assert.Contains("\"code\":\"token_required\"", await response.Content.ReadAsStringAsync());
         Assert.Empty(Crm.LogEntries);
     }
 
