@@ -1,0 +1,41 @@
+using System.Text.Json;
+
+namespace Gateway.Core.Masking.Actions;
+
+/// <summary>Free text keeps its words; only the spans the class's detectors find are replaced (<c>[EMAIL]</c>, <c>[CARD]</c>, ...).</summary>
+public sealed class DetectAction : IMaskingAction
+{
+    public string Name => "detect";
+
+    public IReadOnlySet<string> Parameters { get; } = new HashSet<string>();
+
+    public ValueMask Create(IReadOnlyDictionary<string, string> parameters, ActionContext context, Action<string> error)
+    {
+        if (context.Detectors.Count == 0)
+        {
+            error("detect needs the class to list detectors (detect: [email, phone, card, ssn, iban]).");
+        }
+        return new Mask(context.Detectors);
+    }
+
+    private sealed class Mask(IReadOnlyList<string> detectors) : ValueMask
+    {
+        public override void Write(Utf8JsonWriter writer, JsonScalar value)
+        {
+            if (value.Kind != JsonScalarKind.String)
+            {
+                RedactAction.WriteRedacted(writer, value);
+                return;
+            }
+            try
+            {
+                writer.WriteStringValue(PiiDetectors.Scrub(value.Text, detectors));
+            }
+            catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+            {
+                // A text the detectors cannot finish with is not let through half-checked.
+                writer.WriteStringValue(RedactAction.Placeholder);
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using System.Text.Json;
+
+namespace Gateway.Core.Masking.Actions;
+
+/// <summary>A masking action, looked up by its unique name in the rules (<c>redact</c>, <c>partial</c>, ...).</summary>
+public interface IMaskingAction
+{
+    string Name { get; }
+
+    /// <summary>The parameters it takes, e.g. <c>keep_last</c>; any other is an error in the rules.</summary>
+    IReadOnlySet<string> Parameters { get; }
+
+    /// <summary>Builds the mask for one grant; reports bad parameters through <paramref name="error"/>.</summary>
+    ValueMask Create(IReadOnlyDictionary<string, string> parameters, ActionContext context, Action<string> error);
+}
+
+/// <summary>What an action may need besides its parameters: the class's detectors, the pseudonymisation key.</summary>
+public sealed record ActionContext(IReadOnlyList<string> Detectors, byte[]? HashKey);
+
+/// <summary>One configured way of rewriting a JSON value.</summary>
+public abstract class ValueMask
+{
+    /// <summary>The property (or array element) disappears.</summary>
+    public virtual bool Removes => false;
+
+    /// <summary>The value is copied as it is (no rewriting, so no allocation).</summary>
+    public virtual bool Copies => false;
+
+    public abstract void Write(Utf8JsonWriter writer, JsonScalar value);
+}
+
+public enum JsonScalarKind
+{
+    String,
+    Number,
+    True,
+    False,
+    Null,
+}
+
+/// <summary>A primitive JSON value: its kind and its text (unescaped for strings, as written for numbers).</summary>
+public readonly record struct JsonScalar(JsonScalarKind Kind, string Text);

@@ -1,0 +1,105 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Gateway.Core.Rules;
+
+namespace Gateway.Core.Masking;
+
+/// <summary>
+/// Masks a UTF-8 JSON body as a stream: a resumable <see cref="Utf8JsonReader"/> over a pooled
+/// buffer feeds a <see cref="Utf8JsonWriter"/>, token by token, so memory does not grow with the
+/// body (only with its largest single value). No DOM is ever built. Any body it cannot read
+/// completely and exactly is refused with a <see cref="MaskingException"/>; the caller must then
+/// discard whatever was written. No ASP.NET dependency: the proxy, the CLI and the benchmarks share it.
+/// </summary>
+public sealed class JsonMasker(MaskingLimits limits)
+{
+    private const int InitialBufferBytes = 16 * 1024;
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public MaskingLimits Limits { get; } = limits;
+
+    public async Task<MaskingReport> MaskAsync(Stream input, Stream output, CompiledRules rules, CompiledEntity entity, MaskingView view, CancellationToken cancellationToken)
+    {
+        var session = new MaskingSession(entity, view, rules.Classes, Limits);
+        var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
+        var writer = new Utf8JsonWriter(output, WriterOptions with { MaxDepth = Limits.MaxDepth + 1 });
+        try
+        {
+            var state = new JsonReaderState(new JsonReaderOptions { MaxDepth = Limits.MaxDepth + 1, CommentHandling = JsonCommentHandling.Disallow });
+            var filled = 0;
+            var total = 0L;
+            var final = false;
+            var first = true;
+            while (true)
+            {
+                if (!final)
+                {
+                    var read = await input.ReadAsync(buffer.AsMemory(filled), cancellationToken);
+                    final = read == 0;
+                    filled += read;
+                    total += read;
+                    if (total > Limits.MaxBodyBytes)
+                    {
+                        throw new MaskingException("body_too_large", $"The body exceeds {Limits.MaxBodyBytes} bytes.");
+                    }
+                }
+                var start = 0;
+                if (first && (filled >= 3 || final))
+                {
+                    start = ByteOrderMark(buffer.AsSpan(0, filled));
+                    first = false;
+                }
+                else if (first)
+                {
+                    continue;
+                }
+                var consumed = start + session.Process(buffer.AsSpan(start, filled - start), final, ref state, writer);
+                await writer.FlushAsync(cancellationToken);
+                if (final)
+                {
+                    session.Finish(filled - consumed);
+                    return session.Report(rules.Version);
+                }
+                filled -= consumed;
+                buffer.AsSpan(consumed, filled).CopyTo(buffer);
+                if (filled == buffer.Length)
+                {
+                    buffer = Grow(buffer, filled);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            await writer.DisposeAsync();
+        }
+    }
+
+    /// <summary>Skips a UTF-8 byte order mark; refuses UTF-16/32 (JSON on the wire is UTF-8, RFC 8259).</summary>
+    private static int ByteOrderMark(ReadOnlySpan<byte> head)
+    {
+        if (head.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            return 3;
+        }
+        if (head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || head.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) || (head.Length >= 2 && (head[0] == 0 || head[1] == 0)))
+        {
+            throw new MaskingException("not_utf8", "The body is not UTF-8 JSON (UTF-16 or UTF-32).");
+        }
+        return 0;
+    }
+
+    /// <summary>A token did not fit: grow the buffer, but never beyond the largest value allowed.</summary>
+    private byte[] Grow(byte[] buffer, int filled)
+    {
+        if (buffer.Length >= Limits.MaxValueBytes + InitialBufferBytes)
+        {
+            throw new MaskingException("value_too_large", $"A single value exceeds {Limits.MaxValueBytes} bytes.");
+        }
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, Limits.MaxValueBytes + InitialBufferBytes));
+        buffer.AsSpan(0, filled).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return larger;
+    }
+}

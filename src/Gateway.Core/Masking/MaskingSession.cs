@@ -1,0 +1,344 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Gateway.Core.Masking.Actions;
+using Gateway.Core.Rules;
+
+namespace Gateway.Core.Masking;
+
+/// <summary>
+/// The state of masking one body, carried from buffer to buffer: the path (as selector states
+/// per level), held-back property names, and the report. A property name is written only once its
+/// value is known to stay, so a removed field leaves no trace.
+/// </summary>
+internal sealed class MaskingSession
+{
+    private readonly CompiledEntity _entity;
+    private readonly MaskingView _view;
+    private readonly IReadOnlyList<string> _classes;
+    private readonly MaskingLimits _limits;
+    private readonly SelectorSet _records;
+    private readonly SelectorSet _fields;
+    private readonly SelectorSet _subject;
+    private readonly List<Frame> _frames = [];
+    private readonly List<Frame> _framePool = [];
+    private readonly int[] _maskedCounts;
+    private readonly List<string> _subjects = [];
+    private byte[] _pendingName = new byte[256];
+    private int _pendingNameLength = -1;
+    private int _suppressed;
+    private int _recordCount;
+    private bool _rootSeen;
+
+    public MaskingSession(CompiledEntity entity, MaskingView view, IReadOnlyList<string> classes, MaskingLimits limits)
+    {
+        _entity = entity;
+        _view = view;
+        _classes = classes;
+        _limits = limits;
+        _records = new SelectorSet(entity.Records, entity.CaseInsensitive);
+        _fields = new SelectorSet(entity.Fields.Select(f => f.Selector), entity.CaseInsensitive);
+        _subject = new SelectorSet(entity.Subject is null ? [] : [entity.Subject], entity.CaseInsensitive);
+        _maskedCounts = new int[classes.Count + 1];
+        // The body's root sits below a frame that is always on the stack: records are located
+        // from it, and only "**.name" field selectors apply outside records.
+        var root = Frame(0);
+        _records.Seed(root.RecordStates);
+        _fields.Seed(root.FieldStates, s => entity.Fields[s].Selector.Anywhere);
+        _frames.Add(root);
+    }
+
+    /// <summary>Reads every complete token in <paramref name="data"/>; returns how many bytes were consumed.</summary>
+    public int Process(ReadOnlySpan<byte> data, bool final, ref JsonReaderState state, Utf8JsonWriter writer)
+    {
+        if (final && !_rootSeen && data.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            throw new MaskingException("empty_body", "The body holds no JSON value.");
+        }
+        var reader = new Utf8JsonReader(data, final, state);
+        try
+        {
+            while (reader.Read())
+            {
+                Handle(ref reader, writer);
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new MaskingException("invalid_json", $"The body is not valid JSON at byte {reader.BytesConsumed}: {ex.Message}", ex);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            throw new MaskingException("invalid_json", "The body holds a value that is not valid UTF-8 JSON.", ex);
+        }
+        state = reader.CurrentState;
+        return (int)reader.BytesConsumed;
+    }
+
+    /// <summary>At the end of the body: it must have held exactly one complete value.</summary>
+    public void Finish(int unconsumed)
+    {
+        if (!_rootSeen || _frames.Count != 1 || _suppressed > 0 || unconsumed > 0)
+        {
+            throw new MaskingException(_rootSeen ? "truncated_json" : "empty_body", _rootSeen ? "The body ends inside a JSON value." : "The body holds no JSON value.");
+        }
+    }
+
+    public MaskingReport Report(string rulesVersion)
+    {
+        var masked = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < _maskedCounts.Length; i++)
+        {
+            if (_maskedCounts[i] > 0)
+            {
+                var (name, action) = i < _classes.Count ? (_classes[i], _view.Actions[i]) : (CompiledRules.Unclassified, _view.UnclassifiedAction);
+                masked[$"{name}:{action}"] = _maskedCounts[i];
+            }
+        }
+        return new MaskingReport(rulesVersion, _entity.Name, _recordCount, _subjects, masked);
+    }
+
+    private void Handle(ref Utf8JsonReader reader, Utf8JsonWriter writer)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.PropertyName:
+                if (_suppressed == 0)
+                {
+                    HoldName(ref reader);
+                }
+                return;
+            case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                if (_suppressed > 0)
+                {
+                    _suppressed++;
+                    CheckDepth();
+                    return;
+                }
+                StartContainer(reader.TokenType == JsonTokenType.StartArray, writer);
+                return;
+            case JsonTokenType.EndObject or JsonTokenType.EndArray:
+                if (_suppressed > 0)
+                {
+                    _suppressed--;
+                    return;
+                }
+                _frames.RemoveAt(_frames.Count - 1);
+                if (reader.TokenType == JsonTokenType.EndObject)
+                {
+                    writer.WriteEndObject();
+                }
+                else
+                {
+                    writer.WriteEndArray();
+                }
+                return;
+            default:
+                if (_suppressed == 0)
+                {
+                    Primitive(ref reader, writer);
+                }
+                return;
+        }
+    }
+
+    private void StartContainer(bool isArray, Utf8JsonWriter writer)
+    {
+        var (child, classIndex) = Enter(isContainer: true);
+        if (classIndex >= 0 && _view.Masks[classIndex].Removes)
+        {
+            Count(classIndex);
+            _pendingNameLength = -1;
+            _suppressed = 1;
+            CheckDepth();
+            return;
+        }
+        WriteHeldName(writer);
+        if (isArray)
+        {
+            writer.WriteStartArray();
+        }
+        else
+        {
+            writer.WriteStartObject();
+        }
+        child.IsArray = isArray;
+        _frames.Add(child);
+        CheckDepth();
+    }
+
+    private void Primitive(ref Utf8JsonReader reader, Utf8JsonWriter writer)
+    {
+        var (context, classIndex) = Enter(isContainer: false);
+        if (_subject.Count > 0 && _subject.FirstAccepting(context.SubjectStates) >= 0 && _subjects.Count < _limits.MaxReportedSubjects)
+        {
+            _subjects.Add(Scalar(ref reader).Text);
+        }
+        var (mask, counted) = classIndex >= 0 ? (_view.Masks[classIndex], classIndex)
+            : context.InRecord ? (_view.UnclassifiedMask, _classes.Count)
+            : (null, -1);
+        if (mask is { Removes: true })
+        {
+            Count(counted);
+            _pendingNameLength = -1;
+            return;
+        }
+        WriteHeldName(writer);
+        if (mask is null || mask.Copies)
+        {
+            Copy(ref reader, writer);
+            return;
+        }
+        Count(counted);
+        mask.Write(writer, Scalar(ref reader));
+    }
+
+    /// <summary>The selector states, record-ness and class of the value about to be read, one step below the current frame.</summary>
+    private (Frame Child, int ClassIndex) Enter(bool isContainer)
+    {
+        var parent = _frames[^1];
+        var child = Frame(_frames.Count);
+        if (_frames.Count == 1)
+        {
+            _rootSeen = true;
+            Copy(parent.RecordStates, child.RecordStates);
+            Copy(parent.FieldStates, child.FieldStates);
+            child.SubjectStates.Clear();
+        }
+        else
+        {
+            var isElement = parent.IsArray;
+            var name = isElement ? ReadOnlySpan<byte>.Empty : _pendingName.AsSpan(0, Math.Max(_pendingNameLength, 0));
+            _records.Advance(parent.RecordStates, name, isElement, child.RecordStates);
+            _fields.Advance(parent.FieldStates, name, isElement, child.FieldStates);
+            _subject.Advance(parent.SubjectStates, name, isElement, child.SubjectStates);
+        }
+        child.InRecord = parent.InRecord;
+        child.ClassIndex = parent.ClassIndex;
+        var own = _fields.FirstAccepting(child.FieldStates);
+        if (own >= 0)
+        {
+            child.ClassIndex = _entity.Fields[own].ClassIndex;
+        }
+        if (_records.FirstAccepting(child.RecordStates) >= 0)
+        {
+            _recordCount++;
+            child.InRecord = true;
+            if (isContainer)
+            {
+                // Inside a record, field selectors start again from the record's own root ($).
+                _fields.Seed(child.FieldStates);
+                _subject.Seed(child.SubjectStates);
+            }
+        }
+        return (child, child.ClassIndex);
+    }
+
+    private void HoldName(ref Utf8JsonReader reader)
+    {
+        var length = reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
+        if (_pendingName.Length < length)
+        {
+            _pendingName = new byte[Math.Max(length, _pendingName.Length * 2)];
+        }
+        _pendingNameLength = reader.CopyString(_pendingName);
+    }
+
+    private void WriteHeldName(Utf8JsonWriter writer)
+    {
+        if (_pendingNameLength >= 0)
+        {
+            writer.WritePropertyName(_pendingName.AsSpan(0, _pendingNameLength));
+            _pendingNameLength = -1;
+        }
+    }
+
+    private static void Copy(ref Utf8JsonReader reader, Utf8JsonWriter writer)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String when !reader.ValueIsEscaped:
+                writer.WriteStringValue(reader.ValueSpan);
+                break;
+            case JsonTokenType.String:
+                var scratch = ArrayPool<byte>.Shared.Rent(reader.ValueSpan.Length);
+                try
+                {
+                    writer.WriteStringValue(scratch.AsSpan(0, reader.CopyString(scratch)));
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(scratch);
+                }
+                break;
+            case JsonTokenType.Number:
+                writer.WriteRawValue(reader.ValueSpan, skipInputValidation: true);
+                break;
+            case JsonTokenType.True:
+                writer.WriteBooleanValue(true);
+                break;
+            case JsonTokenType.False:
+                writer.WriteBooleanValue(false);
+                break;
+            default:
+                writer.WriteNullValue();
+                break;
+        }
+    }
+
+    private static JsonScalar Scalar(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.String => new JsonScalar(JsonScalarKind.String, reader.GetString()!),
+        JsonTokenType.Number => new JsonScalar(JsonScalarKind.Number, Encoding.UTF8.GetString(reader.ValueSpan)),
+        JsonTokenType.True => new JsonScalar(JsonScalarKind.True, "true"),
+        JsonTokenType.False => new JsonScalar(JsonScalarKind.False, "false"),
+        _ => new JsonScalar(JsonScalarKind.Null, "null"),
+    };
+
+    private void Count(int index)
+    {
+        if (index >= 0)
+        {
+            _maskedCounts[index]++;
+        }
+    }
+
+    private void CheckDepth()
+    {
+        if (_frames.Count - 1 + _suppressed > _limits.MaxDepth)
+        {
+            throw new MaskingException("too_deep", $"The body nests deeper than {_limits.MaxDepth} levels.");
+        }
+    }
+
+    private Frame Frame(int level)
+    {
+        while (_framePool.Count <= level)
+        {
+            _framePool.Add(new Frame());
+        }
+        return _framePool[level];
+    }
+
+    private static void Copy(List<int> from, List<int> to)
+    {
+        to.Clear();
+        to.AddRange(from);
+    }
+}
+
+/// <summary>One level of the body being masked; pooled per depth, so walking a large body allocates nothing per object.</summary>
+internal sealed class Frame
+{
+    public List<int> RecordStates { get; } = [];
+
+    public List<int> FieldStates { get; } = [];
+
+    public List<int> SubjectStates { get; } = [];
+
+    public bool IsArray { get; set; }
+
+    public bool InRecord { get; set; }
+
+    public int ClassIndex { get; set; } = -1;
+}

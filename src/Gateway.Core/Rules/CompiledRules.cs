@@ -1,0 +1,79 @@
+using Gateway.Core.Masking.Actions;
+
+namespace Gateway.Core.Rules;
+
+/// <summary>
+/// Rules ready for use: entities found by route, and for each caller a view of what each data
+/// class becomes. Immutable: a reload swaps in a new instance.
+/// </summary>
+public sealed class CompiledRules
+{
+    public const string Unclassified = "unclassified";
+    public const string AnyClass = "*";
+
+    private readonly IReadOnlyList<(string Role, IReadOnlyDictionary<string, Grant> Grants)> _roles;
+    private readonly Grant _default;
+
+    internal CompiledRules(string version, IReadOnlyList<string> classes, IReadOnlyList<CompiledEntity> entities,
+        IReadOnlyList<(string Role, IReadOnlyDictionary<string, Grant> Grants)> roles, Grant fallback)
+    {
+        Version = version;
+        Classes = classes;
+        Entities = entities;
+        _roles = roles;
+        _default = fallback;
+    }
+
+    /// <summary>A hash of the rules file, carried by every masking report.</summary>
+    public string Version { get; }
+
+    public IReadOnlyList<string> Classes { get; }
+
+    public IReadOnlyList<CompiledEntity> Entities { get; }
+
+    public IEnumerable<string> Roles => _roles.Select(r => r.Role);
+
+    /// <summary>The first entity whose routes match the request path, or null.</summary>
+    public CompiledEntity? EntityFor(string path) => Entities.FirstOrDefault(entity => entity.Routes.Any(route => route.Matches(path)));
+
+    /// <summary>
+    /// What this caller sees of each class: decided by the first role in the rules file the
+    /// caller holds (so the file's order is the tie-break); a caller with none of them gets the default for everything.
+    /// </summary>
+    public MaskingView ViewFor(IReadOnlySet<string> callerRoles, bool mfaUsed)
+    {
+        var grants = _roles.FirstOrDefault(r => callerRoles.Contains(r.Role)).Grants;
+        var masks = new ValueMask[Classes.Count];
+        var actions = new string[Classes.Count];
+        for (var i = 0; i < Classes.Count; i++)
+        {
+            (masks[i], actions[i]) = Resolve(grants, Classes[i]).For(mfaUsed);
+        }
+        var (unclassifiedMask, unclassifiedAction) = Resolve(grants, Unclassified).For(mfaUsed);
+        return new MaskingView(masks, actions, unclassifiedMask, unclassifiedAction);
+    }
+
+    private Grant Resolve(IReadOnlyDictionary<string, Grant>? grants, string className) =>
+        grants is null ? _default
+        : grants.TryGetValue(className, out var grant) ? grant
+        : grants.TryGetValue(AnyClass, out var any) ? any
+        : _default;
+}
+
+/// <summary>An action for one role and class, with its fallback when the rule requires MFA the caller lacks.</summary>
+internal sealed record Grant(ValueMask WithMfa, string ActionWithMfa, ValueMask WithoutMfa, string ActionWithoutMfa)
+{
+    public (ValueMask Mask, string Action) For(bool mfaUsed) => mfaUsed ? (WithMfa, ActionWithMfa) : (WithoutMfa, ActionWithoutMfa);
+}
+
+/// <summary>One caller's masks, by class index, plus the mask for record fields no selector classifies.</summary>
+public sealed record MaskingView(IReadOnlyList<ValueMask> Masks, IReadOnlyList<string> Actions, ValueMask UnclassifiedMask, string UnclassifiedAction);
+
+/// <summary>Where one kind of CRM record lives and what class each of its fields is.</summary>
+public sealed record CompiledEntity(
+    string Name,
+    IReadOnlyList<RoutePattern> Routes,
+    IReadOnlyList<JsonPathSelector> Records,
+    JsonPathSelector? Subject,
+    IReadOnlyList<(JsonPathSelector Selector, int ClassIndex)> Fields,
+    bool CaseInsensitive);

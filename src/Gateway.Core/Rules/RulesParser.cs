@@ -1,0 +1,223 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Gateway.Core.Rules;
+
+/// <summary>
+/// Reads the rules YAML into a <see cref="RulesDocument"/>, collecting every structural problem
+/// (unknown keys, wrong shapes) with its path and line instead of stopping at the first.
+/// </summary>
+public static class RulesParser
+{
+    private static readonly HashSet<string> TopLevelKeys = ["version", "classes", "entities", "roles", "default"];
+    private static readonly HashSet<string> ClassKeys = ["sensitivity", "detect"];
+    private static readonly HashSet<string> EntityKeys = ["routes", "records", "subject", "fields", "case_insensitive"];
+
+    public static RulesDocument? Parse(string yaml, RuleErrors errors)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException ex)
+        {
+            errors.Add("(file)", ex.Start.Line, $"not valid YAML: {ex.Message}");
+            return null;
+        }
+        if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            errors.Add("(file)", 0, "must hold exactly one YAML document, a mapping with version, classes, entities, roles and default.");
+            return null;
+        }
+        CheckKeys(root, TopLevelKeys, "", errors);
+
+        var version = Scalar(root, "version", "version", errors, required: true) is { } v && int.TryParse(v, out var parsed) ? parsed : 0;
+        if (version != 1)
+        {
+            errors.Add("version", Line(root, "version"), "must be 1.");
+        }
+        var classes = Map(root, "classes", "classes", errors, (node, path) => ParseClass(node, path, errors));
+        var entities = Map(root, "entities", "entities", errors, (node, path) => ParseEntity(node, path, errors));
+        var roles = Map(root, "roles", "roles", errors, (node, path) =>
+            node is YamlMappingNode grants
+                ? (IReadOnlyDictionary<string, ActionDefinition>)grants.Children.ToDictionary(
+                    pair => Key(pair.Key),
+                    pair => ParseAction(pair.Value, $"{path}.{Key(pair.Key)}", errors),
+                    StringComparer.Ordinal)
+                : Invalid<IReadOnlyDictionary<string, ActionDefinition>>(errors, path, node, "must map data classes to actions."));
+        var fallback = root.Children.TryGetValue(new YamlScalarNode("default"), out var defaultNode)
+            ? ParseAction(defaultNode, "default", errors)
+            : Missing(errors, "default", "is required: what a role sees of a class nobody granted it (usually redact).");
+        return new RulesDocument(version, classes, entities, roles, fallback);
+    }
+
+    private static DataClassDefinition ParseClass(YamlNode node, string path, RuleErrors errors)
+    {
+        if (node is not YamlMappingNode mapping)
+        {
+            return Invalid<DataClassDefinition>(errors, path, node, "must be a mapping such as { sensitivity: high }.");
+        }
+        CheckKeys(mapping, ClassKeys, path, errors);
+        var sensitivity = Scalar(mapping, "sensitivity", $"{path}.sensitivity", errors, required: true) ?? "";
+        if (sensitivity is not ("low" or "medium" or "high") && sensitivity.Length > 0)
+        {
+            errors.Add($"{path}.sensitivity", node.Start.Line, $"'{sensitivity}' is not low, medium or high.");
+        }
+        return new DataClassDefinition(sensitivity, Strings(mapping, "detect", $"{path}.detect", errors), node.Start.Line);
+    }
+
+    private static EntityDefinition ParseEntity(YamlNode node, string path, RuleErrors errors)
+    {
+        if (node is not YamlMappingNode mapping)
+        {
+            return Invalid<EntityDefinition>(errors, path, node, "must be a mapping with routes, records, subject and fields.");
+        }
+        CheckKeys(mapping, EntityKeys, path, errors);
+        var fields = new List<FieldDefinition>();
+        if (mapping.Children.TryGetValue(new YamlScalarNode("fields"), out var fieldsNode))
+        {
+            if (fieldsNode is YamlMappingNode fieldMap)
+            {
+                fields.AddRange(fieldMap.Children.Select(pair => new FieldDefinition(
+                    Key(pair.Key),
+                    pair.Value is YamlScalarNode scalar ? scalar.Value ?? "" : Invalid<string>(errors, $"{path}.fields[\"{Key(pair.Key)}\"]", pair.Value, "must name a data class."),
+                    pair.Key.Start.Line)));
+            }
+            else
+            {
+                errors.Add($"{path}.fields", fieldsNode.Start.Line, "must map selectors to data classes.");
+            }
+        }
+        else
+        {
+            errors.Add($"{path}.fields", node.Start.Line, "is required.");
+        }
+        var caseInsensitive = Scalar(mapping, "case_insensitive", $"{path}.case_insensitive", errors, required: false);
+        if (caseInsensitive is not (null or "true" or "false"))
+        {
+            errors.Add($"{path}.case_insensitive", node.Start.Line, "must be true or false.");
+        }
+        return new EntityDefinition(
+            Strings(mapping, "routes", $"{path}.routes", errors, required: true),
+            Strings(mapping, "records", $"{path}.records", errors, required: true),
+            Scalar(mapping, "subject", $"{path}.subject", errors, required: false),
+            fields,
+            caseInsensitive == "true",
+            node.Start.Line);
+    }
+
+    private static ActionDefinition ParseAction(YamlNode node, string path, RuleErrors errors)
+    {
+        switch (node)
+        {
+            case YamlScalarNode scalar:
+                return new ActionDefinition(scalar.Value ?? "", new Dictionary<string, string>(), node.Start.Line);
+            case YamlMappingNode mapping:
+                var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var (key, value) in mapping.Children)
+                {
+                    if (value is YamlScalarNode parameter)
+                    {
+                        parameters[Key(key)] = parameter.Value ?? "";
+                    }
+                    else
+                    {
+                        errors.Add($"{path}.{Key(key)}", value.Start.Line, "must be a single value.");
+                    }
+                }
+                if (!parameters.Remove("action", out var action))
+                {
+                    errors.Add(path, node.Start.Line, "names no action (add `action: redact` or another).");
+                }
+                return new ActionDefinition(action ?? "", parameters, node.Start.Line);
+            default:
+                return Invalid<ActionDefinition>(errors, path, node, "must be an action name or a mapping with `action:`.");
+        }
+    }
+
+    private static IReadOnlyDictionary<string, T> Map<T>(YamlMappingNode root, string key, string path, RuleErrors errors, Func<YamlNode, string, T> parse)
+    {
+        if (!root.Children.TryGetValue(new YamlScalarNode(key), out var node))
+        {
+            errors.Add(path, 0, "is required.");
+            return new Dictionary<string, T>();
+        }
+        if (node is not YamlMappingNode mapping)
+        {
+            errors.Add(path, node.Start.Line, "must be a mapping.");
+            return new Dictionary<string, T>();
+        }
+        var result = new Dictionary<string, T>(StringComparer.Ordinal);
+        foreach (var (name, value) in mapping.Children)
+        {
+            result[Key(name)] = parse(value, $"{path}.{Key(name)}");
+        }
+        return result;
+    }
+
+    private static string? Scalar(YamlMappingNode mapping, string key, string path, RuleErrors errors, bool required)
+    {
+        if (!mapping.Children.TryGetValue(new YamlScalarNode(key), out var node))
+        {
+            if (required)
+            {
+                errors.Add(path, mapping.Start.Line, "is required.");
+            }
+            return null;
+        }
+        if (node is YamlScalarNode scalar)
+        {
+            return scalar.Value;
+        }
+        errors.Add(path, node.Start.Line, "must be a single value.");
+        return null;
+    }
+
+    private static List<string> Strings(YamlMappingNode mapping, string key, string path, RuleErrors errors, bool required = false)
+    {
+        if (!mapping.Children.TryGetValue(new YamlScalarNode(key), out var node))
+        {
+            if (required)
+            {
+                errors.Add(path, mapping.Start.Line, "is required.");
+            }
+            return [];
+        }
+        if (node is YamlSequenceNode sequence && sequence.Children.All(item => item is YamlScalarNode))
+        {
+            return [.. sequence.Children.Cast<YamlScalarNode>().Select(item => item.Value ?? "")];
+        }
+        errors.Add(path, node.Start.Line, "must be a list of values, e.g. [a, b].");
+        return [];
+    }
+
+    private static void CheckKeys(YamlMappingNode mapping, HashSet<string> allowed, string path, RuleErrors errors)
+    {
+        foreach (var key in mapping.Children.Keys)
+        {
+            if (!allowed.Contains(Key(key)))
+            {
+                var where = path.Length == 0 ? Key(key) : $"{path}.{Key(key)}";
+                errors.Add(where, key.Start.Line, $"unknown key; expected one of {string.Join(", ", allowed)}.");
+            }
+        }
+    }
+
+    private static string Key(YamlNode node) => node is YamlScalarNode scalar ? scalar.Value ?? "" : node.ToString();
+
+    private static long Line(YamlMappingNode mapping, string key) =>
+        mapping.Children.TryGetValue(new YamlScalarNode(key), out var node) ? node.Start.Line : mapping.Start.Line;
+
+    private static T Invalid<T>(RuleErrors errors, string path, YamlNode node, string message)
+    {
+        errors.Add(path, node.Start.Line, message);
+        return default!;
+    }
+
+    private static ActionDefinition Missing(RuleErrors errors, string path, string message)
+    {
+        errors.Add(path, 0, message);
+        return new ActionDefinition("", new Dictionary<string, string>(), 0);
+    }
+}
