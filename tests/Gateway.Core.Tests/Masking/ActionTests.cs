@@ -1,0 +1,113 @@
+using System.Text;
+using System.Text.Json;
+using Gateway.Core.Masking.Actions;
+
+namespace Gateway.Core.Tests.Masking;
+
+public sealed class ActionTests
+{
+    private static readonly ActionContext Context = new(["email", "phone", "card", "ssn", "iban"], Encoding.UTF8.GetBytes("k"));
+
+    [Theory]
+    [InlineData("+1-555-212-5704", 0, 4, "***********5704")]
+    [InlineData("4111111111111111", 4, 4, "4111********1111")]
+    [InlineData("ab", 0, 4, "*b")]
+    [InlineData("a", 0, 4, "*")]
+    [InlineData("", 0, 4, "*")]
+    public void Partial_NeverRevealsMoreThanHalf(string value, int first, int last, string expected)
+    {
+        var parameters = new Dictionary<string, string> { ["keep_first"] = first.ToString(), ["keep_last"] = last.ToString() };
+
+        Assert.Equal(expected, Apply("partial", parameters, value));
+    }
+
+    [Theory]
+    [InlineData("jane.doe@example.com", "j***@example.com")]
+    [InlineData("not-an-address", "[REDACTED]")]
+    [InlineData("@example.com", "[REDACTED]")]
+    public void Email_KeepsFirstLetterAndDomain(string value, string expected)
+    {
+        Assert.Equal(expected, Apply("email", [], value));
+    }
+
+    [Fact]
+    public void Hash_IsStable_Keyed_AndPrefixed()
+    {
+        var a = Apply("hash", [], "ada@example.com");
+        var b = Apply("hash", [], "ada@example.com");
+        var other = Apply("hash", [], "bob@example.com");
+        var otherKey = Apply("hash", [], "ada@example.com", Context with { HashKey = Encoding.UTF8.GetBytes("k2") });
+
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, other);
+        Assert.NotEqual(a, otherKey);
+        Assert.Matches("^h:[0-9a-f]{16}$", a);
+    }
+
+    [Theory]
+    [InlineData("year", "1960-05-08", "1960")]
+    [InlineData("month", "1960-05-08", "1960-05")]
+    [InlineData("year", "May 1960", "[REDACTED]")]
+    [InlineData("prefix", "83271", "83")]
+    public void Generalize_StringsToTheirCoarserForm(string to, string value, string expected)
+    {
+        Assert.Equal(expected, Apply("generalize", new() { ["to"] = to, ["size"] = "2" }, value));
+    }
+
+    [Fact]
+    public void Generalize_NumberToBucket()
+    {
+        Assert.Equal("\"40-49\"", ApplyRaw("generalize", new() { ["to"] = "bucket", ["size"] = "10" }, new JsonScalar(JsonScalarKind.Number, "42")));
+    }
+
+    [Fact]
+    public void Redact_IsTypeAware()
+    {
+        Assert.Equal("\"[REDACTED]\"", ApplyRaw("redact", [], new JsonScalar(JsonScalarKind.String, "x")));
+        Assert.Equal("null", ApplyRaw("redact", [], new JsonScalar(JsonScalarKind.Number, "42")));
+        Assert.Equal("null", ApplyRaw("redact", [], new JsonScalar(JsonScalarKind.True, "true")));
+    }
+
+    [Theory]
+    [InlineData("Card 4111 1111 1111 1111 ok", "Card [CARD] ok")]
+    [InlineData("SSN 195-33-7518.", "SSN [SSN].")]
+    [InlineData("mail ada@example.org now", "mail [EMAIL] now")]
+    [InlineData("call +1-555-212-5704", "call [PHONE]")]
+    [InlineData("IBAN GB82 WEST 1234 5698 7654 32 refund", "IBAN [IBAN] refund")]
+    [InlineData("Order 12345 shipped in 2024", "Order 12345 shipped in 2024")]
+    public void Detect_ReplacesOnlyRealPii(string text, string expected)
+    {
+        Assert.Equal(expected, Apply("detect", [], text));
+    }
+
+    /// <summary>A digit run that fails the card or IBAN check may still be taken for a phone number (masking too much is the safe error), but never labelled a card or IBAN.</summary>
+    [Theory]
+    [InlineData("Card 4111 1111 1111 1112 fails Luhn", "[CARD]")]
+    [InlineData("IBAN GB00 WEST 1234 5698 7654 32 bad check", "[IBAN]")]
+    public void Detect_FailedChecksumIsNotLabelledAsThatKind(string text, string label)
+    {
+        Assert.DoesNotContain(label, Apply("detect", [], text));
+    }
+
+    [Fact]
+    public void EveryActionName_IsUnique()
+    {
+        Assert.Equal(MaskingActions.ByName.Count, MaskingActions.ByName.Values.Select(a => a.Name).Distinct().Count());
+    }
+
+    private static string Apply(string action, Dictionary<string, string> parameters, string value, ActionContext? context = null) =>
+        JsonSerializer.Deserialize<string>(ApplyRaw(action, parameters, new JsonScalar(JsonScalarKind.String, value), context))!;
+
+    private static string ApplyRaw(string action, Dictionary<string, string> parameters, JsonScalar value, ActionContext? context = null)
+    {
+        var errors = new List<string>();
+        var mask = MaskingActions.ByName[action].Create(parameters, context ?? Context, errors.Add);
+        Assert.Empty(errors);
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            mask.Write(writer, value);
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}

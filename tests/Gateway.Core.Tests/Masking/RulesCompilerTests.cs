@@ -1,0 +1,172 @@
+using Gateway.Core.Rules;
+using static Gateway.Core.Tests.Masking.MaskingFixture;
+
+namespace Gateway.Core.Tests.Masking;
+
+public sealed class RulesCompilerTests
+{
+    [Fact]
+    public void Compile_TheExampleRules_Succeeds()
+    {
+        var rules = Compile();
+
+        Assert.Equal(["contact", "national_id", "birth_date", "free_text"], rules.Classes);
+        Assert.Equal(["support-agent", "marketing-analyst", "compliance-officer"], rules.Roles);
+        Assert.NotNull(rules.EntityFor("/api/contacts/c-00001"));
+        Assert.NotNull(rules.EntityFor("/services/data/v59.0/query"));
+        Assert.NotNull(rules.EntityFor("/API/Contacts"));
+        Assert.Null(rules.EntityFor("/api/accounts"));
+        Assert.Null(rules.EntityFor("/api/contacts/c-1/notes"));
+    }
+
+    [Fact]
+    public void Version_ChangesWithTheFile()
+    {
+        Assert.Equal(Compile().Version, Compile().Version);
+        Assert.NotEqual(Compile().Version, Compile(MaskingFixture.Rules + "\n# edited\n").Version);
+    }
+
+    [Fact]
+    public void Compile_ManyMistakes_ReportsEveryOneWithItsPathAndLine()
+    {
+        const string yaml = """
+            version: 2
+            classes:
+              contact: { sensitivity: extreme }
+              notes: { sensitivity: low, detect: [email, dna] }
+              "*": { sensitivity: low }
+            entities:
+              contact:
+                routes: ["api/contacts"]
+                records: ["data[*]"]
+                fields:
+                  "$.email": contakt
+                  "$.bad[": contact
+                colour: blue
+            roles:
+              support-agent:
+                contact: { action: partial, keep_last: many, keep_middle: 2 }
+                notes: obliterate
+                salary: redact
+              analyst:
+                contact: { action: hash }
+                notes: { keep_last: 4 }
+                "*": { action: allow, require_mfa: maybe }
+            default: allow
+            """;
+
+        var errors = Assert.Throws<RulesException>(() => RulesCompiler.Compile(yaml, hashKey: null)).Errors;
+        var paths = errors.Select(e => e.Path).ToList();
+
+        Assert.Contains("entities.contact.colour", paths);
+        Assert.Contains("version", paths);
+        Assert.Contains("classes.contact.sensitivity", paths);
+        Assert.True(errors.First(e => e.Path == "entities.contact.colour").Line > 0);
+        Assert.Equal(1, Assert.Throws<RulesException>(() => RulesCompiler.Compile(yaml, null)).Errors.Count(e => e.Path == "version"));
+    }
+
+    [Fact]
+    public void Compile_SemanticMistakes_AreAllReported()
+    {
+        const string yaml = """
+            version: 1
+            classes:
+              contact: { sensitivity: medium }
+              notes: { sensitivity: low, detect: [email, dna] }
+              unclassified: { sensitivity: low }
+            entities:
+              contact:
+                routes: ["api/contacts", "/api//x"]
+                records: ["data[*]", "**.records"]
+                fields:
+                  "$.email": contakt
+                  "$.bad[": contact
+                  "$.name": contact
+            roles:
+              support-agent:
+                contact: { action: partial, keep_last: many, keep_middle: 2 }
+                notes: obliterate
+                salary: redact
+              analyst:
+                contact: { action: hash }
+                notes: { keep_last: 4 }
+                "*": { action: allow, require_mfa: maybe }
+                unclassified: { action: redact, otherwise: allow }
+            default: allow
+            """;
+
+        var paths = Assert.Throws<RulesException>(() => RulesCompiler.Compile(yaml, hashKey: null)).Errors.Select(e => e.Path).ToList();
+
+        Assert.Contains("classes.notes.detect[1]", paths);
+        Assert.Contains("classes.unclassified", paths);
+        Assert.Contains("entities.contact.routes[0]", paths);
+        Assert.Contains("entities.contact.routes[1]", paths);
+        Assert.Contains("entities.contact.records[0]", paths);
+        Assert.Contains("entities.contact.records[1]", paths);
+        Assert.Contains("entities.contact.fields[\"$.email\"]", paths);
+        Assert.Contains("entities.contact.fields[\"$.bad[\"]", paths);
+        Assert.Contains("roles.support-agent.contact", paths);
+        Assert.Contains("roles.support-agent.contact.keep_middle", paths);
+        Assert.Contains("roles.support-agent.notes", paths);
+        Assert.Contains("roles.support-agent.salary", paths);
+        Assert.Contains("roles.analyst.contact", paths);
+        Assert.Contains("roles.analyst.notes", paths);
+        Assert.Contains("roles.analyst.*.require_mfa", paths);
+        Assert.Contains("roles.analyst.unclassified.otherwise", paths);
+        Assert.Contains("default", paths);
+    }
+
+    [Theory]
+    [InlineData("not: [valid")]
+    [InlineData("- a list\n- not a mapping")]
+    [InlineData("")]
+    public void Compile_NotARulesDocument_SaysSo(string yaml)
+    {
+        Assert.NotEmpty(Assert.Throws<RulesException>(() => RulesCompiler.Compile(yaml, null)).Errors);
+    }
+
+    [Fact]
+    public void Compile_HashWithoutKey_IsAnError()
+    {
+        var errors = Assert.Throws<RulesException>(() => RulesCompiler.Compile(MaskingFixture.Rules, hashKey: null)).Errors;
+
+        Assert.Contains(errors, e => e.Path == "roles.marketing-analyst.contact" && e.Message.Contains("HashKeyFile"));
+    }
+
+    [Fact]
+    public void ViewFor_SeveralRoles_TheFirstInTheFileDecides()
+    {
+        var rules = Compile();
+
+        var view = rules.ViewFor(new HashSet<string> { "marketing-analyst", "support-agent" }, mfaUsed: false);
+
+        Assert.Equal("partial", view.Actions[0]);
+    }
+
+    [Theory]
+    [InlineData("$", 0)]
+    [InlineData("$.a.b", 2)]
+    [InlineData("$['a b'].c", 2)]
+    [InlineData("$['it\\'s']", 1)]
+    [InlineData("$.data[*].phones[*].number", 5)]
+    [InlineData("$.address.**", 2)]
+    [InlineData("**.ssn", 2)]
+    public void Selector_SupportedForms_Parse(string text, int steps)
+    {
+        Assert.Equal(steps, JsonPathSelector.Parse(text, out var error)!.Steps.Count);
+        Assert.Null(error);
+    }
+
+    [Theory]
+    [InlineData("email")]
+    [InlineData("$..email")]
+    [InlineData("$.a[0]")]
+    [InlineData("$.a[?(@.x)]")]
+    [InlineData("$.*")]
+    [InlineData("$['open")]
+    public void Selector_UnsupportedForms_AreRefusedWithAReason(string text)
+    {
+        Assert.Null(JsonPathSelector.Parse(text, out var error));
+        Assert.False(string.IsNullOrEmpty(error));
+    }
+}
