@@ -151,6 +151,7 @@ internal sealed class MaskingSession
             _pendingNameLength = -1;
             _suppressed = 1;
             CheckDepth();
+            WriteNullIfRoot(writer);
             return;
         }
         WriteHeldName(writer);
@@ -181,6 +182,7 @@ internal sealed class MaskingSession
         {
             Count(counted);
             _pendingNameLength = -1;
+            WriteNullIfRoot(writer);
             return;
         }
         WriteHeldName(writer);
@@ -232,6 +234,15 @@ internal sealed class MaskingSession
             }
         }
         return (child, child.ClassIndex);
+    }
+
+    /// <summary>A property or element can disappear; the body's root value cannot, so it becomes null.</summary>
+    private void WriteNullIfRoot(Utf8JsonWriter writer)
+    {
+        if (_frames.Count == 1)
+        {
+            writer.WriteNullValue();
+        }
     }
 
     private void HoldName(ref Utf8JsonReader reader)

@@ -220,6 +220,14 @@ public sealed class JsonMaskerTests
         Assert.Equal("body_too_large", Assert.Throws<MaskingException>(() => Mask(body, "support-agent", limits: new MaskingLimits { MaxBodyBytes = 1000 })).Reason);
     }
 
+    [Theory]
+    [InlineData("42")]
+    [InlineData("\"c-1\"")]
+    public void RemovedRootValue_BecomesNull(string body)
+    {
+        Assert.Equal("null", Mask(body, "marketing-analyst", path: "/api/contacts/c-1"));
+    }
+
     [Fact]
     public void RemovedArrayElements_LeaveAValidArray()
     {
