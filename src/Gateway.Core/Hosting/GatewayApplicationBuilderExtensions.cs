@@ -1,6 +1,7 @@
 using Gateway.Core.Admin;
 using Gateway.Core.Identity;
 using Gateway.Core.RequestGuard;
+using Gateway.Core.ResponseMasking;
 using Gateway.Core.Transport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,6 +26,7 @@ public static class GatewayApplicationBuilderExtensions
         app.UseMiddleware<RequestGuardMiddleware>();
         app.UseRouting();
         app.UseMiddleware<IdentityMiddleware>();
+        app.UseMiddleware<ResponseMaskingMiddleware>();
         app.MapReverseProxy();
         return app;
     }

@@ -1,5 +1,6 @@
 using Gateway.Core.Identity;
 using Gateway.Core.Redis;
+using Gateway.Core.ResponseMasking;
 using Gateway.Core.RequestGuard;
 using Gateway.Core.Telemetry;
 using Gateway.Core.Transport;
@@ -19,6 +20,7 @@ public static class GatewayOptionsRegistration
         services.AddValidatedOptions<RequestGuardOptions, RequestGuardOptionsValidator>(RequestGuardOptions.Section);
         services.AddValidatedOptions<UpstreamOptions, UpstreamOptionsValidator>(UpstreamOptions.Section);
         services.AddValidatedOptions<IdentityOptions, IdentityOptionsValidator>(IdentityOptions.Section);
+        services.AddValidatedOptions<MaskingOptions, MaskingOptionsValidator>(MaskingOptions.Section);
         services.AddValidatedOptions<RedisOptions, RedisOptionsValidator>(RedisOptions.Section);
         services.AddValidatedOptions<TelemetryOptions, TelemetryOptionsValidator>(TelemetryOptions.Section);
         return services;

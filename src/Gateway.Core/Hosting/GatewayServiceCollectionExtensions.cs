@@ -1,6 +1,7 @@
 using Gateway.Core.Admin;
 using Gateway.Core.Identity;
 using Gateway.Core.Redis;
+using Gateway.Core.ResponseMasking;
 using Gateway.Core.Telemetry;
 using Gateway.Core.Transport;
 using Gateway.Core.Upstream;
@@ -40,7 +41,10 @@ public static class GatewayServiceCollectionExtensions
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))
             .AddConfigFilter<HttpsOnlyConfigFilter>()
-            .AddTransforms<UpstreamHeaderTransforms>();
+            .AddTransforms<UpstreamHeaderTransforms>()
+            .AddTransforms<ResponseMaskingTransforms>();
+        services.TryAddSingleton<RulesProvider>();
+        services.AddHostedService(sp => sp.GetRequiredService<RulesProvider>());
 
         services.AddHealthChecks().AddCheck<UpstreamResolvableHealthCheck>("upstream", tags: [HealthTags.Ready]);
         services.AddGatewayRedis(configuration);

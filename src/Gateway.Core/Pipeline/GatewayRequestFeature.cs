@@ -11,6 +11,8 @@ internal sealed class GatewayRequestFeature : IGatewayRequestFeature
 
     public GatewayIdentity? Identity { get; set; }
 
+    public Gateway.Core.Masking.MaskingReport? MaskingReport { get; set; }
+
     public void Deny(string stage, string reasonCode)
     {
         DeniedBy ??= stage;

@@ -17,5 +17,8 @@ public interface IGatewayRequestFeature
     /// <summary>The caller, once the identity stage has validated its token.</summary>
     GatewayIdentity? Identity { get; set; }
 
+    /// <summary>What masking did to the response body (records, subjects, fields per class and action, rules version).</summary>
+    Gateway.Core.Masking.MaskingReport? MaskingReport { get; set; }
+
     void Deny(string stage, string reasonCode);
 }

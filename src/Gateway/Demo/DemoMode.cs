@@ -93,6 +93,8 @@ internal sealed class DemoMode : IAsyncDisposable
         ["Gateway:Identity:Issuers:0:JwksPath"] = workspace.JwksPath,
         ["Gateway:Identity:Issuers:0:Audiences:0"] = DemoTokenIssuer.Audience,
         ["Gateway:Identity:Issuers:0:RoleClaims:0"] = "roles",
+        ["Gateway:Masking:RulesPath"] = Path.Combine(AppContext.BaseDirectory, "rules", "democrm.yaml"),
+        ["Gateway:Masking:HashKeyFile"] = workspace.EnsureHashKey(),
         ["Logging:Console:FormatterName"] = "simple",
     }.Concat(DemoTokenIssuer.Roles.Select(role =>
         KeyValuePair.Create($"Gateway:Identity:Issuers:0:RoleMap:{role.Name}", (string?)role.Name))).ToDictionary();

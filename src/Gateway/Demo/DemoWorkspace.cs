@@ -38,6 +38,8 @@ internal sealed class DemoWorkspace
 
     public string TokensDirectory => Path.Combine(Root, "tokens");
 
+    public string HashKeyPath => Path.Combine(Root, "hash-key");
+
     /// <summary>The server certificate, made (with its CA) where missing or within a week of expiry.</summary>
     public X509Certificate2 EnsureCertificates(DateTimeOffset now)
     {
@@ -60,6 +62,20 @@ internal sealed class DemoWorkspace
         var server = DevelopmentCertificates.CreateServer(authority, "localhost", now, ServerCertificateLifetime);
         DevelopmentCertificates.WritePem(server, ServerCertificatePath, ServerKeyPath);
         return server;
+    }
+
+    /// <summary>The secret key of the masking rules' hash action (pseudonyms stay stable across restarts).</summary>
+    public string EnsureHashKey()
+    {
+        if (!File.Exists(HashKeyPath))
+        {
+            File.WriteAllText(HashKeyPath, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) + "\n");
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(HashKeyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+        }
+        return HashKeyPath;
     }
 
     /// <summary>The credential the demo CRM demands and the gateway injects (never the client's).</summary>

@@ -42,6 +42,7 @@ public sealed class GatewayUnderTest : IAsyncDisposable
         {
             _settings[key] = value;
         }
+        _settings["Gateway:Masking:RulesPath"] = TestRules.Path;
     }
 
     /// <summary>A valid support-agent token of the test identity provider, as every well-behaved client sends.</summary>

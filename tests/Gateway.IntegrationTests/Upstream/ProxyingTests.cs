@@ -16,7 +16,7 @@ public sealed class ProxyingTests : GatewayInFrontOfCrm, IDisposable
         var response = await _client.GetAsync(Gateway.Url("/api/contacts?page=1"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(CrmStub.ContactsJson, await response.Content.ReadAsStringAsync());
+        Assert.Equal(TestRules.MaskedContactsJson, await response.Content.ReadAsStringAsync());
         Assert.Equal("/api/contacts", Crm.LogEntries.Single().RequestMessage.Path);
     }
 

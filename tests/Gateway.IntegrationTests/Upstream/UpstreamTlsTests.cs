@@ -18,7 +18,7 @@ public sealed class UpstreamTlsTests
 
         Assert.StartsWith("https://", crm.Url);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(CrmStub.ContactsJson, await response.Content.ReadAsStringAsync());
+        Assert.Equal(TestRules.MaskedContactsJson, await response.Content.ReadAsStringAsync());
     }
 
     [Fact]

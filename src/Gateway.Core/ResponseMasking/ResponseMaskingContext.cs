@@ -1,0 +1,23 @@
+using System.IO.Pipelines;
+using Gateway.Core.Masking;
+using Gateway.Core.Rules;
+
+namespace Gateway.Core.ResponseMasking;
+
+/// <summary>
+/// One masked request: the rules, entity and view chosen before forwarding, and, once the CRM
+/// answered, the pipe YARP writes the body into and the task masking it onto the real response.
+/// Kept as a typed request feature.
+/// </summary>
+internal sealed class ResponseMaskingContext(CompiledRules rules, CompiledEntity entity, MaskingView view)
+{
+    public CompiledRules Rules { get; } = rules;
+
+    public CompiledEntity Entity { get; } = entity;
+
+    public MaskingView View { get; } = view;
+
+    public Pipe? Body { get; set; }
+
+    public Task<MaskingReport>? Masking { get; set; }
+}

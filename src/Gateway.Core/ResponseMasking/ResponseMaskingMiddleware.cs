@@ -1,0 +1,82 @@
+using Gateway.Core.Masking;
+using Gateway.Core.Pipeline;
+using Gateway.Core.Telemetry;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Core.ResponseMasking;
+
+/// <summary>
+/// Chooses, before forwarding, how the response will be masked (entity by route, view by the
+/// caller's roles and MFA); after forwarding, waits for the masked body. A body that cannot be
+/// masked is never sent: 502 if nothing was sent yet, otherwise the connection is aborted.
+/// </summary>
+internal sealed partial class ResponseMaskingMiddleware(RequestDelegate next, RulesProvider rules, GatewayMetrics metrics, ILogger<ResponseMaskingMiddleware> logger)
+{
+    private const string Stage = "masking";
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (context.GetEndpoint()?.Metadata.GetMetadata<Yarp.ReverseProxy.Model.RouteModel>() is null)
+        {
+            // Not a proxied route: nothing will be forwarded, routing answers 404.
+            await next(context);
+            return;
+        }
+        var feature = GatewayRequestFeature.GetOrCreate(context);
+        var current = rules.Current;
+        var entity = current.EntityFor(context.Request.Path.Value ?? "/");
+        if (entity is null)
+        {
+            if (rules.BlocksUnknownRoutes)
+            {
+                metrics.RequestRefused(Stage, "route_not_covered");
+                await GatewayProblem.RefuseAsync(context, Stage, StatusCodes.Status403Forbidden, "route_not_covered",
+                    "No masking rule covers this route, so its data cannot leave the gateway.");
+                return;
+            }
+            await next(context);
+            return;
+        }
+
+        var identity = feature.Identity ?? throw new InvalidOperationException("The masking stage runs after the identity stage.");
+        var masking = new ResponseMaskingContext(current, entity, current.ViewFor(identity.Roles, identity.MfaUsed));
+        context.Features.Set(masking);
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            masking.Body?.Writer.Complete();
+        }
+        if (masking.Masking is null)
+        {
+            return;
+        }
+        try
+        {
+            feature.MaskingReport = await masking.Masking;
+        }
+        catch (Exception ex) when (ex is MaskingException or IOException or InvalidDataException)
+        {
+            var reason = ex is MaskingException masked ? masked.Reason : "body_unreadable";
+            metrics.RequestRefused(Stage, reason);
+            feature.Deny(Stage, reason);
+            LogFailed(logger, reason, context.Response.HasStarted);
+            if (context.Response.HasStarted)
+            {
+                context.Abort();
+                return;
+            }
+            context.Response.Headers.Clear();
+            await GatewayProblem.RefuseAsync(context, Stage, StatusCodes.Status502BadGateway, reason, "The CRM response could not be masked, so it was not sent.");
+        }
+    }
+
+    [LoggerMessage(EventId = 1610, Level = LogLevel.Warning, Message = "A CRM response could not be masked ({Reason}); {Outcome}")]
+    private static partial void LogFailedCore(ILogger logger, string reason, string outcome);
+
+    private static void LogFailed(ILogger logger, string reason, bool started) =>
+        LogFailedCore(logger, reason, started ? "the connection was aborted mid-body" : "502 sent instead");
+}

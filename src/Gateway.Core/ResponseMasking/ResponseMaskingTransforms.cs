@@ -1,0 +1,121 @@
+using System.IO.Compression;
+using System.IO.Pipelines;
+using Gateway.Core.Pipeline;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+using Yarp.ReverseProxy.Transforms;
+using Yarp.ReverseProxy.Transforms.Builder;
+
+namespace Gateway.Core.ResponseMasking;
+
+/// <summary>
+/// On masked requests: asks the CRM for an uncompressed, whole body; then lets through only
+/// bodies the masker can read (JSON, not partial, in a known encoding) and routes them through it.
+/// </summary>
+internal sealed class ResponseMaskingTransforms(RulesProvider rules) : ITransformProvider
+{
+    private const string Stage = "masking";
+
+    public void ValidateRoute(TransformRouteValidationContext context)
+    {
+    }
+
+    public void ValidateCluster(TransformClusterValidationContext context)
+    {
+    }
+
+    public void Apply(TransformBuilderContext context)
+    {
+        context.AddRequestTransform(transform =>
+        {
+            if (transform.HttpContext.Features.Get<ResponseMaskingContext>() is not null)
+            {
+                var headers = transform.ProxyRequest.Headers;
+                headers.AcceptEncoding.Clear();
+                headers.AcceptEncoding.Add(new System.Net.Http.Headers.StringWithQualityHeaderValue("identity"));
+                headers.Range = null;
+                headers.Remove(HeaderNames.IfRange);
+            }
+            return ValueTask.CompletedTask;
+        });
+        context.AddResponseTransform(async transform =>
+        {
+            if (transform.HttpContext.Features.Get<ResponseMaskingContext>() is { } masking && transform.ProxyResponse is { } response)
+            {
+                await RouteBodyThroughMaskerAsync(transform, masking, response);
+            }
+        });
+    }
+
+    private async Task RouteBodyThroughMaskerAsync(ResponseTransformContext transform, ResponseMaskingContext masking, HttpResponseMessage response)
+    {
+        var http = transform.HttpContext;
+        if (http.Request.Method == HttpMethods.Head || response.StatusCode is System.Net.HttpStatusCode.NoContent or System.Net.HttpStatusCode.NotModified)
+        {
+            return;
+        }
+        var refusal = Refusal(response);
+        if (refusal is not null)
+        {
+            transform.SuppressResponseBody = true;
+            http.Response.Headers.Clear();
+            await GatewayProblem.RefuseAsync(http, Stage, StatusCodes.Status502BadGateway, refusal.Value.Reason, refusal.Value.Detail);
+            return;
+        }
+        http.Response.Headers.ContentLength = null;
+        http.Response.Headers.Remove(HeaderNames.ContentEncoding);
+        http.Response.Headers.Remove(HeaderNames.ContentMD5);
+        http.Response.Headers.Remove(HeaderNames.ETag);
+
+        var pipe = new Pipe();
+        var client = http.Response.Body;
+        http.Response.Body = pipe.Writer.AsStream();
+        masking.Body = pipe;
+        var encoding = response.Content.Headers.ContentEncoding.SingleOrDefault();
+        masking.Masking = MaskAsync(pipe.Reader, encoding, client, masking, http.RequestAborted);
+    }
+
+    private async Task<Masking.MaskingReport> MaskAsync(PipeReader reader, string? encoding, Stream client, ResponseMaskingContext masking, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var body = Decoded(reader.AsStream(), encoding);
+            return await rules.Masker.MaskAsync(body, client, masking.Rules, masking.Entity, masking.View, cancellationToken);
+        }
+        finally
+        {
+            // Whatever happened, YARP must not block writing into a pipe nobody reads any more.
+            await reader.CompleteAsync();
+        }
+    }
+
+    private static Stream Decoded(Stream body, string? encoding) => encoding?.ToLowerInvariant() switch
+    {
+        null or "identity" => body,
+        "gzip" => new GZipStream(body, CompressionMode.Decompress),
+        "deflate" => new ZLibStream(body, CompressionMode.Decompress),
+        "br" => new BrotliStream(body, CompressionMode.Decompress),
+        _ => throw new InvalidOperationException($"unsupported encoding {encoding}"),
+    };
+
+    private static (string Reason, string Detail)? Refusal(HttpResponseMessage response)
+    {
+        if (response.StatusCode == System.Net.HttpStatusCode.PartialContent || response.Content.Headers.ContentRange is not null)
+        {
+            return ("partial_content_not_masked", "The CRM sent part of a body, which cannot be masked.");
+        }
+        var encodings = response.Content.Headers.ContentEncoding;
+        if (encodings.Count > 1 || (encodings.Count == 1 && encodings.Single().ToLowerInvariant() is not ("identity" or "gzip" or "deflate" or "br")))
+        {
+            return ("encoding_not_supported", "The CRM sent a body in an encoding the gateway cannot decode for masking.");
+        }
+        var mediaType = response.Content.Headers.ContentType?.MediaType;
+        var charset = response.Content.Headers.ContentType?.CharSet;
+        var isJson = mediaType is not null && (mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+        if (!isJson || (charset is not null && !charset.Trim('"').Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
+        {
+            return ("content_type_not_masked", "The CRM sent a body that is not UTF-8 JSON; only JSON can be masked on this route.");
+        }
+        return null;
+    }
+}

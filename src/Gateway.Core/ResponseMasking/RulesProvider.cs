@@ -1,0 +1,81 @@
+using Gateway.Core.Hosting;
+using Gateway.Core.Masking;
+using Gateway.Core.Rules;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Core.ResponseMasking;
+
+/// <summary>
+/// The rules in force. The file is polled; a valid new version is used by every request that
+/// starts after the swap; an invalid one is refused with all its errors logged, and the last good
+/// rules stay. A single bad rule never silently drops out.
+/// </summary>
+internal sealed partial class RulesProvider : BackgroundService
+{
+    private readonly MaskingOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<RulesProvider> _logger;
+    private readonly PolledFiles _files;
+    private volatile CompiledRules _current;
+
+    public RulesProvider(IOptions<MaskingOptions> options, TimeProvider time, ILogger<RulesProvider> logger)
+    {
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _files = new PolledFiles([.. new[] { _options.RulesPath, _options.HashKeyFile }.OfType<string>()]);
+        _current = RulesFiles.Load(_options);
+        Masker = new JsonMasker(new MaskingLimits { MaxDepth = _options.MaxDepth, MaxValueBytes = _options.MaxValueBytes, MaxBodyBytes = _options.MaxBodyBytes });
+        LogLoaded(_logger, _current.Version);
+    }
+
+    public CompiledRules Current => _current;
+
+    public JsonMasker Masker { get; }
+
+    public bool BlocksUnknownRoutes => _options.UnknownRoutes == "block";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_options.ReloadCheckInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                if (_files.HasChanged())
+                {
+                    Reload();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void Reload()
+    {
+        try
+        {
+            var rules = RulesFiles.Load(_options);
+            _current = rules;
+            LogLoaded(_logger, rules.Version);
+        }
+        catch (RulesException ex)
+        {
+            LogRefused(_logger, _current.Version, ex.Errors.Count, string.Join(" | ", ex.Errors));
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            LogRefused(_logger, _current.Version, 1, ex.Message);
+        }
+    }
+
+    [LoggerMessage(EventId = 1600, Level = LogLevel.Information, Message = "Masking rules {Version} in force")]
+    private static partial void LogLoaded(ILogger logger, string version);
+
+    [LoggerMessage(EventId = 1601, Level = LogLevel.Error, Message = "Masking rules file changed but was refused; rules {Version} stay in force. {Count} errors: {Errors}")]
+    private static partial void LogRefused(ILogger logger, string version, int count, string errors);
+}
