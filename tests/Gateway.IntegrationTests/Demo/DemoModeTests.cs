@@ -42,6 +42,23 @@ public sealed class DemoModeTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData("support-agent", "\"ssn\":\"[REDACTED]\"", "@example.com\"")]
+    [InlineData("marketing-analyst", "\"email\":\"h:", "\"ssn\"")]
+    [InlineData("compliance-officer", "\"ssn\":\"195-33-7518\"", "[REDACTED]")]
+    [InlineData("consent-admin", "\"firstName\":\"Margaret\"", "195-33-7518")]
+    public async Task EachDemoRole_SeesTheDemoCrmMaskedByItsRules(string role, string expected, string absent)
+    {
+        var token = File.ReadAllText(Path.Combine(_workspace, "tokens", $"{role}.jwt")).Trim();
+        var ca = Path.Combine(_workspace, "tls", "ca.crt");
+
+        var (exitCode, output) = await BashAsync($"curl --silent --fail --cacert '{ca}' -H 'Authorization: Bearer {token}' 'https://localhost:{_proxyPort}/api/contacts/c-00001'");
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains(expected, output);
+        Assert.DoesNotContain(absent, output);
+    }
+
     [Fact]
     public async Task Request_WithoutTheDemoToken_Gets401()
     {

@@ -1,0 +1,199 @@
+using System.IO.Compression;
+using System.Net;
+using System.Text;
+using Gateway.IntegrationTests.Infrastructure;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+
+namespace Gateway.IntegrationTests.ResponseMasking;
+
+/// <summary>Through the real proxy: whatever the CRM sends, the secret never reaches the client unmasked.</summary>
+public sealed class ProxyMaskingTests : GatewayInFrontOfCrm, IDisposable
+{
+    private const string Secret = "195-33-7518";
+    private static readonly string Record = $$"""{"data":[{"id":"c-9","email":"grace.hopper@example.com","ssn":"{{Secret}}"}]}""";
+    private readonly HttpClient _client = GatewayUnderTest.CreateClient();
+
+    public void Dispose() => _client.Dispose();
+
+    protected override GatewayUnderTest Configure(GatewayUnderTest gateway) => gateway
+        .With("ReverseProxy:Routes:other:ClusterId", "crm")
+        .With("ReverseProxy:Routes:other:Match:Path", "/other/{**rest}");
+
+    [Fact]
+    public async Task PlainJson_IsMaskedPerRole_AndAskedForUncompressedWholeBody()
+    {
+        Serve("/api/masked", Record);
+        using var request = new HttpRequestMessage(HttpMethod.Get, Gateway.Url("/api/masked"));
+        request.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip, br");
+        request.Headers.TryAddWithoutValidation("Range", "bytes=0-10");
+
+        var response = await _client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("""{"data":[{"id":"c-9","email":"********************.com","ssn":"[REDACTED]"}]}""", body);
+        Assert.Equal("identity", Crm.ReceivedHeader("Accept-Encoding"));
+        Assert.Null(Crm.ReceivedHeader("Range"));
+        Assert.Null(response.Content.Headers.ContentEncoding.FirstOrDefault());
+    }
+
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("deflate")]
+    [InlineData("br")]
+    public async Task CompressedAnyway_IsDecodedThenMasked(string encoding)
+    {
+        Crm.Given(Request.Create().WithPath($"/api/{encoding}"))
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
+                .WithHeader("Content-Encoding", encoding).WithBody(Compress(Encoding.UTF8.GetBytes(Record), encoding)));
+
+        var response = await _client.GetAsync(Gateway.Url($"/api/{encoding}"));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("\"ssn\":\"[REDACTED]\"", body);
+        Assert.DoesNotContain(Secret, body);
+        Assert.Empty(response.Content.Headers.ContentEncoding);
+    }
+
+    [Theory]
+    [InlineData("text/csv", "id,ssn\nc-9,195-33-7518\n")]
+    [InlineData("text/html", "<p>195-33-7518</p>")]
+    [InlineData("application/xml", "<ssn>195-33-7518</ssn>")]
+    [InlineData("text/plain", "{\"ssn\":\"195-33-7518\"}")]
+    [InlineData("application/x-ndjson", "{\"ssn\":\"195-33-7518\"}\n")]
+    [InlineData("application/json; charset=utf-16", "{\"ssn\":\"195-33-7518\"}")]
+    public async Task NonJsonContentType_IsBlockedWith502(string contentType, string body)
+    {
+        Crm.Given(Request.Create().WithPath("/api/typed"))
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", contentType).WithBody(body));
+
+        var response = await _client.GetAsync(Gateway.Url("/api/typed"));
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Contains("content_type_not_masked", text);
+        Assert.DoesNotContain(Secret, text);
+    }
+
+    [Fact]
+    public async Task PartialContent_IsBlockedWith502()
+    {
+        Crm.Given(Request.Create().WithPath("/api/partial"))
+            .RespondWith(Response.Create().WithStatusCode(206).WithHeader("Content-Type", "application/json")
+                .WithHeader("Content-Range", "bytes 0-20/100").WithBody("{\"ssn\":\"195-33-7518\""));
+
+        var response = await _client.GetAsync(Gateway.Url("/api/partial"));
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Contains("partial_content_not_masked", text);
+        Assert.DoesNotContain(Secret, text);
+    }
+
+    [Theory]
+    [InlineData("gzip", "this is not gzip 195-33-7518")]
+    [InlineData("compress", "whatever 195-33-7518")]
+    [InlineData("gzip, br", "layered 195-33-7518")]
+    public async Task BadlyEncodedBody_NeverLeaks(string encoding, string body)
+    {
+        Crm.Given(Request.Create().WithPath("/api/encoded"))
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
+                .WithHeader("Content-Encoding", encoding).WithBody(body));
+
+        var (status, text) = await TryGetAsync("/api/encoded");
+
+        Assert.NotEqual(200, status);
+        Assert.DoesNotContain(Secret, text);
+    }
+
+    [Theory]
+    [InlineData("{\"data\":[{\"ssn\":\"195-33-7518\"")]
+    [InlineData("id,ssn\nc-9,195-33-7518")]
+    [InlineData("")]
+    [InlineData("{\"data\":[{\"ssn\":\"195-33-7518\"}]}{\"ssn\":\"195-33-7518\"}")]
+    public async Task UnmaskableJsonBody_NeverLeaks(string body)
+    {
+        Serve("/api/broken", body);
+
+        var (status, text) = await TryGetAsync("/api/broken");
+
+        Assert.NotEqual(200, status);
+        Assert.DoesNotContain(Secret, text);
+    }
+
+    [Fact]
+    public async Task UncoveredRoute_IsBlockedBeforeTheCrmIsAsked()
+    {
+        var response = await _client.GetAsync(Gateway.Url("/other/thing"));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("route_not_covered", await response.Content.ReadAsStringAsync());
+        Assert.Empty(Crm.LogEntries);
+    }
+
+    [Fact]
+    public async Task ErrorBodiesFromTheCrm_AreMaskedToo()
+    {
+        Crm.Given(Request.Create().WithPath("/api/error"))
+            .RespondWith(Response.Create().WithStatusCode(409).WithHeader("Content-Type", "application/problem+json")
+                .WithBody($$"""{"data":[{"ssn":"{{Secret}}"}],"detail":"duplicate"}"""));
+
+        var response = await _client.GetAsync(Gateway.Url("/api/error"));
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.DoesNotContain(Secret, text);
+        Assert.Contains("duplicate", text);
+    }
+
+    [Fact]
+    public async Task LargeList_IsStreamedAndMaskedCompletely()
+    {
+        var records = string.Join(',', Enumerable.Range(0, 20_000).Select(i => $$"""{"id":"c-{{i}}","email":"person{{i}}@example.com","ssn":"{{Secret}}"}"""));
+        Serve("/api/large", $$"""{"data":[{{records}}]}""");
+
+        var response = await _client.GetAsync(Gateway.Url("/api/large"));
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain(Secret, text);
+        using var document = System.Text.Json.JsonDocument.Parse(text);
+        Assert.Equal(20_000, document.RootElement.GetProperty("data").GetArrayLength());
+        Assert.Null(response.Content.Headers.ContentLength);
+    }
+
+    private void Serve(string path, string body) =>
+        Crm.Given(Request.Create().WithPath(path))
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(body));
+
+    /// <summary>Status and whatever text arrived; a connection the gateway aborted counts as status 0.</summary>
+    private async Task<(int Status, string Text)> TryGetAsync(string path)
+    {
+        try
+        {
+            var response = await _client.GetAsync(Gateway.Url(path));
+            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+        catch (HttpRequestException ex)
+        {
+            return (0, ex.ToString());
+        }
+    }
+
+    private static byte[] Compress(byte[] data, string encoding)
+    {
+        using var output = new MemoryStream();
+        using (Stream compressor = encoding switch
+        {
+            "gzip" => new GZipStream(output, CompressionLevel.Fastest),
+            "deflate" => new ZLibStream(output, CompressionLevel.Fastest),
+            _ => new BrotliStream(output, CompressionLevel.Fastest),
+        })
+        {
+            compressor.Write(data);
+        }
+        return output.ToArray();
+    }
+}
