@@ -13,10 +13,7 @@ public static class GatewayCtl
     public static RootCommand Build(TimeProvider? time = null)
     {
         var root = new RootCommand("gatewayctl: operate the Compliance Gateway (masking rules, audit stream, revocation, consent).");
-        root.Subcommands.Add(Group("rules", "Validate, preview and test masking rules files.",
-            ("validate", "Check a rules file and report every error with its path."),
-            ("preview", "Show what each role would see of a sample CRM response."),
-            ("test", "Run a rules test suite (expected output per role).")));
+        root.Subcommands.Add(RulesCommands.Build());
         root.Subcommands.Add(Group("audit", "Read and verify the audit stream in Redis.",
             ("tail", "Follow the audit stream through a consumer group."),
             ("verify", "Check the hash chain of the audit stream; exit 1 on any break."),

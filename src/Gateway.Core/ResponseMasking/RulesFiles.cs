@@ -3,12 +3,13 @@ using Gateway.Core.Rules;
 
 namespace Gateway.Core.ResponseMasking;
 
-internal static class RulesFiles
+public static class RulesFiles
 {
     /// <summary>Reads and compiles the rules; throws <see cref="RulesException"/> listing every problem.</summary>
-    public static CompiledRules Load(MaskingOptions options) =>
+    internal static CompiledRules Load(MaskingOptions options) =>
         RulesCompiler.Compile(File.ReadAllText(options.RulesPath!), HashKey(options.HashKeyFile));
 
+    /// <summary>The hash action's key from its file: base64, or the raw text; at least 32 bytes. The CLI reads it the same way.</summary>
     public static byte[]? HashKey(string? path)
     {
         if (path is null)

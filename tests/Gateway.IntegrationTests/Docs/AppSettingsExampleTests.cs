@@ -5,6 +5,7 @@ using Gateway.Core.RequestGuard;
 using Gateway.Core.Telemetry;
 using Gateway.Core.Transport;
 using Gateway.Core.Upstream;
+using Gateway.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 
 namespace Gateway.IntegrationTests.Docs;
@@ -13,7 +14,7 @@ namespace Gateway.IntegrationTests.Docs;
 public sealed class AppSettingsExampleTests
 {
     private static readonly IConfiguration Example = new ConfigurationBuilder()
-        .AddJsonFile(Path.Combine(RepositoryRoot(), "appsettings.example.json"), optional: false)
+        .AddJsonFile(Path.Combine(RepositoryRoot.Path, "appsettings.example.json"), optional: false)
         .Build();
 
     public static TheoryData<string, Type> Sections() => new()
@@ -39,7 +40,7 @@ public sealed class AppSettingsExampleTests
     [MemberData(nameof(Sections))]
     public void Example_MentionsEverySetting(string section, Type optionsType)
     {
-        var text = File.ReadAllText(Path.Combine(RepositoryRoot(), "appsettings.example.json"));
+        var text = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "appsettings.example.json"));
 
         foreach (var key in SettingNames(optionsType))
         {
@@ -65,15 +66,5 @@ public sealed class AppSettingsExampleTests
                 }
             }
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Gateway.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return directory?.FullName ?? throw new InvalidOperationException("Gateway.sln not found above the test binaries.");
     }
 }
