@@ -1,6 +1,7 @@
 using System.Reflection;
 using Gateway.Core.Identity;
 using Gateway.Core.Redis;
+using Gateway.Core.ResponseMasking;
 using Gateway.Core.RequestGuard;
 using Gateway.Core.Telemetry;
 using Gateway.Core.Transport;
@@ -25,6 +26,7 @@ public sealed class AppSettingsExampleTests
         { RedisOptions.Section, typeof(RedisOptions) },
         { TelemetryOptions.Section, typeof(TelemetryOptions) },
         { IdentityOptions.Section, typeof(IdentityOptions) },
+        { MaskingOptions.Section, typeof(MaskingOptions) },
     };
 
     [Theory]
