@@ -213,6 +213,19 @@ public sealed class JsonMaskerTests
     }
 
     [Fact]
+    public void FiftyMegabyteString_IsRefusedWithoutReadingItWhole()
+    {
+        var body = new byte[50 * 1024 * 1024 + 16];
+        Array.Fill(body, (byte)'x');
+        "{\"notes\":\""u8.CopyTo(body);
+        "\"}"u8.CopyTo(body.AsSpan(body.Length - 2));
+
+        var error = Assert.Throws<MaskingException>(() => MaskBytes(body, "support-agent", path: "/api/contacts/c-1"));
+
+        Assert.Equal("value_too_large", error.Reason);
+    }
+
+    [Fact]
     public void BodyLargerThanTheLimit_IsRefused()
     {
         var body = "[" + string.Join(',', Enumerable.Repeat("1", 10_000)) + "]";

@@ -19,6 +19,17 @@ public sealed class RulesCommandsTests
         Assert.Contains("roles: support-agent, marketing-analyst, compliance-officer, consent-admin", output);
     }
 
+    [Theory]
+    [InlineData("salesforce.yaml")]
+    [InlineData("hubspot.yaml")]
+    [InlineData("dynamics.yaml")]
+    public void Validate_ShippedCrmExamples_ExitZero(string file)
+    {
+        var (exitCode, _, error) = Run("rules", "validate", Path.Combine(Root, "deploy", "rules", file));
+
+        Assert.True(exitCode == 0, error);
+    }
+
     [Fact]
     public void Validate_BrokenRules_ListsEveryErrorAndExitsOne()
     {

@@ -124,6 +124,19 @@ public sealed class ProxyMaskingTests : GatewayInFrontOfCrm, IDisposable
     }
 
     [Fact]
+    public async Task UpstreamBreaksMidBody_NeverLeaksAndNeverLooksComplete()
+    {
+        Crm.Given(Request.Create().WithPath("/api/reset"))
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
+                .WithBody(Record).WithFault(WireMock.ResponseBuilders.FaultType.MALFORMED_RESPONSE_CHUNK));
+
+        var (status, text) = await TryGetAsync("/api/reset");
+
+        Assert.DoesNotContain(Secret, text);
+        Assert.False(status == 200 && text.EndsWith("]}", StringComparison.Ordinal), text);
+    }
+
+    [Fact]
     public async Task UncoveredRoute_IsBlockedBeforeTheCrmIsAsked()
     {
         var response = await _client.GetAsync(Gateway.Url("/other/thing"));
