@@ -25,6 +25,7 @@ internal sealed class MaskingSession
     private readonly int[] _maskedCounts;
     private readonly List<string> _subjects = [];
     private byte[] _pendingName = new byte[256];
+    private byte[] _scratch = new byte[256];
     private int _pendingNameLength = -1;
     private int _suppressed;
     private int _recordCount;
@@ -173,7 +174,7 @@ internal sealed class MaskingSession
         var (context, classIndex) = Enter(isContainer: false);
         if (_subject.Count > 0 && _subject.FirstAccepting(context.SubjectStates) >= 0 && _subjects.Count < _limits.MaxReportedSubjects)
         {
-            _subjects.Add(Scalar(ref reader).Text);
+            _subjects.Add(Scalar(ref reader).ToText());
         }
         var (mask, counted) = classIndex >= 0 ? (_view.Masks[classIndex], classIndex)
             : context.InRecord ? (_view.UnclassifiedMask, _classes.Count)
@@ -297,14 +298,29 @@ internal sealed class MaskingSession
         }
     }
 
-    private static JsonScalar Scalar(ref Utf8JsonReader reader) => reader.TokenType switch
+    /// <summary>The current primitive, unescaped into a reused scratch buffer only when it carries escapes.</summary>
+    private JsonScalar Scalar(ref Utf8JsonReader reader)
     {
-        JsonTokenType.String => new JsonScalar(JsonScalarKind.String, reader.GetString()!),
-        JsonTokenType.Number => new JsonScalar(JsonScalarKind.Number, Encoding.UTF8.GetString(reader.ValueSpan)),
-        JsonTokenType.True => new JsonScalar(JsonScalarKind.True, "true"),
-        JsonTokenType.False => new JsonScalar(JsonScalarKind.False, "false"),
-        _ => new JsonScalar(JsonScalarKind.Null, "null"),
-    };
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String when reader.ValueIsEscaped:
+                if (_scratch.Length < reader.ValueSpan.Length)
+                {
+                    _scratch = new byte[Math.Max(reader.ValueSpan.Length, _scratch.Length * 2)];
+                }
+                return new JsonScalar(JsonScalarKind.String, _scratch.AsSpan(0, reader.CopyString(_scratch)));
+            case JsonTokenType.String:
+                return new JsonScalar(JsonScalarKind.String, reader.ValueSpan);
+            case JsonTokenType.Number:
+                return new JsonScalar(JsonScalarKind.Number, reader.ValueSpan);
+            case JsonTokenType.True:
+                return new JsonScalar(JsonScalarKind.True, "true"u8);
+            case JsonTokenType.False:
+                return new JsonScalar(JsonScalarKind.False, "false"u8);
+            default:
+                return new JsonScalar(JsonScalarKind.Null, "null"u8);
+        }
+    }
 
     private void Count(int index)
     {

@@ -57,15 +57,15 @@ public sealed class ActionTests
     [Fact]
     public void Generalize_NumberToBucket()
     {
-        Assert.Equal("\"40-49\"", ApplyRaw("generalize", new() { ["to"] = "bucket", ["size"] = "10" }, new JsonScalar(JsonScalarKind.Number, "42")));
+        Assert.Equal("\"40-49\"", ApplyRaw("generalize", new() { ["to"] = "bucket", ["size"] = "10" }, new JsonScalar(JsonScalarKind.Number, "42"u8)));
     }
 
     [Fact]
     public void Redact_IsTypeAware()
     {
-        Assert.Equal("\"[REDACTED]\"", ApplyRaw("redact", [], new JsonScalar(JsonScalarKind.String, "x")));
-        Assert.Equal("null", ApplyRaw("redact", [], new JsonScalar(JsonScalarKind.Number, "42")));
-        Assert.Equal("null", ApplyRaw("redact", [], new JsonScalar(JsonScalarKind.True, "true")));
+        Assert.Equal("\"[REDACTED]\"", ApplyRaw("redact", [], new JsonScalar(JsonScalarKind.String, "x"u8)));
+        Assert.Equal("null", ApplyRaw("redact", [], new JsonScalar(JsonScalarKind.Number, "42"u8)));
+        Assert.Equal("null", ApplyRaw("redact", [], new JsonScalar(JsonScalarKind.True, "true"u8)));
     }
 
     [Theory]
@@ -96,7 +96,7 @@ public sealed class ActionTests
     }
 
     private static string Apply(string action, Dictionary<string, string> parameters, string value, ActionContext? context = null) =>
-        JsonSerializer.Deserialize<string>(ApplyRaw(action, parameters, new JsonScalar(JsonScalarKind.String, value), context))!;
+        JsonSerializer.Deserialize<string>(ApplyRaw(action, parameters, new JsonScalar(JsonScalarKind.String, Encoding.UTF8.GetBytes(value)), context))!;
 
     private static string ApplyRaw(string action, Dictionary<string, string> parameters, JsonScalar value, ActionContext? context = null)
     {

@@ -29,7 +29,7 @@ public sealed class DetectAction : IMaskingAction
             }
             try
             {
-                writer.WriteStringValue(PiiDetectors.Scrub(value.Text, detectors));
+                writer.WriteStringValue(PiiDetectors.Scrub(value.ToText(), detectors));
             }
             catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
             {

@@ -38,5 +38,16 @@ public enum JsonScalarKind
     Null,
 }
 
-/// <summary>A primitive JSON value: its kind and its text (unescaped for strings, as written for numbers).</summary>
-public readonly record struct JsonScalar(JsonScalarKind Kind, string Text);
+/// <summary>
+/// A primitive JSON value as the masker holds it: its kind and its UTF-8 bytes (unescaped for
+/// strings, as written for numbers). A ref struct over the reader's buffer, so masking a value
+/// copies nothing unless the mask needs to.
+/// </summary>
+public readonly ref struct JsonScalar(JsonScalarKind kind, ReadOnlySpan<byte> utf8)
+{
+    public JsonScalarKind Kind { get; } = kind;
+
+    public ReadOnlySpan<byte> Utf8 { get; } = utf8;
+
+    public string ToText() => System.Text.Encoding.UTF8.GetString(Utf8);
+}

@@ -45,16 +45,18 @@ public sealed class PartialAction : IMaskingAction
                 RedactAction.WriteRedacted(writer, value);
                 return;
             }
-            var text = value.Text;
+            using var text = new CharBuffer(value.Utf8);
+            var chars = text.Chars;
             // Never reveal more than half of a value, however short it is.
-            var keepFirst = Math.Min(first, text.Length / 4);
-            var keepLast = Math.Min(last, text.Length / 2 - keepFirst);
-            if (keepFirst + keepLast == 0)
+            var keepFirst = Math.Min(first, chars.Length / 4);
+            var keepLast = Math.Min(last, chars.Length / 2 - keepFirst);
+            if (chars.Length == 0)
             {
-                writer.WriteStringValue(new string('*', Math.Max(text.Length, 1)));
+                writer.WriteStringValue("*");
                 return;
             }
-            writer.WriteStringValue(string.Concat(text.AsSpan(0, keepFirst), new string('*', text.Length - keepFirst - keepLast), text.AsSpan(text.Length - keepLast)));
+            chars[keepFirst..(chars.Length - keepLast)].Fill('*');
+            writer.WriteStringValue(chars);
         }
     }
 }
@@ -72,13 +74,21 @@ public sealed class EmailAction : IMaskingAction
     {
         public override void Write(Utf8JsonWriter writer, JsonScalar value)
         {
-            var at = value.Kind == JsonScalarKind.String ? value.Text.LastIndexOf('@') : -1;
-            if (at < 1 || at == value.Text.Length - 1)
+            var at = value.Kind == JsonScalarKind.String ? value.Utf8.LastIndexOf((byte)'@') : -1;
+            if (at < 1 || at == value.Utf8.Length - 1)
             {
                 RedactAction.WriteRedacted(writer, value);
                 return;
             }
-            writer.WriteStringValue(string.Concat(value.Text.AsSpan(0, 1), "***", value.Text.AsSpan(at)));
+            using var text = new CharBuffer(value.Utf8);
+            var chars = text.Chars;
+            var domain = chars[chars.LastIndexOf('@')..];
+            var length = 1 + 3 + domain.Length;
+            using var output = new CharBuffer(length);
+            output.Chars[0] = chars[0];
+            "***".CopyTo(output.Chars[1..]);
+            domain.CopyTo(output.Chars[4..]);
+            writer.WriteStringValue(output.Chars);
         }
     }
 }
@@ -117,8 +127,13 @@ public sealed class HashAction : IMaskingAction
                 return;
             }
             Span<byte> digest = stackalloc byte[32];
-            HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(value.Text), digest);
-            writer.WriteStringValue(prefix + Convert.ToHexStringLower(digest)[..length]);
+            HMACSHA256.HashData(key, value.Utf8, digest);
+            Span<char> hex = stackalloc char[64];
+            Convert.TryToHexStringLower(digest, hex, out _);
+            using var output = new CharBuffer(prefix.Length + length);
+            prefix.CopyTo(output.Chars);
+            hex[..length].CopyTo(output.Chars[prefix.Length..]);
+            writer.WriteStringValue(output.Chars);
         }
     }
 }
@@ -154,26 +169,49 @@ public sealed class GeneralizeAction : IMaskingAction
     {
         public override void Write(Utf8JsonWriter writer, JsonScalar value)
         {
-            var text = value.Text;
+            var utf8 = value.Utf8;
+            var isString = value.Kind == JsonScalarKind.String;
             switch (to)
             {
-                case "year" when value.Kind == JsonScalarKind.String && text.Length >= 4 && text[..4].All(char.IsAsciiDigit):
-                    writer.WriteStringValue(text[..4]);
+                case "year" when isString && utf8.Length >= 4 && IsDigits(utf8[..4]):
+                    writer.WriteStringValue(utf8[..4]);
                     return;
-                case "month" when value.Kind == JsonScalarKind.String && text.Length >= 7 && text[..4].All(char.IsAsciiDigit) && text[4] == '-':
-                    writer.WriteStringValue(text[..7]);
+                case "month" when isString && utf8.Length >= 7 && IsDigits(utf8[..4]) && utf8[4] == '-':
+                    writer.WriteStringValue(utf8[..7]);
                     return;
-                case "bucket" when value.Kind == JsonScalarKind.Number && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number):
+                case "bucket" when value.Kind == JsonScalarKind.Number && double.TryParse(utf8, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number):
                     var low = Math.Floor(number / size) * size;
-                    writer.WriteStringValue(string.Create(CultureInfo.InvariantCulture, $"{low}-{low + size - 1}"));
-                    return;
-                case "prefix" when value.Kind == JsonScalarKind.String && text.Length > size:
-                    writer.WriteStringValue(text[..size]);
-                    return;
-                default:
-                    RedactAction.WriteRedacted(writer, value);
-                    return;
+                    Span<char> bucket = stackalloc char[64];
+                    if (bucket.TryWrite(CultureInfo.InvariantCulture, $"{low}-{low + size - 1}", out var written))
+                    {
+                        writer.WriteStringValue(bucket[..written]);
+                        return;
+                    }
+                    break;
+                case "prefix" when isString:
+                    using (var text = new CharBuffer(utf8))
+                    {
+                        if (text.Chars.Length > size)
+                        {
+                            writer.WriteStringValue(text.Chars[..size]);
+                            return;
+                        }
+                    }
+                    break;
             }
+            RedactAction.WriteRedacted(writer, value);
+        }
+
+        private static bool IsDigits(ReadOnlySpan<byte> bytes)
+        {
+            foreach (var b in bytes)
+            {
+                if (b is < (byte)'0' or > (byte)'9')
+                {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 }
