@@ -174,7 +174,8 @@ public sealed class ProxyMaskingTests : GatewayInFrontOfCrm, IDisposable
         Assert.DoesNotContain(Secret, text);
         using var document = System.Text.Json.JsonDocument.Parse(text);
         Assert.Equal(20_000, document.RootElement.GetProperty("data").GetArrayLength());
-        Assert.Null(response.Content.Headers.ContentLength);
+        // HttpContent computes ContentLength from a buffered body; what matters is that the CRM's header was not passed on.
+        Assert.False(response.Content.Headers.NonValidated.Contains("Content-Length"));
     }
 
     private void Serve(string path, string body) =>
