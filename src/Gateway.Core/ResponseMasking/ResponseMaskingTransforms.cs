@@ -50,7 +50,14 @@ internal sealed class ResponseMaskingTransforms(RulesProvider rules) : ITransfor
     private async Task RouteBodyThroughMaskerAsync(ResponseTransformContext transform, ResponseMaskingContext masking, HttpResponseMessage response)
     {
         var http = transform.HttpContext;
-        if (http.Request.Method == HttpMethods.Head || response.StatusCode is System.Net.HttpStatusCode.NoContent or System.Net.HttpStatusCode.NotModified)
+        if (http.Request.Method == HttpMethods.Head
+            || response.StatusCode is System.Net.HttpStatusCode.NoContent or System.Net.HttpStatusCode.NotModified
+            || response.Content.Headers.ContentLength == 0)
+        {
+            // No body, so no data to mask.
+            return;
+        }
+        if (IsDeclaredPassThrough(http, response))
         {
             return;
         }
@@ -98,6 +105,29 @@ internal sealed class ResponseMaskingTransforms(RulesProvider rules) : ITransfor
         _ => throw new InvalidOperationException($"unsupported encoding {encoding}"),
     };
 
+    /// <summary>
+    /// A route may declare content types it passes unmasked (YARP route metadata
+    /// <c>MaskingPassThrough: "text/csv, application/pdf"</c>): an operator's explicit decision,
+    /// never a default. JSON is always masked, even if declared.
+    /// </summary>
+    private static bool IsDeclaredPassThrough(HttpContext http, HttpResponseMessage response)
+    {
+        var mediaType = response.Content.Headers.ContentType?.MediaType;
+        if (mediaType is null || IsJson(mediaType)
+            || http.GetEndpoint()?.Metadata.GetMetadata<Yarp.ReverseProxy.Model.RouteModel>()?.Config.Metadata is not { } metadata
+            || !metadata.TryGetValue(PassThroughMetadata, out var declared))
+        {
+            return false;
+        }
+        return declared.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Contains(mediaType, StringComparer.OrdinalIgnoreCase);
+    }
+
+    private const string PassThroughMetadata = "MaskingPassThrough";
+
+    private static bool IsJson(string mediaType) =>
+        mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
+
     private static (string Reason, string Detail)? Refusal(HttpResponseMessage response)
     {
         if (response.StatusCode == System.Net.HttpStatusCode.PartialContent || response.Content.Headers.ContentRange is not null)
@@ -111,8 +141,7 @@ internal sealed class ResponseMaskingTransforms(RulesProvider rules) : ITransfor
         }
         var mediaType = response.Content.Headers.ContentType?.MediaType;
         var charset = response.Content.Headers.ContentType?.CharSet;
-        var isJson = mediaType is not null && (mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
-        if (!isJson || (charset is not null && !charset.Trim('"').Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
+        if (mediaType is null || !IsJson(mediaType) || (charset is not null && !charset.Trim('"').Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
         {
             return ("content_type_not_masked", "The CRM sent a body that is not UTF-8 JSON; only JSON can be masked on this route.");
         }

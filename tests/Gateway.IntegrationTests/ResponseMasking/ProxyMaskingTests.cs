@@ -18,7 +18,47 @@ public sealed class ProxyMaskingTests : GatewayInFrontOfCrm, IDisposable
 
     protected override GatewayUnderTest Configure(GatewayUnderTest gateway) => gateway
         .With("ReverseProxy:Routes:other:ClusterId", "crm")
-        .With("ReverseProxy:Routes:other:Match:Path", "/other/{**rest}");
+        .With("ReverseProxy:Routes:other:Match:Path", "/other/{**rest}")
+        .With("ReverseProxy:Routes:crm:Order", "10")
+        .With("ReverseProxy:Routes:exports:ClusterId", "crm")
+        .With("ReverseProxy:Routes:exports:Match:Path", "/api/exports/{**rest}")
+        .With("ReverseProxy:Routes:exports:Metadata:MaskingPassThrough", "text/csv, application/pdf");
+
+    [Fact]
+    public async Task DeclaredPassThroughType_PassesOnThatRouteOnly()
+    {
+        Crm.Given(Request.Create().WithPath(new WireMock.Matchers.WildcardMatcher("/api/*.csv")))
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "text/csv").WithBody("id,city\nc-1,Lakeside\n"));
+
+        var declared = await _client.GetAsync(Gateway.Url("/api/exports/contacts.csv"));
+        var undeclared = await _client.GetAsync(Gateway.Url("/api/contacts.csv"));
+
+        Assert.Equal(HttpStatusCode.OK, declared.StatusCode);
+        Assert.Equal("id,city\nc-1,Lakeside\n", await declared.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadGateway, undeclared.StatusCode);
+    }
+
+    [Fact]
+    public async Task JsonOnAPassThroughRoute_IsStillMasked()
+    {
+        Serve("/api/exports/contacts.json", Record);
+
+        var body = await _client.GetStringAsync(Gateway.Url("/api/exports/contacts.json"));
+
+        Assert.DoesNotContain(Secret, body);
+    }
+
+    [Fact]
+    public async Task DeclaredEmptyBody_PassesWhateverItsType()
+    {
+        Crm.Given(Request.Create().WithPath("/api/accepted"))
+            .RespondWith(Response.Create().WithStatusCode(202).WithHeader("Content-Length", "0"));
+
+        var response = await _client.PostAsync(Gateway.Url("/api/accepted"), new StringContent("{}", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(string.Empty, await response.Content.ReadAsStringAsync());
+    }
 
     [Fact]
     public async Task PlainJson_IsMaskedPerRole_AndAskedForUncompressedWholeBody()
