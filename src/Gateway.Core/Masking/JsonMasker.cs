@@ -10,7 +10,7 @@ namespace Gateway.Core.Masking;
 /// buffer feeds a <see cref="Utf8JsonWriter"/>, token by token, so memory does not grow with the
 /// body (only with its largest single value). No DOM is ever built. Any body it cannot read
 /// completely and exactly is refused with a <see cref="MaskingException"/>; the caller must then
-/// discard whatever was written. No ASP.NET dependency: the proxy, the CLI and the benchmarks share it.
+/// discard whatever was written (masked output only ever reaches <c>output</c> chunk by chunk). No ASP.NET dependency: the proxy, the CLI and the benchmarks share it.
 /// </summary>
 public sealed class JsonMasker(MaskingLimits limits)
 {
@@ -19,14 +19,16 @@ public sealed class JsonMasker(MaskingLimits limits)
 
     public MaskingLimits Limits { get; } = limits;
 
-    public async Task<MaskingReport> MaskAsync(Stream input, Stream output, CompiledRules rules, CompiledEntity entity, MaskingView view, CancellationToken cancellationToken)
+    /// <param name="lines">NDJSON: the body is a sequence of JSON values, each masked and written on its own line.</param>
+    public async Task<MaskingReport> MaskAsync(Stream input, Stream output, CompiledRules rules, CompiledEntity entity, MaskingView view, CancellationToken cancellationToken, bool lines = false)
     {
-        var session = new MaskingSession(entity, view, rules.Classes, Limits);
+        using var masked = new PooledBufferWriter(InitialBufferBytes);
+        var writer = new Utf8JsonWriter(masked, WriterOptions with { MaxDepth = Limits.MaxDepth + 1 });
+        var session = new MaskingSession(entity, view, rules.Classes, Limits, lines ? masked : null);
         var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
-        var writer = new Utf8JsonWriter(output, WriterOptions with { MaxDepth = Limits.MaxDepth + 1 });
         try
         {
-            var state = new JsonReaderState(new JsonReaderOptions { MaxDepth = Limits.MaxDepth + 1, CommentHandling = JsonCommentHandling.Disallow });
+            var state = new JsonReaderState(new JsonReaderOptions { MaxDepth = Limits.MaxDepth + 1, CommentHandling = JsonCommentHandling.Disallow, AllowMultipleValues = lines });
             var filled = 0;
             var total = 0L;
             var final = false;
@@ -55,10 +57,15 @@ public sealed class JsonMasker(MaskingLimits limits)
                     continue;
                 }
                 var consumed = start + session.Process(buffer.AsSpan(start, filled - start), final, ref state, writer);
-                await writer.FlushAsync(cancellationToken);
                 if (final)
                 {
-                    session.Finish(filled - consumed);
+                    session.Finish(filled - consumed, writer);
+                }
+                writer.Flush();
+                await output.WriteAsync(masked.Written, cancellationToken);
+                masked.Clear();
+                if (final)
+                {
                     return session.Report(rules.Version);
                 }
                 filled -= consumed;
@@ -72,6 +79,7 @@ public sealed class JsonMasker(MaskingLimits limits)
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            // Disposing would flush into the buffer, never to the client: only whole chunks are sent, above.
             await writer.DisposeAsync();
         }
     }

@@ -26,13 +26,16 @@ internal sealed class MaskingSession
     private readonly List<string> _subjects = [];
     private byte[] _pendingName = new byte[256];
     private byte[] _scratch = new byte[256];
+    private readonly IBufferWriter<byte>? _lines;
     private int _pendingNameLength = -1;
     private int _suppressed;
     private int _recordCount;
     private bool _rootSeen;
 
-    public MaskingSession(CompiledEntity entity, MaskingView view, IReadOnlyList<string> classes, MaskingLimits limits)
+    /// <param name="lines">For NDJSON: where a newline goes after each root value (null for a single JSON value).</param>
+    public MaskingSession(CompiledEntity entity, MaskingView view, IReadOnlyList<string> classes, MaskingLimits limits, IBufferWriter<byte>? lines = null)
     {
+        _lines = lines;
         _entity = entity;
         _view = view;
         _classes = classes;
@@ -52,7 +55,7 @@ internal sealed class MaskingSession
     /// <summary>Reads every complete token in <paramref name="data"/>; returns how many bytes were consumed.</summary>
     public int Process(ReadOnlySpan<byte> data, bool final, ref JsonReaderState state, Utf8JsonWriter writer)
     {
-        if (final && !_rootSeen && data.Trim(" \t\r\n"u8).IsEmpty)
+        if (final && !_rootSeen && _lines is null && data.Trim(" \t\r\n"u8).IsEmpty)
         {
             throw new MaskingException("empty_body", "The body holds no JSON value.");
         }
@@ -76,13 +79,30 @@ internal sealed class MaskingSession
         return (int)reader.BytesConsumed;
     }
 
-    /// <summary>At the end of the body: it must have held exactly one complete value.</summary>
-    public void Finish(int unconsumed)
+    /// <summary>At the end of the body: it must have held exactly one complete value (NDJSON: any number, each ended by a newline).</summary>
+    public void Finish(int unconsumed, Utf8JsonWriter writer)
     {
-        if (!_rootSeen || _frames.Count != 1 || _suppressed > 0 || unconsumed > 0)
+        if ((!_rootSeen && _lines is null) || _frames.Count != 1 || _suppressed > 0 || unconsumed > 0)
         {
             throw new MaskingException(_rootSeen ? "truncated_json" : "empty_body", _rootSeen ? "The body ends inside a JSON value." : "The body holds no JSON value.");
         }
+        if (_rootSeen)
+        {
+            NewLine(writer);
+        }
+    }
+
+    /// <summary>NDJSON: ends the line of the value just written; the writer starts afresh for the next one.</summary>
+    private void NewLine(Utf8JsonWriter writer)
+    {
+        if (_lines is null)
+        {
+            return;
+        }
+        writer.Flush();
+        _lines.GetSpan(1)[0] = (byte)'\n';
+        _lines.Advance(1);
+        writer.Reset(_lines);
     }
 
     public MaskingReport Report(string rulesVersion)
@@ -145,7 +165,7 @@ internal sealed class MaskingSession
 
     private void StartContainer(bool isArray, Utf8JsonWriter writer)
     {
-        var (child, classIndex) = Enter(isContainer: true);
+        var (child, classIndex) = Enter(isContainer: true, writer);
         if (classIndex >= 0 && _view.Masks[classIndex].Removes)
         {
             Count(classIndex);
@@ -171,7 +191,7 @@ internal sealed class MaskingSession
 
     private void Primitive(ref Utf8JsonReader reader, Utf8JsonWriter writer)
     {
-        var (context, classIndex) = Enter(isContainer: false);
+        var (context, classIndex) = Enter(isContainer: false, writer);
         if (_subject.Count > 0 && _subject.FirstAccepting(context.SubjectStates) >= 0 && _subjects.Count < _limits.MaxReportedSubjects)
         {
             _subjects.Add(Scalar(ref reader).ToText());
@@ -197,12 +217,16 @@ internal sealed class MaskingSession
     }
 
     /// <summary>The selector states, record-ness and class of the value about to be read, one step below the current frame.</summary>
-    private (Frame Child, int ClassIndex) Enter(bool isContainer)
+    private (Frame Child, int ClassIndex) Enter(bool isContainer, Utf8JsonWriter writer)
     {
         var parent = _frames[^1];
         var child = Frame(_frames.Count);
         if (_frames.Count == 1)
         {
+            if (_rootSeen)
+            {
+                NewLine(writer);
+            }
             _rootSeen = true;
             Copy(parent.RecordStates, child.RecordStates);
             Copy(parent.FieldStates, child.FieldStates);

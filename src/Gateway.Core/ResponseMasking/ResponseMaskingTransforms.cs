@@ -61,7 +61,8 @@ internal sealed class ResponseMaskingTransforms(RulesProvider rules) : ITransfor
         {
             return;
         }
-        var refusal = Refusal(response);
+        var lines = IsNdjson(response.Content.Headers.ContentType?.MediaType) && RouteMetadata(http, MaskNdjsonMetadata) == "true";
+        var refusal = Refusal(response, lines);
         if (refusal is not null)
         {
             transform.SuppressResponseBody = true;
@@ -79,15 +80,15 @@ internal sealed class ResponseMaskingTransforms(RulesProvider rules) : ITransfor
         http.Response.Body = pipe.Writer.AsStream();
         masking.Body = pipe;
         var encoding = response.Content.Headers.ContentEncoding.SingleOrDefault();
-        masking.Masking = MaskAsync(pipe.Reader, encoding, client, masking, http.RequestAborted);
+        masking.Masking = MaskAsync(pipe.Reader, encoding, client, masking, lines, http.RequestAborted);
     }
 
-    private async Task<Masking.MaskingReport> MaskAsync(PipeReader reader, string? encoding, Stream client, ResponseMaskingContext masking, CancellationToken cancellationToken)
+    private async Task<Masking.MaskingReport> MaskAsync(PipeReader reader, string? encoding, Stream client, ResponseMaskingContext masking, bool lines, CancellationToken cancellationToken)
     {
         try
         {
             await using var body = Decoded(reader.AsStream(), encoding);
-            return await rules.Masker.MaskAsync(body, client, masking.Rules, masking.Entity, masking.View, cancellationToken);
+            return await rules.Masker.MaskAsync(body, client, masking.Rules, masking.Entity, masking.View, cancellationToken, lines);
         }
         finally
         {
@@ -113,9 +114,7 @@ internal sealed class ResponseMaskingTransforms(RulesProvider rules) : ITransfor
     private static bool IsDeclaredPassThrough(HttpContext http, HttpResponseMessage response)
     {
         var mediaType = response.Content.Headers.ContentType?.MediaType;
-        if (mediaType is null || IsJson(mediaType)
-            || http.GetEndpoint()?.Metadata.GetMetadata<Yarp.ReverseProxy.Model.RouteModel>()?.Config.Metadata is not { } metadata
-            || !metadata.TryGetValue(PassThroughMetadata, out var declared))
+        if (mediaType is null || IsJson(mediaType) || IsNdjson(mediaType) || RouteMetadata(http, PassThroughMetadata) is not { } declared)
         {
             return false;
         }
@@ -125,10 +124,21 @@ internal sealed class ResponseMaskingTransforms(RulesProvider rules) : ITransfor
 
     private const string PassThroughMetadata = "MaskingPassThrough";
 
+    /// <summary>Route metadata <c>MaskNdjson: "true"</c>: newline-delimited JSON is masked line by line (otherwise it is blocked).</summary>
+    private const string MaskNdjsonMetadata = "MaskNdjson";
+
+    private static string? RouteMetadata(HttpContext http, string key) =>
+        http.GetEndpoint()?.Metadata.GetMetadata<Yarp.ReverseProxy.Model.RouteModel>()?.Config.Metadata?.GetValueOrDefault(key);
+
+    private static bool IsNdjson(string? mediaType) =>
+        mediaType is not null && (mediaType.Equals("application/x-ndjson", StringComparison.OrdinalIgnoreCase)
+            || mediaType.Equals("application/jsonl", StringComparison.OrdinalIgnoreCase)
+            || mediaType.Equals("application/x-jsonlines", StringComparison.OrdinalIgnoreCase));
+
     private static bool IsJson(string mediaType) =>
         mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
 
-    private static (string Reason, string Detail)? Refusal(HttpResponseMessage response)
+    private static (string Reason, string Detail)? Refusal(HttpResponseMessage response, bool lines)
     {
         if (response.StatusCode == System.Net.HttpStatusCode.PartialContent || response.Content.Headers.ContentRange is not null)
         {
@@ -141,7 +151,7 @@ internal sealed class ResponseMaskingTransforms(RulesProvider rules) : ITransfor
         }
         var mediaType = response.Content.Headers.ContentType?.MediaType;
         var charset = response.Content.Headers.ContentType?.CharSet;
-        if (mediaType is null || !IsJson(mediaType) || (charset is not null && !charset.Trim('"').Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
+        if (mediaType is null || !(IsJson(mediaType) || lines) || (charset is not null && !charset.Trim('"').Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
         {
             return ("content_type_not_masked", "The CRM sent a body that is not UTF-8 JSON; only JSON can be masked on this route.");
         }

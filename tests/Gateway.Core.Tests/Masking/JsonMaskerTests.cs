@@ -241,6 +241,35 @@ public sealed class JsonMaskerTests
         Assert.Equal("null", Mask(body, "marketing-analyst", path: "/api/contacts/c-1"));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    public void Ndjson_EachValueIsMaskedOnItsOwnLine(int chunk)
+    {
+        var body = Encoding.UTF8.GetBytes("{\"ssn\":\"195-33-7518\"}\n\n  {\"ssn\":\"301-12-4455\",\"id\":\"c-2\"}\n42\n");
+
+        var (output, report) = MaskBytes(body, "support-agent", path: "/api/contacts/c-1", chunk: chunk, lines: true);
+
+        Assert.Equal("{\"ssn\":\"[REDACTED]\"}\n{\"ssn\":\"[REDACTED]\",\"id\":\"c-2\"}\n42\n", output);
+        Assert.Equal(["c-2"], report.SubjectIds);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("\n\n")]
+    public void Ndjson_WithNoValues_IsEmpty(string body)
+    {
+        Assert.Equal(string.Empty, MaskBytes(Encoding.UTF8.GetBytes(body), "support-agent", path: "/api/contacts/c-1", lines: true).Output);
+    }
+
+    [Fact]
+    public void Ndjson_TruncatedLastLine_IsRefused()
+    {
+        var body = Encoding.UTF8.GetBytes("{\"ssn\":\"1\"}\n{\"ssn\":\"195-33");
+
+        Assert.Throws<MaskingException>(() => MaskBytes(body, "support-agent", path: "/api/contacts/c-1", lines: true));
+    }
+
     [Fact]
     public void RemovedArrayElements_LeaveAValidArray()
     {

@@ -57,14 +57,14 @@ internal static class MaskingFixture
         MaskBytes(Encoding.UTF8.GetBytes(json), role, mfa, path, rules, limits, chunk);
 
     public static (string Output, MaskingReport Report) MaskBytes(byte[] body, string role, bool mfa = false, string path = "/api/contacts",
-        CompiledRules? rules = null, MaskingLimits? limits = null, int chunk = 0)
+        CompiledRules? rules = null, MaskingLimits? limits = null, int chunk = 0, bool lines = false)
     {
         rules ??= Compile();
         var entity = rules.EntityFor(path) ?? throw new InvalidOperationException($"no entity for {path}");
         using var input = chunk > 0 ? new TricklingStream(body, chunk) : (Stream)new MemoryStream(body);
         using var output = new MemoryStream();
         var report = new JsonMasker(limits ?? new MaskingLimits())
-            .MaskAsync(input, output, rules, entity, rules.ViewFor(new HashSet<string> { role }, mfa), CancellationToken.None)
+            .MaskAsync(input, output, rules, entity, rules.ViewFor(new HashSet<string> { role }, mfa), CancellationToken.None, lines)
             .GetAwaiter().GetResult();
         return (Encoding.UTF8.GetString(output.ToArray()), report);
     }

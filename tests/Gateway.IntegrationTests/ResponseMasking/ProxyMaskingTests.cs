@@ -22,7 +22,37 @@ public sealed class ProxyMaskingTests : GatewayInFrontOfCrm, IDisposable
         .With("ReverseProxy:Routes:crm:Order", "10")
         .With("ReverseProxy:Routes:exports:ClusterId", "crm")
         .With("ReverseProxy:Routes:exports:Match:Path", "/api/exports/{**rest}")
-        .With("ReverseProxy:Routes:exports:Metadata:MaskingPassThrough", "text/csv, application/pdf");
+        .With("ReverseProxy:Routes:exports:Metadata:MaskingPassThrough", "text/csv, application/pdf, application/x-ndjson")
+        .With("ReverseProxy:Routes:stream:ClusterId", "crm")
+        .With("ReverseProxy:Routes:stream:Match:Path", "/api/stream/{**rest}")
+        .With("ReverseProxy:Routes:stream:Metadata:MaskNdjson", "true");
+
+    [Fact]
+    public async Task Ndjson_OnARouteThatDeclaresIt_IsMaskedLineByLine()
+    {
+        Crm.Given(Request.Create().WithPath("/api/stream/contacts"))
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/x-ndjson")
+                .WithBody($$"""{"data":[{"id":"c-1","ssn":"{{Secret}}"}]}""" + "\n\n" + $$"""{"data":[{"id":"c-2","email":"ada@example.com"}]}""" + "\n"));
+
+        var response = await _client.GetAsync(Gateway.Url("/api/stream/contacts"));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("""{"data":[{"id":"c-1","ssn":"[REDACTED]"}]}""" + "\n" + """{"data":[{"id":"c-2","email":"***********.com"}]}""" + "\n", body);
+    }
+
+    [Fact]
+    public async Task Ndjson_DeclaredAsPassThrough_IsStillNotPassedUnmasked()
+    {
+        Crm.Given(Request.Create().WithPath("/api/exports/contacts.ndjson"))
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/x-ndjson")
+                .WithBody($$"""{"data":[{"ssn":"{{Secret}}"}]}""" + "\n"));
+
+        var response = await _client.GetAsync(Gateway.Url("/api/exports/contacts.ndjson"));
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.DoesNotContain(Secret, await response.Content.ReadAsStringAsync());
+    }
 
     [Fact]
     public async Task DeclaredPassThroughType_PassesOnThatRouteOnly()
