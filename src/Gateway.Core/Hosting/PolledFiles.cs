@@ -28,6 +28,25 @@ internal sealed class PolledFiles
         return true;
     }
 
+    /// <summary>Calls <paramref name="reload"/> after every change, checking every <paramref name="interval"/>, until stopped.</summary>
+    public async Task WatchAsync(TimeSpan interval, TimeProvider time, Action reload, CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(interval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                if (HasChanged())
+                {
+                    reload();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
     private string CurrentStamp() => string.Join('|', _paths.Select(path =>
     {
         var info = new FileInfo(path);

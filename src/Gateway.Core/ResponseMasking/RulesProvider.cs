@@ -37,23 +37,8 @@ internal sealed partial class RulesProvider : BackgroundService
 
     public bool BlocksUnknownRoutes => _options.UnknownRoutes == "block";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(_options.ReloadCheckInterval, _time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                if (_files.HasChanged())
-                {
-                    Reload();
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        _files.WatchAsync(_options.ReloadCheckInterval, _time, Reload, stoppingToken);
 
     private void Reload()
     {

@@ -30,23 +30,8 @@ internal sealed partial class ServerCertificateStore : BackgroundService
 
     public X509Certificate2 Current => Volatile.Read(ref _current);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(_options.ReloadCheckInterval, _time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                if (_files.HasChanged())
-                {
-                    Reload();
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        _files.WatchAsync(_options.ReloadCheckInterval, _time, Reload, stoppingToken);
 
     private void Reload()
     {

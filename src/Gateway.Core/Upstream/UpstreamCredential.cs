@@ -31,27 +31,8 @@ internal sealed partial class UpstreamCredential : BackgroundService
 
     public string Value => Volatile.Read(ref _value);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (_file is null)
-        {
-            return;
-        }
-        using var timer = new PeriodicTimer(_options.ReloadCheckInterval, _time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                if (_file.HasChanged())
-                {
-                    Reload();
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        _file?.WatchAsync(_options.ReloadCheckInterval, _time, Reload, stoppingToken) ?? Task.CompletedTask;
 
     private void Reload()
     {
