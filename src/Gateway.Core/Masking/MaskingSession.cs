@@ -40,9 +40,9 @@ internal sealed class MaskingSession
         _view = view;
         _classes = classes;
         _limits = limits;
-        _records = new SelectorSet(entity.Records, entity.CaseInsensitive);
-        _fields = new SelectorSet(entity.Fields.Select(f => f.Selector), entity.CaseInsensitive);
-        _subject = new SelectorSet(entity.Subject is null ? [] : [entity.Subject], entity.CaseInsensitive);
+        _records = entity.RecordMatcher;
+        _fields = entity.FieldMatcher;
+        _subject = entity.SubjectMatcher;
         _maskedCounts = new int[classes.Count + 1];
         // The body's root sits below a frame that is always on the stack: records are located
         // from it, and only "**.name" field selectors apply outside records.

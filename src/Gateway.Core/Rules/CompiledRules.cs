@@ -14,6 +14,9 @@ public sealed class CompiledRules
     private readonly IReadOnlyList<(string Role, IReadOnlyDictionary<string, Grant> Grants)> _roles;
     private readonly Grant _default;
 
+    /// <summary>Every view there can be, built once: per role in file order (last: no listed role), without and with MFA.</summary>
+    private readonly MaskingView[] _views;
+
     internal CompiledRules(string version, IReadOnlyList<string> classes, IReadOnlyList<CompiledEntity> entities,
         IReadOnlyList<(string Role, IReadOnlyDictionary<string, Grant> Grants)> roles, Grant fallback)
     {
@@ -22,6 +25,13 @@ public sealed class CompiledRules
         Entities = entities;
         _roles = roles;
         _default = fallback;
+        _views = new MaskingView[(roles.Count + 1) * 2];
+        for (var role = 0; role <= roles.Count; role++)
+        {
+            var grants = role < roles.Count ? roles[role].Grants : null;
+            _views[role * 2] = BuildView(grants, mfaUsed: false);
+            _views[(role * 2) + 1] = BuildView(grants, mfaUsed: true);
+        }
     }
 
     /// <summary>A hash of the rules file, carried by every masking report.</summary>
@@ -42,7 +52,16 @@ public sealed class CompiledRules
     /// </summary>
     public MaskingView ViewFor(IReadOnlySet<string> callerRoles, bool mfaUsed)
     {
-        var grants = _roles.FirstOrDefault(r => callerRoles.Contains(r.Role)).Grants;
+        var role = 0;
+        while (role < _roles.Count && !callerRoles.Contains(_roles[role].Role))
+        {
+            role++;
+        }
+        return _views[(role * 2) + (mfaUsed ? 1 : 0)];
+    }
+
+    private MaskingView BuildView(IReadOnlyDictionary<string, Grant>? grants, bool mfaUsed)
+    {
         var masks = new ValueMask[Classes.Count];
         var actions = new string[Classes.Count];
         for (var i = 0; i < Classes.Count; i++)
@@ -76,4 +95,12 @@ public sealed record CompiledEntity(
     IReadOnlyList<JsonPathSelector> Records,
     JsonPathSelector? Subject,
     IReadOnlyList<(JsonPathSelector Selector, int ClassIndex)> Fields,
-    bool CaseInsensitive);
+    bool CaseInsensitive)
+{
+    // Matchers are immutable and built once with the rules, not for every body masked.
+    internal Masking.SelectorSet RecordMatcher { get; } = new(Records, CaseInsensitive);
+
+    internal Masking.SelectorSet FieldMatcher { get; } = new(Fields.Select(f => f.Selector), CaseInsensitive);
+
+    internal Masking.SelectorSet SubjectMatcher { get; } = new(Subject is null ? [] : [Subject], CaseInsensitive);
+}
