@@ -8,13 +8,25 @@ public enum RevocationKind
     Client,
 }
 
+/// <summary>How a revocation is named in the Redis hash: <c>sub:alice</c>, <c>jti:…</c>, <c>client:…</c>.</summary>
 internal static class RevocationFields
 {
-    public static string Field(RevocationKind kind, string value) => kind switch
+    private static readonly (RevocationKind Kind, string Prefix)[] Prefixes =
+        [(RevocationKind.TokenId, "jti:"), (RevocationKind.Subject, "sub:"), (RevocationKind.Client, "client:")];
+
+    public static string Field(RevocationKind kind, string value) => Prefixes.First(p => p.Kind == kind).Prefix + value;
+
+    public static bool TryParse(string field, out (RevocationKind Kind, string Value) revocation)
     {
-        RevocationKind.TokenId => $"jti:{value}",
-        RevocationKind.Subject => $"sub:{value}",
-        RevocationKind.Client => $"client:{value}",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
-    };
+        foreach (var (kind, prefix) in Prefixes)
+        {
+            if (field.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                revocation = (kind, field[prefix.Length..]);
+                return true;
+            }
+        }
+        revocation = default;
+        return false;
+    }
 }

@@ -101,7 +101,11 @@ internal sealed partial class RevocationList : BackgroundService
         {
             var now = _time.GetUtcNow();
             var entries = await store.LoadAsync(now);
-            _snapshot = new Snapshot(entries.ToFrozenDictionary(StringComparer.Ordinal), now);
+            var parsed = entries
+                .Select(e => (Parsed: RevocationFields.TryParse(e.Key, out var revocation), revocation, Expiry: e.Value))
+                .Where(e => e.Parsed)
+                .ToFrozenDictionary(e => e.revocation, e => e.Expiry);
+            _snapshot = new Snapshot(parsed, now);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -110,10 +114,11 @@ internal sealed partial class RevocationList : BackgroundService
     }
 
     private static bool IsRevoked(Snapshot snapshot, RevocationKind kind, string value, DateTimeOffset now) =>
-        snapshot.Entries.TryGetValue(RevocationFields.Field(kind, value), out var expiry)
+        snapshot.Entries.TryGetValue((kind, value), out var expiry)
         && (expiry == 0 || expiry > now.ToUnixTimeSeconds());
 
-    private sealed record Snapshot(FrozenDictionary<string, long> Entries, DateTimeOffset LoadedAt);
+    /// <summary>The denylist keyed by (kind, value), parsed once per reload so a check builds no strings.</summary>
+    private sealed record Snapshot(FrozenDictionary<(RevocationKind Kind, string Value), long> Entries, DateTimeOffset LoadedAt);
 
     [LoggerMessage(EventId = 1520, Level = LogLevel.Warning, Message = "Could not subscribe to revocation announcements ({Error}); retrying")]
     private static partial void LogSubscribeFailed(ILogger logger, string error);
