@@ -19,7 +19,6 @@ public static class RulesCompiler
             throw new RulesException(errors.All);
         }
         // Structural errors do not stop here: the security team gets every error of the file at once.
-        document = WithoutMalformedParts(document);
         var classes = document.Classes.Keys.ToList();
         CheckClasses(document, errors);
         var entities = document.Entities.Select(e => CompileEntity(e.Key, e.Value, classes, errors)).ToList();
@@ -48,15 +47,6 @@ public static class RulesCompiler
         }
         return new CompiledRules(VersionOf(yaml), classes, entities, roles, fallback);
     }
-
-    /// <summary>Drops the parts the parser already reported as malformed (they are null), so compilation can check the rest.</summary>
-    private static RulesDocument WithoutMalformedParts(RulesDocument document) => document with
-    {
-        Classes = document.Classes.Where(c => c.Value is not null).ToDictionary(),
-        Entities = document.Entities.Where(e => e.Value is not null).ToDictionary(),
-        Roles = document.Roles.Where(r => r.Value is not null)
-            .ToDictionary(r => r.Key, r => (IReadOnlyDictionary<string, ActionDefinition>)r.Value.Where(g => g.Value is not null).ToDictionary()),
-    };
 
     private static void CheckClasses(RulesDocument document, RuleErrors errors)
     {

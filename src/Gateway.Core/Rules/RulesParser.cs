@@ -41,22 +41,22 @@ public static class RulesParser
         var entities = Map(root, "entities", "entities", errors, (node, path) => ParseEntity(node, path, errors));
         var roles = Map(root, "roles", "roles", errors, (node, path) =>
             node is YamlMappingNode grants
-                ? (IReadOnlyDictionary<string, ActionDefinition>)grants.Children.ToDictionary(
-                    pair => Key(pair.Key),
-                    pair => ParseAction(pair.Value, $"{path}.{Key(pair.Key)}", errors),
-                    StringComparer.Ordinal)
-                : Invalid<IReadOnlyDictionary<string, ActionDefinition>>(errors, path, node, "must map data classes to actions."));
+                ? (IReadOnlyDictionary<string, ActionDefinition>)grants.Children
+                    .Select(pair => (Class: Key(pair.Key), Action: ParseAction(pair.Value, $"{path}.{Key(pair.Key)}", errors)))
+                    .Where(grant => grant.Action is not null)
+                    .ToDictionary(grant => grant.Class, grant => grant.Action!, StringComparer.Ordinal)
+                : Invalid<IReadOnlyDictionary<string, ActionDefinition>?>(errors, path, node, "must map data classes to actions."));
         var fallback = root.Children.TryGetValue(new YamlScalarNode("default"), out var defaultNode)
-            ? ParseAction(defaultNode, "default", errors)
+            ? ParseAction(defaultNode, "default", errors) ?? NoAction
             : Missing(errors, "default", "is required: what a role sees of a class nobody granted it (usually redact).");
         return new RulesDocument(version, classes, entities, roles, fallback);
     }
 
-    private static DataClassDefinition ParseClass(YamlNode node, string path, RuleErrors errors)
+    private static DataClassDefinition? ParseClass(YamlNode node, string path, RuleErrors errors)
     {
         if (node is not YamlMappingNode mapping)
         {
-            return Invalid<DataClassDefinition>(errors, path, node, "must be a mapping such as { sensitivity: high }.");
+            return Invalid<DataClassDefinition?>(errors, path, node, "must be a mapping such as { sensitivity: high }.");
         }
         CheckKeys(mapping, ClassKeys, path, errors);
         var sensitivity = Scalar(mapping, "sensitivity", $"{path}.sensitivity", errors, required: true) ?? "";
@@ -67,11 +67,11 @@ public static class RulesParser
         return new DataClassDefinition(sensitivity, Strings(mapping, "detect", $"{path}.detect", errors), node.Start.Line);
     }
 
-    private static EntityDefinition ParseEntity(YamlNode node, string path, RuleErrors errors)
+    private static EntityDefinition? ParseEntity(YamlNode node, string path, RuleErrors errors)
     {
         if (node is not YamlMappingNode mapping)
         {
-            return Invalid<EntityDefinition>(errors, path, node, "must be a mapping with routes, records, subject and fields.");
+            return Invalid<EntityDefinition?>(errors, path, node, "must be a mapping with routes, records, subject and fields.");
         }
         CheckKeys(mapping, EntityKeys, path, errors);
         var fields = new List<FieldDefinition>();
@@ -79,10 +79,17 @@ public static class RulesParser
         {
             if (fieldsNode is YamlMappingNode fieldMap)
             {
-                fields.AddRange(fieldMap.Children.Select(pair => new FieldDefinition(
-                    Key(pair.Key),
-                    pair.Value is YamlScalarNode scalar ? scalar.Value ?? "" : Invalid<string>(errors, $"{path}.fields[\"{Key(pair.Key)}\"]", pair.Value, "must name a data class."),
-                    pair.Key.Start.Line)));
+                foreach (var (selector, className) in fieldMap.Children)
+                {
+                    if (className is YamlScalarNode scalar)
+                    {
+                        fields.Add(new FieldDefinition(Key(selector), scalar.Value ?? "", selector.Start.Line));
+                    }
+                    else
+                    {
+                        errors.Add($"{path}.fields[\"{Key(selector)}\"]", className.Start.Line, "must name a data class.");
+                    }
+                }
             }
             else
             {
@@ -107,7 +114,8 @@ public static class RulesParser
             node.Start.Line);
     }
 
-    private static ActionDefinition ParseAction(YamlNode node, string path, RuleErrors errors)
+    /// <returns>The action, or null (already reported) when the node is neither a name nor a mapping.</returns>
+    private static ActionDefinition? ParseAction(YamlNode node, string path, RuleErrors errors)
     {
         switch (node)
         {
@@ -132,11 +140,13 @@ public static class RulesParser
                 }
                 return new ActionDefinition(action ?? "", parameters, node.Start.Line);
             default:
-                return Invalid<ActionDefinition>(errors, path, node, "must be an action name or a mapping with `action:`.");
+                return Invalid<ActionDefinition?>(errors, path, node, "must be an action name or a mapping with `action:`.");
         }
     }
 
-    private static IReadOnlyDictionary<string, T> Map<T>(YamlMappingNode root, string key, string path, RuleErrors errors, Func<YamlNode, string, T> parse)
+    /// <summary>Parses each entry of a top-level mapping; an entry the parser reported as malformed (null) is left out, so the document holds no nulls.</summary>
+    private static IReadOnlyDictionary<string, T> Map<T>(YamlMappingNode root, string key, string path, RuleErrors errors, Func<YamlNode, string, T?> parse)
+        where T : class
     {
         if (!root.Children.TryGetValue(new YamlScalarNode(key), out var node))
         {
@@ -151,7 +161,10 @@ public static class RulesParser
         var result = new Dictionary<string, T>(StringComparer.Ordinal);
         foreach (var (name, value) in mapping.Children)
         {
-            result[Key(name)] = parse(value, $"{path}.{Key(name)}");
+            if (parse(value, $"{path}.{Key(name)}") is { } parsed)
+            {
+                result[Key(name)] = parsed;
+            }
         }
         return result;
     }
@@ -215,9 +228,11 @@ public static class RulesParser
         return default!;
     }
 
+    private static readonly ActionDefinition NoAction = new("", new Dictionary<string, string>(), 0);
+
     private static ActionDefinition Missing(RuleErrors errors, string path, string message)
     {
         errors.Add(path, 0, message);
-        return new ActionDefinition("", new Dictionary<string, string>(), 0);
+        return NoAction;
     }
 }
