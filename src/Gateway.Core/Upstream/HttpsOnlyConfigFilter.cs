@@ -11,17 +11,14 @@ internal sealed class HttpsOnlyConfigFilter(IOptions<UpstreamOptions> options) :
 {
     public ValueTask<ClusterConfig> ConfigureClusterAsync(ClusterConfig cluster, CancellationToken cancel)
     {
-        var allowInsecure = options.Value.AllowInsecure;
-        foreach (var (name, destination) in cluster.Destinations ?? new Dictionary<string, DestinationConfig>())
+        var problems = UpstreamTlsPolicy.CheckCluster(
+            cluster.ClusterId,
+            (cluster.Destinations ?? new Dictionary<string, DestinationConfig>()).Select(d => (d.Key, (string?)d.Value.Address)),
+            cluster.HttpClient?.DangerousAcceptAnyServerCertificate == true,
+            options.Value.AllowInsecure).ToList();
+        if (problems.Count > 0)
         {
-            if (UpstreamTlsPolicy.CheckAddress(destination.Address, allowInsecure) is { } message)
-            {
-                throw new InvalidOperationException($"ReverseProxy:Clusters:{cluster.ClusterId}:Destinations:{name}:Address: {message}");
-            }
-        }
-        if (!allowInsecure && cluster.HttpClient?.DangerousAcceptAnyServerCertificate == true)
-        {
-            throw new InvalidOperationException($"ReverseProxy:Clusters:{cluster.ClusterId}:HttpClient:DangerousAcceptAnyServerCertificate is refused.");
+            throw new InvalidOperationException(string.Join(" ", problems.Select(p => $"{p.Path}: {p.Message}")));
         }
         return ValueTask.FromResult(cluster);
     }

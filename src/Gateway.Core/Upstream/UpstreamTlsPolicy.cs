@@ -9,23 +9,28 @@ namespace Gateway.Core.Upstream;
 /// </summary>
 internal static class UpstreamTlsPolicy
 {
-    public static IEnumerable<(string Path, string Message)> Check(IConfiguration configuration, bool allowInsecure)
+    /// <summary>Every problem of the clusters in the configuration (start-up).</summary>
+    public static IEnumerable<(string Path, string Message)> Check(IConfiguration configuration, bool allowInsecure) =>
+        configuration.GetSection("ReverseProxy:Clusters").GetChildren().SelectMany(cluster => CheckCluster(
+            cluster.Key,
+            cluster.GetSection("Destinations").GetChildren().Select(d => (d.Key, d["Address"])),
+            bool.TryParse(cluster["HttpClient:DangerousAcceptAnyServerCertificate"], out var acceptAny) && acceptAny,
+            allowInsecure));
+
+    /// <summary>Every problem of one cluster, with its configuration path (start-up and every reload).</summary>
+    public static IEnumerable<(string Path, string Message)> CheckCluster(
+        string clusterId, IEnumerable<(string Name, string? Address)> destinations, bool acceptsAnyCertificate, bool allowInsecure)
     {
-        var clusters = configuration.GetSection("ReverseProxy:Clusters");
-        foreach (var cluster in clusters.GetChildren())
+        foreach (var (name, address) in destinations)
         {
-            foreach (var destination in cluster.GetSection("Destinations").GetChildren())
+            if (CheckAddress(address, allowInsecure) is { } message)
             {
-                var address = destination["Address"];
-                if (CheckAddress(address, allowInsecure) is { } message)
-                {
-                    yield return ($"ReverseProxy:Clusters:{cluster.Key}:Destinations:{destination.Key}:Address", message);
-                }
+                yield return ($"ReverseProxy:Clusters:{clusterId}:Destinations:{name}:Address", message);
             }
-            if (!allowInsecure && bool.TryParse(cluster["HttpClient:DangerousAcceptAnyServerCertificate"], out var acceptAny) && acceptAny)
-            {
-                yield return ($"ReverseProxy:Clusters:{cluster.Key}:HttpClient:DangerousAcceptAnyServerCertificate", InsecureHint("turns off the CRM certificate check"));
-            }
+        }
+        if (acceptsAnyCertificate && !allowInsecure)
+        {
+            yield return ($"ReverseProxy:Clusters:{clusterId}:HttpClient:DangerousAcceptAnyServerCertificate", InsecureHint("turns off the CRM certificate check"));
         }
     }
 
