@@ -1,4 +1,5 @@
 using Gateway.Core.Admin;
+using Gateway.Core.Audit;
 using Gateway.Core.Identity;
 using Gateway.Core.RequestGuard;
 using Gateway.Core.ResponseMasking;
@@ -23,6 +24,7 @@ public static class GatewayApplicationBuilderExtensions
         }
         app.UseHsts();
         app.MapWhen(context => context.Connection.LocalPort == adminPort, AdminEndpoints.Configure);
+        app.UseMiddleware<AuditMiddleware>();
         app.UseMiddleware<RequestGuardMiddleware>();
         app.UseRouting();
         app.UseMiddleware<IdentityMiddleware>();

@@ -1,3 +1,4 @@
+using Gateway.Core.Audit;
 using Gateway.Core.Identity;
 using Gateway.Core.Redis;
 using Gateway.Core.ResponseMasking;
@@ -23,6 +24,7 @@ public static class GatewayOptionsRegistration
         services.AddValidatedOptions<MaskingOptions, MaskingOptionsValidator>(MaskingOptions.Section);
         services.AddValidatedOptions<RedisOptions, RedisOptionsValidator>(RedisOptions.Section);
         services.AddValidatedOptions<TelemetryOptions, TelemetryOptionsValidator>(TelemetryOptions.Section);
+        services.AddValidatedOptions<AuditOptions, AuditOptionsValidator>(AuditOptions.Section);
         return services;
     }
 

@@ -1,4 +1,5 @@
 using Gateway.Core.Admin;
+using Gateway.Core.Audit;
 using Gateway.Core.Identity;
 using Gateway.Core.Redis;
 using Gateway.Core.ResponseMasking;
@@ -50,6 +51,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddGatewayRedis(configuration);
         services.AddGatewayIdentity(configuration);
         services.AddGatewayTelemetry(configuration);
+        services.AddGatewayAudit(configuration);
         return new GatewayBuilder(services);
     }
 }

@@ -29,7 +29,7 @@ internal sealed class PolledFiles
     }
 
     /// <summary>Calls <paramref name="reload"/> after every change, checking every <paramref name="interval"/>, until stopped.</summary>
-    public async Task WatchAsync(TimeSpan interval, TimeProvider time, Action reload, CancellationToken stoppingToken)
+    public async Task WatchAsync(TimeSpan interval, TimeProvider time, Func<ValueTask> reload, CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(interval, time);
         try
@@ -38,7 +38,7 @@ internal sealed class PolledFiles
             {
                 if (HasChanged())
                 {
-                    reload();
+                    await reload();
                 }
             }
         }

@@ -1,3 +1,4 @@
+using Gateway.Core.Audit;
 using Gateway.Core.Hosting;
 using Gateway.Core.Masking;
 using Gateway.Core.Rules;
@@ -17,12 +18,14 @@ internal sealed partial class RulesProvider : BackgroundService
     private readonly MaskingOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<RulesProvider> _logger;
+    private readonly IAuditTrail _audit;
     private readonly PolledFiles _files;
     private volatile CompiledRules _current;
 
-    public RulesProvider(IOptions<MaskingOptions> options, TimeProvider time, ILogger<RulesProvider> logger)
+    public RulesProvider(IOptions<MaskingOptions> options, IAuditTrail audit, TimeProvider time, ILogger<RulesProvider> logger)
     {
         _options = options.Value;
+        _audit = audit;
         _time = time;
         _logger = logger;
         _files = new PolledFiles([.. new[] { _options.RulesPath, _options.HashKeyFile }.OfType<string>()]);
@@ -38,25 +41,44 @@ internal sealed partial class RulesProvider : BackgroundService
     public bool BlocksUnknownRoutes => _options.UnknownRoutes == "block";
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        _files.WatchAsync(_options.ReloadCheckInterval, _time, Reload, stoppingToken);
+        _files.WatchAsync(_options.ReloadCheckInterval, _time, ReloadAsync, stoppingToken);
 
-    private void Reload()
+    private ValueTask ReloadAsync()
     {
+        var previous = _current.Version;
         try
         {
             var rules = RulesFiles.Load(_options);
             _current = rules;
             LogLoaded(_logger, rules.Version);
+            return _audit.RecordAsync(ReloadEvent(previous, rules.Version, []));
         }
         catch (RulesException ex)
         {
-            LogRefused(_logger, _current.Version, ex.Errors.Count, string.Join(" | ", ex.Errors));
+            var errors = ex.Errors.Select(e => e.ToString()).ToList();
+            LogRefused(_logger, previous, errors.Count, string.Join(" | ", errors));
+            return _audit.RecordAsync(ReloadEvent(previous, null, errors));
         }
         catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException)
         {
-            LogRefused(_logger, _current.Version, 1, ex.Message);
+            LogRefused(_logger, previous, 1, ex.Message);
+            return _audit.RecordAsync(ReloadEvent(previous, null, [ex.Message]));
         }
     }
+
+    private GatewayChangeEvent ReloadEvent(string previous, string? loaded, IReadOnlyList<string> errors) => new(_time.GetUtcNow())
+    {
+        Change = "masking_rules",
+        Accepted = loaded is not null,
+        ReasonCode = loaded is null ? "rules_invalid" : null,
+        Message = loaded is null
+            ? $"Masking rules file changed but was refused ({errors.Count} errors); rules {previous} stay in force."
+            : $"Masking rules {loaded} in force (were {previous}).",
+        Details = loaded is null
+            ? new Dictionary<string, string> { ["rules_version"] = previous }
+            : new Dictionary<string, string> { ["rules_version"] = loaded, ["previous_rules_version"] = previous },
+        Errors = errors,
+    };
 
     [LoggerMessage(EventId = 1600, Level = LogLevel.Information, Message = "Masking rules {Version} in force")]
     private static partial void LogLoaded(ILogger logger, string version);

@@ -11,12 +11,48 @@ public sealed class GatewayMetrics
 
     public static readonly ActivitySource ActivitySource = new(ActivitySourceName);
 
+    private readonly Meter _meter;
     private readonly Counter<long> _refused;
+    private readonly Counter<long> _auditQueued;
+    private readonly Counter<long> _auditSpooled;
+    private readonly Counter<long> _auditWritten;
+    private readonly Counter<long> _auditReplayed;
+    private readonly Counter<long> _auditDropped;
+    private readonly Histogram<double> _auditWriteLatency;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
-        var meter = meterFactory.Create(MeterName);
-        _refused = meter.CreateCounter<long>("gateway.requests.refused", unit: "{request}", description: "Requests refused by a pipeline stage, by stage and reason code.");
+        _meter = meterFactory.Create(MeterName);
+        _refused = _meter.CreateCounter<long>("gateway.requests.refused", unit: "{request}", description: "Requests refused by a pipeline stage, by stage and reason code.");
+        _auditQueued = _meter.CreateCounter<long>("gateway.audit.events.queued", unit: "{event}", description: "Audit events handed to the audit writer.");
+        _auditSpooled = _meter.CreateCounter<long>("gateway.audit.events.spooled", unit: "{event}", description: "Audit events written to the local spool (every event is, before Redis).");
+        _auditWritten = _meter.CreateCounter<long>("gateway.audit.events.written", unit: "{event}", description: "Audit events Redis confirmed.");
+        _auditReplayed = _meter.CreateCounter<long>("gateway.audit.events.replayed", unit: "{event}", description: "Audit events sent to Redis late: after an outage or a restart.");
+        _auditDropped = _meter.CreateCounter<long>("gateway.audit.events.dropped", unit: "{event}", description: "Audit events lost (only with FailMode=open). Must stay 0.");
+        _auditWriteLatency = _meter.CreateHistogram<double>("gateway.audit.write.duration", unit: "ms", description: "Time Redis took to confirm one pipelined batch of events.");
+    }
+
+    public void AuditQueued() => _auditQueued.Add(1);
+
+    public void AuditSpooled(int count) => _auditSpooled.Add(count);
+
+    public void AuditWritten(int count, bool late, TimeSpan duration)
+    {
+        _auditWritten.Add(count);
+        if (late)
+        {
+            _auditReplayed.Add(count);
+        }
+        _auditWriteLatency.Record(duration.TotalMilliseconds);
+    }
+
+    public void AuditDropped() => _auditDropped.Add(1);
+
+    /// <summary>Reports the audit backlog whenever metrics are collected.</summary>
+    public void ObserveAuditBacklog(Func<int> queueDepth, Func<long> spoolBytes)
+    {
+        _meter.CreateObservableGauge("gateway.audit.queue.depth", queueDepth, unit: "{event}", description: "Audit events waiting in memory for the spool writer.");
+        _meter.CreateObservableGauge("gateway.audit.spool.size", spoolBytes, unit: "By", description: "Bytes of spooled audit events Redis does not have yet.");
     }
 
     public void RequestRefused(string stage, string reason) =>

@@ -31,9 +31,9 @@ internal sealed partial class ServerCertificateStore : BackgroundService
     public X509Certificate2 Current => Volatile.Read(ref _current);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        _files.WatchAsync(_options.ReloadCheckInterval, _time, Reload, stoppingToken);
+        _files.WatchAsync(_options.ReloadCheckInterval, _time, ReloadAsync, stoppingToken);
 
-    private void Reload()
+    private ValueTask ReloadAsync()
     {
         try
         {
@@ -45,6 +45,7 @@ internal sealed partial class ServerCertificateStore : BackgroundService
         {
             LogReloadFailed(_logger, ex.Message);
         }
+        return ValueTask.CompletedTask;
     }
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "TLS certificate loaded: {Subject} ({Thumbprint}), valid until {NotAfter:u}")]

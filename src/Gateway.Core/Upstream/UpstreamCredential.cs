@@ -32,9 +32,9 @@ internal sealed partial class UpstreamCredential : BackgroundService
     public string Value => Volatile.Read(ref _value);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        _file?.WatchAsync(_options.ReloadCheckInterval, _time, Reload, stoppingToken) ?? Task.CompletedTask;
+        _file?.WatchAsync(_options.ReloadCheckInterval, _time, ReloadAsync, stoppingToken) ?? Task.CompletedTask;
 
-    private void Reload()
+    private ValueTask ReloadAsync()
     {
         try
         {
@@ -45,6 +45,7 @@ internal sealed partial class UpstreamCredential : BackgroundService
         {
             LogReloadFailed(_logger, ex.Message);
         }
+        return ValueTask.CompletedTask;
     }
 
     private static string Read(UpstreamCredentialOptions options)

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Gateway.Core.Audit;
 using Gateway.Core.Redis;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -15,15 +16,17 @@ namespace Gateway.Core.Identity.Revocation;
 internal sealed partial class RevocationList : BackgroundService
 {
     private readonly RedisConnection _redis;
+    private readonly IAuditTrail _audit;
     private readonly RevocationOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<RevocationList> _logger;
     private readonly SemaphoreSlim _reloadSignal = new(0, 1);
     private volatile Snapshot? _snapshot;
 
-    public RevocationList(RedisConnection redis, IOptions<IdentityOptions> options, TimeProvider time, ILogger<RevocationList> logger)
+    public RevocationList(RedisConnection redis, IAuditTrail audit, IOptions<IdentityOptions> options, TimeProvider time, ILogger<RevocationList> logger)
     {
         _redis = redis;
+        _audit = audit;
         _options = options.Value.Revocation;
         _time = time;
         _logger = logger;
@@ -105,13 +108,40 @@ internal sealed partial class RevocationList : BackgroundService
                 .Select(e => (Parsed: RevocationFields.TryParse(e.Key, out var revocation), revocation, Expiry: e.Value))
                 .Where(e => e.Parsed)
                 .ToFrozenDictionary(e => e.revocation, e => e.Expiry);
+            var previous = _snapshot;
             _snapshot = new Snapshot(parsed, now);
+            if (previous is not null && Changes(previous.Entries, parsed) is { Count: > 0 } changes)
+            {
+                await _audit.RecordAsync(new GatewayChangeEvent(now)
+                {
+                    Change = "revocation_list",
+                    Accepted = true,
+                    Message = $"Revocation list changed: {changes.Count(c => c.Operation == "revoked")} revoked, {changes.Count(c => c.Operation == "lifted")} lifted.",
+                    Items = changes,
+                });
+            }
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             LogReloadFailed(_logger, ex.GetType().Name);
         }
     }
+
+    /// <summary>What one reload added and removed; each instance records what it applied.</summary>
+    private static List<ChangedItem> Changes(
+        FrozenDictionary<(RevocationKind Kind, string Value), long> before,
+        FrozenDictionary<(RevocationKind Kind, string Value), long> after) =>
+        [
+            .. after.Keys.Where(k => !before.ContainsKey(k)).Select(k => new ChangedItem("revoked", KindName(k.Kind), k.Value)),
+            .. before.Keys.Where(k => !after.ContainsKey(k)).Select(k => new ChangedItem("lifted", KindName(k.Kind), k.Value)),
+        ];
+
+    private static string KindName(RevocationKind kind) => kind switch
+    {
+        RevocationKind.Subject => "subject",
+        RevocationKind.TokenId => "token_id",
+        _ => "client",
+    };
 
     private static bool IsRevoked(Snapshot snapshot, RevocationKind kind, string value, DateTimeOffset now) =>
         snapshot.Entries.TryGetValue((kind, value), out var expiry)

@@ -1,0 +1,84 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace Gateway.Core.Audit;
+
+/// <summary>Where one instance's chain stands: the last sequence number given and that event's hash.</summary>
+public readonly record struct ChainHead(long Sequence, string Hash)
+{
+    public static ChainHead Genesis { get; } = new(0, new string('0', AuditKeys.ChainHashChars));
+}
+
+/// <summary>
+/// Serialises events in order, each with the next sequence number of this instance and the hash
+/// of the one before, and appends them as spool lines: <c>HASH SP JSON LF</c>, where HASH is the
+/// HMAC of exactly the JSON bytes. Used by the single writer thread only.
+/// </summary>
+internal sealed class AuditChain
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = false };
+    private readonly AuditKeys _keys;
+    private readonly string _instance;
+    private readonly ArrayBufferWriter<byte> _json = new(4096);
+    private readonly Utf8JsonWriter _writer;
+
+    public AuditChain(AuditKeys keys, string instance, ChainHead head)
+    {
+        _keys = keys;
+        _instance = instance;
+        Head = head;
+        _writer = new Utf8JsonWriter(_json, WriterOptions);
+    }
+
+    public ChainHead Head { get; private set; }
+
+    public void Append(AuditEvent auditEvent, IBufferWriter<byte> lines)
+    {
+        var sequence = Head.Sequence + 1;
+        _json.ResetWrittenCount();
+        _writer.Reset(_json);
+        Write(auditEvent, sequence, Head.Hash);
+        _writer.Flush();
+        var hash = _keys.ChainHash(_json.WrittenSpan);
+        var line = lines.GetSpan(hash.Length + 2 + _json.WrittenCount);
+        var offset = System.Text.Encoding.ASCII.GetBytes(hash, line);
+        line[offset++] = (byte)' ';
+        _json.WrittenSpan.CopyTo(line[offset..]);
+        offset += _json.WrittenCount;
+        line[offset++] = (byte)'\n';
+        lines.Advance(offset);
+        Head = new ChainHead(sequence, hash);
+    }
+
+    private void Write(AuditEvent auditEvent, long sequence, string previousHash)
+    {
+        var writer = _writer;
+        writer.WriteStartObject();
+        auditEvent.WriteAttributes(writer, _keys);
+        writer.WriteNumber("time", auditEvent.Time.ToUnixTimeMilliseconds());
+        writer.WriteString("time_dt", auditEvent.Time.UtcDateTime);
+        writer.WriteStartObject("metadata");
+        writer.WriteString("uid", auditEvent.Id);
+        writer.WriteString("version", "1.3.0");
+        writer.WriteStartObject("product");
+        writer.WriteString("name", "Compliance Gateway");
+        writer.WriteString("vendor_name", "Compliance Gateway");
+        writer.WriteEndObject();
+        writer.WriteStartArray("profiles");
+        writer.WriteStringValue("security_control");
+        writer.WriteEndArray();
+        writer.WriteString("log_provider", _instance);
+        writer.WriteNumber("sequence", sequence);
+        if (auditEvent.TraceId is { } traceId)
+        {
+            writer.WriteString("correlation_uid", traceId);
+        }
+        writer.WriteEndObject();
+        writer.WriteStartObject("unmapped");
+        auditEvent.WriteUnmapped(writer, _keys);
+        writer.WriteString("instance", _instance);
+        writer.WriteString("prev_hash", previousHash);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+}

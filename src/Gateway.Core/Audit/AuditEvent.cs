@@ -1,0 +1,54 @@
+using System.Text.Json;
+
+namespace Gateway.Core.Audit;
+
+/// <summary>
+/// One fact for the audit stream, captured when it happens and serialised later by the audit
+/// writer (off the request path). Holds no token and no unmasked value; subject ids are kept only
+/// until the writer replaces them with keyed hashes.
+/// </summary>
+public abstract class AuditEvent
+{
+    protected AuditEvent(DateTimeOffset time)
+    {
+        Time = time;
+        Id = Guid.CreateVersion7(time);
+    }
+
+    /// <summary>Stable across spool replays, so a consumer can drop a replayed duplicate.</summary>
+    public Guid Id { get; }
+
+    public DateTimeOffset Time { get; }
+
+    public virtual string? TraceId => null;
+
+    /// <summary>The OCSF class, activity, status and object attributes.</summary>
+    internal abstract void WriteAttributes(Utf8JsonWriter writer, AuditKeys keys);
+
+    /// <summary>Gateway-specific attributes, written inside OCSF's <c>unmapped</c> object.</summary>
+    internal abstract void WriteUnmapped(Utf8JsonWriter writer, AuditKeys keys);
+
+    internal static void WriteClass(Utf8JsonWriter writer, int classUid, string className, int activityId, string activityName)
+    {
+        writer.WriteNumber("class_uid", classUid);
+        writer.WriteString("class_name", className);
+        writer.WriteNumber("category_uid", classUid / 1000);
+        writer.WriteString("category_name", "Application Activity");
+        writer.WriteNumber("activity_id", activityId);
+        writer.WriteString("activity_name", activityName);
+        writer.WriteNumber("type_uid", (classUid * 100) + activityId);
+        writer.WriteString("type_name", $"{className}: {activityName}");
+    }
+
+    internal static void WriteStatus(Utf8JsonWriter writer, bool success, string? detail)
+    {
+        writer.WriteNumber("status_id", success ? 1 : 2);
+        writer.WriteString("status", success ? "Success" : "Failure");
+        if (detail is not null)
+        {
+            writer.WriteString("status_detail", detail);
+        }
+        writer.WriteNumber("severity_id", success ? 1 : 3);
+        writer.WriteString("severity", success ? "Informational" : "Medium");
+    }
+}

@@ -1,0 +1,312 @@
+using System.Buffers;
+using Gateway.Core.Redis;
+using Gateway.Core.Telemetry;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Gateway.Core.Audit;
+
+/// <summary>
+/// Moves audit events from the in-memory queue to the spool (chained, fsynced) and from the spool
+/// to the Redis Stream, on two background loops. Redis being down or slow only makes the spool
+/// grow; it is sent in order when Redis answers again, and at the next start after a crash.
+/// On shutdown the queue is drained into the spool and one last attempt is made to send it.
+/// </summary>
+internal sealed partial class AuditWriter : IHostedService, IDisposable
+{
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan TrimInterval = TimeSpan.FromMinutes(1);
+
+    private readonly AuditQueue _queue;
+    private readonly AuditOptions _options;
+    private readonly RedisConnection _redis;
+    private readonly GatewayMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger<AuditWriter> _logger;
+    private readonly AuditStreamSender _sender;
+    private readonly SemaphoreSlim _spooled = new(0, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _abandon = new();
+    private AuditSpool? _spool;
+    private AuditChain? _chain;
+    private Task _spoolLoop = Task.CompletedTask;
+    private Task _sendLoop = Task.CompletedTask;
+    private bool _redisFailing;
+    private bool _sendingLate;
+
+    public AuditWriter(AuditQueue queue, IOptions<AuditOptions> options, RedisConnection redis, GatewayMetrics metrics, TimeProvider time, ILogger<AuditWriter> logger)
+    {
+        _queue = queue;
+        _options = options.Value;
+        _redis = redis;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+        _sender = new AuditStreamSender(_options);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _spool = AuditSpool.Open(_options.SpoolDirectory, _options.InstanceId);
+        if (_spool.TruncatedBytes > 0)
+        {
+            LogTruncated(_logger, _spool.TruncatedBytes);
+        }
+        _chain = new AuditChain(AuditKeys.FromFile(_options.KeyFile!), _spool.InstanceId, _spool.Head);
+        _sendingLate = _spool.HasUnsent;
+        _metrics.ObserveAuditBacklog(() => _queue.Depth, () => _spool.UnsentBytes);
+        LogStarted(_logger, _spool.InstanceId, _spool.Head.Sequence, _spool.UnsentBytes, _options.Stream);
+        _spoolLoop = Task.Run(SpoolLoopAsync, CancellationToken.None);
+        _sendLoop = Task.Run(SendLoopAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        using var abandonWhenHostGivesUp = cancellationToken.Register(_abandon.Cancel);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _spoolLoop.ConfigureAwait(false);
+        await _sendLoop.ConfigureAwait(false);
+        if (_spool is { UnsentBytes: > 0 } spool)
+        {
+            LogLeftInSpool(_logger, spool.UnsentBytes);
+        }
+    }
+
+    public void Dispose()
+    {
+        _spool?.Dispose();
+        _stopping.Dispose();
+        _abandon.Dispose();
+        _spooled.Dispose();
+    }
+
+    private async Task SpoolLoopAsync()
+    {
+        var reader = _queue.Reader;
+        var lines = new ArrayBufferWriter<byte>(64 * 1024);
+        var batch = new List<AuditEvent>(_options.BatchSize);
+        var unsyncedSince = (long?)null;
+        while (true)
+        {
+            var stopping = !await WaitForEventsAsync(reader, unsyncedSince).ConfigureAwait(false);
+            while (batch.Count < _options.BatchSize && reader.TryRead(out var auditEvent))
+            {
+                batch.Add(auditEvent);
+            }
+            if (batch.Count > 0)
+            {
+                unsyncedSince ??= _time.GetTimestamp();
+                if (!await PersistAsync(batch, lines).ConfigureAwait(false))
+                {
+                    LogLost(_logger, batch.Count + reader.Count);
+                    return;
+                }
+                batch.Clear();
+            }
+            if (unsyncedSince is { } since && (stopping || _time.GetElapsedTime(since) >= _options.FsyncInterval))
+            {
+                _spool!.Sync();
+                unsyncedSince = null;
+                SignalSender();
+            }
+            if (stopping && reader.Count == 0)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <returns>False once the gateway is stopping (events still queued are drained first).</returns>
+    private async Task<bool> WaitForEventsAsync(System.Threading.Channels.ChannelReader<AuditEvent> reader, long? unsyncedSince)
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return false;
+        }
+        try
+        {
+            if (unsyncedSince is { } since)
+            {
+                var remaining = _options.FsyncInterval - _time.GetElapsedTime(since);
+                if (remaining > TimeSpan.Zero)
+                {
+                    using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+                    deadline.CancelAfter(remaining);
+                    await reader.WaitToReadAsync(deadline.Token).ConfigureAwait(false);
+                }
+                return true;
+            }
+            await reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return !_stopping.IsCancellationRequested;
+        }
+    }
+
+    /// <returns>False only when the host gave up waiting while the spool could not be written.</returns>
+    private async Task<bool> PersistAsync(List<AuditEvent> batch, ArrayBufferWriter<byte> lines)
+    {
+        lines.ResetWrittenCount();
+        foreach (var auditEvent in batch)
+        {
+            _chain!.Append(auditEvent, lines);
+        }
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                _spool!.Append(lines.WrittenSpan);
+                if (attempt > 0)
+                {
+                    LogSpoolRecovered(_logger);
+                }
+                _queue.Persisting = true;
+                _metrics.AuditSpooled(batch.Count);
+                return true;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                _queue.Persisting = false;
+                if (attempt == 0)
+                {
+                    LogSpoolFailed(_logger, ex.Message);
+                }
+                try
+                {
+                    await Task.Delay(Backoff(attempt), _time, _abandon.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return false;
+                }
+            }
+        }
+    }
+
+    private async Task SendLoopAsync()
+    {
+        var lines = new List<SpoolLine>(_options.BatchSize);
+        var failures = 0;
+        var lastTrim = (long?)null;
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await _spooled.WaitAsync(failures > 0 ? Backoff(failures) : IdlePoll, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            failures = await SendPendingAsync(lines, _stopping.Token).ConfigureAwait(false) ? 0 : failures + 1;
+            if (failures == 0 && (lastTrim is null || _time.GetElapsedTime(lastTrim.Value) >= TrimInterval))
+            {
+                lastTrim = _time.GetTimestamp();
+                await TrimAsync().ConfigureAwait(false);
+            }
+        }
+        await _spoolLoop.ConfigureAwait(false);
+        await SendPendingAsync(lines, _abandon.Token).ConfigureAwait(false);
+    }
+
+    /// <returns>True when Redis has everything spooled and synced so far.</returns>
+    private async Task<bool> SendPendingAsync(List<SpoolLine> lines, CancellationToken cancellationToken)
+    {
+        var database = (await _redis.GetAsync().ConfigureAwait(false)).GetDatabase();
+        while (true)
+        {
+            var end = _spool!.ReadUnsent(lines, _options.BatchSize);
+            if (lines.Count == 0)
+            {
+                _sendingLate = false;
+                return true;
+            }
+            var started = _time.GetTimestamp();
+            try
+            {
+                await _sender.SendAsync(database, lines, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException)
+            {
+                if (!_redisFailing)
+                {
+                    LogRedisFailing(_logger, ex.GetType().Name);
+                    _redisFailing = true;
+                }
+                _sendingLate = true;
+                return false;
+            }
+            _spool.Commit(end);
+            _metrics.AuditWritten(lines.Count, _sendingLate, _time.GetElapsedTime(started));
+            if (_redisFailing)
+            {
+                LogRedisRestored(_logger);
+                _redisFailing = false;
+            }
+        }
+    }
+
+    private async Task TrimAsync()
+    {
+        try
+        {
+            var database = (await _redis.GetAsync().ConfigureAwait(false)).GetDatabase();
+            await _sender.TrimAsync(database, _time.GetUtcNow()).WaitAsync(_options.SendTimeout).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            LogTrimFailed(_logger, ex.GetType().Name);
+        }
+    }
+
+    private void SignalSender()
+    {
+        if (_spooled.CurrentCount == 0)
+        {
+            try
+            {
+                _spooled.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // The sender is already due to look; one wake-up covers any number of batches.
+            }
+        }
+    }
+
+    private static TimeSpan Backoff(int attempt) =>
+        TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, 100 * Math.Pow(2, Math.Min(attempt, 10))));
+
+    [LoggerMessage(EventId = 1700, Level = LogLevel.Information, Message = "Audit trail of instance {InstanceId} continues after sequence {Sequence} ({UnsentBytes} spooled bytes still to send to stream {Stream})")]
+    private static partial void LogStarted(ILogger logger, string instanceId, long sequence, long unsentBytes, string stream);
+
+    [LoggerMessage(EventId = 1701, Level = LogLevel.Warning, Message = "The audit spool ended in a half-written event ({Bytes} bytes) left by a crash; it was cut off (that event's request had already ended without it)")]
+    private static partial void LogTruncated(ILogger logger, long bytes);
+
+    [LoggerMessage(EventId = 1703, Level = LogLevel.Critical, Message = "Audit events cannot be written to the spool: {Error}. Requests are refused while FailMode is closed; retrying")]
+    private static partial void LogSpoolFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 1704, Level = LogLevel.Information, Message = "Audit spool writable again")]
+    private static partial void LogSpoolRecovered(ILogger logger);
+
+    [LoggerMessage(EventId = 1705, Level = LogLevel.Warning, Message = "Redis does not take audit events ({Error}); they wait in the spool and are sent in order when it answers")]
+    private static partial void LogRedisFailing(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 1706, Level = LogLevel.Information, Message = "Redis takes audit events again; the spool is being sent")]
+    private static partial void LogRedisRestored(ILogger logger);
+
+    [LoggerMessage(EventId = 1707, Level = LogLevel.Warning, Message = "Stopped with {Bytes} bytes of audit events in the spool; they are sent at the next start")]
+    private static partial void LogLeftInSpool(ILogger logger, long bytes);
+
+    [LoggerMessage(EventId = 1708, Level = LogLevel.Warning, Message = "Trimming the audit stream by retention failed: {Error}")]
+    private static partial void LogTrimFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 1710, Level = LogLevel.Critical, Message = "Stopped while the spool could not be written: {Count} audit events were lost")]
+    private static partial void LogLost(ILogger logger, int count);
+}

@@ -1,0 +1,9 @@
+namespace Gateway.Core.Audit;
+
+/// <summary>Stands in when auditing is switched off (warned about at every start): events are not kept.</summary>
+internal sealed class NoAuditTrail : IAuditTrail
+{
+    public bool CanAccept => true;
+
+    public ValueTask RecordAsync(AuditEvent auditEvent) => ValueTask.CompletedTask;
+}
