@@ -141,6 +141,10 @@ internal sealed class AuditSpool : IDisposable
         SpoolPosition start, durable;
         lock (_gate)
         {
+            if (_checkpoint != _durable && !_segments.Contains(_checkpoint.Segment))
+            {
+                _checkpoint = new SpoolPosition(_segments.GetViewBetween(_checkpoint.Segment + 1, _durable.Segment).Min, 0);
+            }
             (start, durable) = (_checkpoint, _durable);
         }
         if (start == durable)

@@ -1,0 +1,125 @@
+using System.Text;
+using Gateway.Core.Audit;
+
+namespace Gateway.Core.Tests.Audit;
+
+public sealed class AuditSpoolTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), $"audit-spool-{Guid.NewGuid():N}");
+
+    [Fact]
+    public void ReadUnsent_ReturnsOnlySyncedLines_InOrder()
+    {
+        using var spool = AuditSpool.Open(_directory, "gw");
+        var lines = AuditTestEvents.Chain(3);
+        spool.Append(Bytes(lines.Take(2)));
+        spool.Sync();
+        spool.Append(Bytes(lines.Skip(2)));
+
+        var read = new List<SpoolLine>();
+        spool.ReadUnsent(read, 100);
+
+        Assert.Equal(lines.Take(2).Select(l => l.Hash), read.Select(l => Encoding.ASCII.GetString(l.Hash.Span)));
+        Assert.Equal(lines[0].Json, read[0].Json.ToArray());
+    }
+
+    [Fact]
+    public void Commit_AdvancesTheCheckpoint_AcrossARestart()
+    {
+        var lines = AuditTestEvents.Chain(3);
+        using (var spool = AuditSpool.Open(_directory, "gw"))
+        {
+            spool.Append(Bytes(lines));
+            spool.Sync();
+            var read = new List<SpoolLine>();
+            var end = spool.ReadUnsent(read, 2);
+            spool.Commit(end);
+        }
+
+        using var reopened = AuditSpool.Open(_directory, null);
+        var rest = new List<SpoolLine>();
+        reopened.ReadUnsent(rest, 100);
+
+        Assert.Equal(lines[2].Hash, Encoding.ASCII.GetString(Assert.Single(rest).Hash.Span));
+        Assert.Equal(new ChainHead(3, lines[2].Hash), reopened.Head);
+        Assert.Equal("gw", reopened.InstanceId);
+    }
+
+    [Fact]
+    public void Open_AfterACrashMidLine_CutsTheHalfLine_AndResumesFromTheLastWholeEvent()
+    {
+        var lines = AuditTestEvents.Chain(2);
+        using (var spool = AuditSpool.Open(_directory, "gw"))
+        {
+            spool.Append(Bytes(lines));
+            spool.Sync();
+        }
+        var segment = Directory.GetFiles(_directory, "*.spool").Single();
+        File.AppendAllText(segment, lines[0].Hash + " {\"half");
+
+        using var reopened = AuditSpool.Open(_directory, "gw");
+
+        Assert.True(reopened.TruncatedBytes > 0);
+        Assert.Equal(new ChainHead(2, lines[1].Hash), reopened.Head);
+        var read = new List<SpoolLine>();
+        reopened.ReadUnsent(read, 100);
+        Assert.Equal(2, read.Count);
+    }
+
+    [Fact]
+    public void Open_SecondProcessOnTheSameDirectory_IsRefused()
+    {
+        using var first = AuditSpool.Open(_directory, "gw");
+
+        var error = Assert.Throws<InvalidOperationException>(() => AuditSpool.Open(_directory, "gw"));
+
+        Assert.StartsWith("Gateway:Audit:SpoolDirectory", error.Message);
+    }
+
+    [Fact]
+    public void Segments_RollOver_AndWhollySentOnesAreDeleted()
+    {
+        var lines = AuditTestEvents.Chain(6);
+        using var spool = AuditSpool.Open(_directory, "gw", segmentBytes: 1);
+        foreach (var line in lines)
+        {
+            spool.Append(Bytes([line]));
+        }
+        spool.Sync();
+        Assert.Equal(6, Directory.GetFiles(_directory, "*.spool").Length);
+
+        var sent = new List<string>();
+        var read = new List<SpoolLine>();
+        while (spool.HasUnsent)
+        {
+            var end = spool.ReadUnsent(read, 100);
+            sent.AddRange(read.Select(l => Encoding.ASCII.GetString(l.Hash.Span)));
+            spool.Commit(end);
+        }
+
+        Assert.Equal(lines.Select(l => l.Hash), sent);
+        Assert.Single(Directory.GetFiles(_directory, "*.spool"));
+        Assert.Equal(0, spool.UnsentBytes);
+    }
+
+    [Fact]
+    public void Open_EmptyDirectory_StartsAtGenesis_WithAGeneratedInstanceId()
+    {
+        using var spool = AuditSpool.Open(_directory, null);
+
+        Assert.Equal(ChainHead.Genesis, spool.Head);
+        Assert.StartsWith(Environment.MachineName, spool.InstanceId, StringComparison.Ordinal);
+        Assert.False(spool.HasUnsent);
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    private static byte[] Bytes(IEnumerable<(string Hash, byte[] Json)> lines) =>
+        [.. lines.SelectMany(l => Encoding.ASCII.GetBytes(l.Hash + " ").Concat(l.Json).Append((byte)'\n'))];
+}

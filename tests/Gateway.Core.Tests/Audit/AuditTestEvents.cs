@@ -1,0 +1,38 @@
+using System.Buffers;
+using System.Text;
+using Gateway.Core.Audit;
+using Gateway.Core.Identity;
+using Gateway.Core.Masking;
+
+namespace Gateway.Core.Tests.Audit;
+
+internal static class AuditTestEvents
+{
+    public static readonly AuditKeys Keys = new(Encoding.UTF8.GetBytes("audit-test-key-0123456789abcdef-0123456789"));
+
+    public static ApiActivityEvent Request(int status = 200, string path = "/api/contacts", MaskingReport? masking = null, string? deniedBy = null) =>
+        new(DateTimeOffset.Parse("2026-11-23T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture))
+        {
+            Method = "GET",
+            Path = path,
+            StatusCode = status,
+            ClientIp = "192.0.2.7",
+            Actor = new GatewayIdentity("https://idp.example", "agent-7", "crm-app", "jti-1", new HashSet<string> { "support-agent" }, false, DateTimeOffset.MaxValue),
+            DeniedBy = deniedBy,
+            DenialReason = deniedBy is null ? null : "token_expired",
+            Masking = masking,
+        };
+
+    /// <summary>Spool lines for <paramref name="count"/> events, chained from genesis.</summary>
+    public static List<(string Hash, byte[] Json)> Chain(int count, string instance = "gw-test")
+    {
+        var chain = new AuditChain(Keys, instance, ChainHead.Genesis);
+        var lines = new ArrayBufferWriter<byte>();
+        for (var i = 0; i < count; i++)
+        {
+            chain.Append(Request(path: $"/api/contacts/{i}"), lines);
+        }
+        return [.. Encoding.ASCII.GetString(lines.WrittenSpan).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => (line[..64], Encoding.UTF8.GetBytes(line[65..])))];
+    }
+}
