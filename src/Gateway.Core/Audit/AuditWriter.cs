@@ -204,7 +204,7 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
             {
                 break;
             }
-            failures = await SendPendingAsync(lines, _stopping.Token).ConfigureAwait(false) ? 0 : failures + 1;
+            failures = await SendPendingAsync(lines, CancellationToken.None).ConfigureAwait(false) ? 0 : failures + 1;
             if (failures == 0 && (lastTrim is null || _time.GetElapsedTime(lastTrim.Value) >= TrimInterval))
             {
                 lastTrim = _time.GetTimestamp();
@@ -215,6 +215,7 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
         await SendPendingAsync(lines, _abandon.Token).ConfigureAwait(false);
     }
 
+    /// <param name="cancellationToken">Only the host giving up on shutdown: a send cut short by anything else would be sent twice.</param>
     /// <returns>True when Redis has everything spooled and synced so far.</returns>
     private async Task<bool> SendPendingAsync(List<SpoolLine> lines, CancellationToken cancellationToken)
     {

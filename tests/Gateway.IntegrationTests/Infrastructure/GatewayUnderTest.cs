@@ -68,8 +68,25 @@ public sealed class GatewayUnderTest : IAsyncDisposable
         return this;
     }
 
-    public WebApplication Build() =>
-        _app = GatewayApplication.Create([.. _settings.Where(s => s.Value is not null).Select(s => $"--{s.Key}={s.Value}")]);
+    /// <summary>Audits into a stream of its own on <paramref name="redisConfiguration"/>, spooling in a fresh directory.</summary>
+    public GatewayUnderTest WithAudit(string redisConfiguration, string? spoolDirectory = null)
+    {
+        AuditStream = $"audit:{Guid.NewGuid():N}";
+        AuditSpoolDirectory = spoolDirectory ?? TestAudit.NewSpoolDirectory();
+        return With("Gateway:Redis:Configuration", redisConfiguration)
+            .With("Gateway:Audit:KeyFile", TestAudit.KeyFile)
+            .With("Gateway:Audit:Stream", AuditStream)
+            .With("Gateway:Audit:SpoolDirectory", AuditSpoolDirectory);
+    }
+
+    public string? AuditStream { get; private set; }
+
+    public string? AuditSpoolDirectory { get; private set; }
+
+    /// <summary>The settings as command-line arguments, as an operator would pass them to the gateway process.</summary>
+    public IReadOnlyList<string> Arguments => [.. _settings.Where(s => s.Value is not null).Select(s => $"--{s.Key}={s.Value}")];
+
+    public WebApplication Build() => _app = GatewayApplication.Create([.. Arguments]);
 
     public async Task<GatewayUnderTest> StartAsync()
     {

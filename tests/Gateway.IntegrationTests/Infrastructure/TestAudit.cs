@@ -1,0 +1,43 @@
+using System.Security.Cryptography;
+using Gateway.Core.Audit;
+using StackExchange.Redis;
+
+namespace Gateway.IntegrationTests.Infrastructure;
+
+/// <summary>The audit key of the test gateways, and reading their audit streams back as the SOC would.</summary>
+public static class TestAudit
+{
+    private static readonly Lazy<string> SharedKeyFile = new(() =>
+    {
+        var path = Path.Combine(TestPki.Shared.Directory, "audit.key");
+        File.WriteAllText(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) + "\n");
+        return path;
+    });
+
+    public static string KeyFile => SharedKeyFile.Value;
+
+    public static AuditKeys Keys => AuditKeys.FromFile(KeyFile);
+
+    public static string NewSpoolDirectory() => Path.Combine(Path.GetTempPath(), $"audit-spool-{Guid.NewGuid():N}");
+
+    /// <summary>Every entry of <paramref name="stream"/>, in stream order.</summary>
+    public static async Task<List<AuditRecord>> ReadAsync(string redisConfiguration, string stream)
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(redisConfiguration);
+        var entries = await redis.GetDatabase().StreamRangeAsync(stream);
+        return [.. entries.Select(e => AuditRecord.TryParse(e.Id!, (byte[]?)e[AuditStreamSender.EventField], e[AuditStreamSender.HashField])
+            ?? throw new InvalidOperationException($"Entry {e.Id} is not an audit event."))];
+    }
+
+    /// <summary>Waits until <paramref name="stream"/> holds at least <paramref name="count"/> entries.</summary>
+    public static async Task<List<AuditRecord>> WaitForAsync(string redisConfiguration, string stream, int count, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(redisConfiguration);
+        while (await redis.GetDatabase().StreamLengthAsync(stream) < count && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+        return await ReadAsync(redisConfiguration, stream);
+    }
+}
