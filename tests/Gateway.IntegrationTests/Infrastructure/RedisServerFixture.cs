@@ -15,16 +15,25 @@ public sealed class RedisServerFixture : IAsyncLifetime
     public Task InitializeAsync() => StartOnAsync(FreePort.Next());
 
     /// <summary>Starts a redis-server on the given port (tests that bring Redis up late pick the port first).</summary>
-    public static async Task<Process> StartProcessAsync(int port)
+    /// <param name="dataDirectory">Set: the server keeps an append-only file there, fsynced on every write, so its data outlives a restart.</param>
+    public static async Task<Process> StartProcessAsync(int port, string? dataDirectory = null)
     {
         var executable = FindOnPath("redis-server") ?? throw new InvalidOperationException(
             "redis-server is not on PATH. Install it (Debian: apt-get install -y redis-server) or run ./test.sh, which does.");
-        var process = Process.Start(new ProcessStartInfo(executable)
+        var start = new ProcessStartInfo(executable)
         {
-            ArgumentList = { "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes" },
+            ArgumentList = { "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--protected-mode", "yes" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-        }) ?? throw new InvalidOperationException("redis-server did not start.");
+        };
+        string[] persistence = dataDirectory is null
+            ? ["--appendonly", "no"]
+            : ["--appendonly", "yes", "--appendfsync", "always", "--dir", dataDirectory];
+        foreach (var argument in persistence)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var deadline = DateTime.UtcNow.AddSeconds(10);

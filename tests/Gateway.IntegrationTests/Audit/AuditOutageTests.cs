@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Net;
+using Gateway.Core.Audit;
+using Gateway.IntegrationTests.Infrastructure;
+
+namespace Gateway.IntegrationTests.Audit;
+
+/// <summary>Nothing is lost: not while Redis is down, not when the gateway is killed with events in its spool.</summary>
+public sealed class AuditOutageTests : IDisposable
+{
+    private readonly string _redisData = Directory.CreateTempSubdirectory("audit-redis-").FullName;
+    private readonly int _redisPort = FreePort.Next();
+    private Process? _redis;
+
+    private string RedisConfiguration => $"127.0.0.1:{_redisPort}";
+
+    [Fact]
+    public async Task RedisStoppedDuringTraffic_EveryEventArrives_WithoutAGap()
+    {
+        const int Requests = 5000;
+        _redis = await RedisServerFixture.StartProcessAsync(_redisPort, _redisData);
+        using var crm = CrmStub.StartHttp();
+        await using var gateway = await GatewayUnderTest.For(crm.Url!)
+            .WithAudit(RedisConfiguration)
+            .With("Gateway:Identity:Revocation:Enabled", "false")
+            .With("Gateway:Audit:SendTimeout", "00:00:01")
+            .StartAsync();
+        using var client = GatewayUnderTest.CreateClient();
+        var answered = 0;
+
+        var traffic = Parallel.ForEachAsync(Enumerable.Range(0, Requests), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (_, _) =>
+        {
+            using var response = await client.GetAsync(gateway.Url("/api/contacts"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Interlocked.Increment(ref answered);
+        });
+        while (Volatile.Read(ref answered) < Requests / 5)
+        {
+            await Task.Delay(10);
+        }
+        StopRedis();
+        var stoppedAt = Volatile.Read(ref answered);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var duringOutage = Volatile.Read(ref answered) - stoppedAt;
+        _redis = await RedisServerFixture.StartProcessAsync(_redisPort, _redisData);
+        await traffic;
+
+        var events = await TestAudit.WaitForAsync(RedisConfiguration, gateway.AuditStream!, Requests, TimeSpan.FromSeconds(60));
+        Assert.True(duringOutage > 100, $"only {duringOutage} requests were served while Redis was down");
+        AssertComplete(events, Requests);
+    }
+
+    [Fact]
+    public async Task GatewayKilledWithEventsInItsSpool_RestartSendsThemAll()
+    {
+        using var crm = CrmStub.StartHttp();
+        await using var settings = GatewayUnderTest.For(crm.Url!)
+            .WithAudit(RedisConfiguration)
+            .With("Gateway:Identity:Revocation:Enabled", "false");
+        using var client = GatewayUnderTest.CreateClient();
+
+        using (var first = await GatewayProcess.StartAsync(settings))
+        {
+            await Task.WhenAll(Enumerable.Range(0, 300).Select(_ => client.GetAsync(settings.Url("/api/contacts"))));
+            await WaitForSpooledLinesAsync(settings.AuditSpoolDirectory!, 300);
+            first.Kill();
+        }
+        _redis = await RedisServerFixture.StartProcessAsync(_redisPort, _redisData);
+        using var second = await GatewayProcess.StartAsync(settings);
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => client.GetAsync(settings.Url("/api/contacts"))));
+
+        var events = await TestAudit.WaitForAsync(RedisConfiguration, settings.AuditStream!, 310, TimeSpan.FromSeconds(30));
+        AssertComplete(events, 310);
+    }
+
+    public void Dispose()
+    {
+        StopRedis();
+        Directory.Delete(_redisData, recursive: true);
+    }
+
+    /// <summary>Every event exactly once by id, sequence numbers 1..n of one instance, and an unbroken chain.</summary>
+    private static void AssertComplete(List<AuditRecord> events, int expected)
+    {
+        var distinct = events.DistinctBy(e => e.EventId).ToList();
+        Assert.Equal(expected, distinct.Count);
+        Assert.Single(distinct.Select(e => e.Instance).Distinct());
+        Assert.Equal(Enumerable.Range(1, expected).Select(i => (long)i), distinct.Select(e => e.Sequence!.Value).Order());
+        var verifier = new AuditChainVerifier(TestAudit.Keys);
+        foreach (var record in events)
+        {
+            verifier.Check(record.EntryId, record);
+        }
+        Assert.Empty(verifier.Breaks);
+        Assert.Equal(events.Count - expected, verifier.Duplicates);
+    }
+
+    private static async Task WaitForSpooledLinesAsync(string spoolDirectory, int lines)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (Directory.GetFiles(spoolDirectory, "*.spool").Sum(f => File.ReadAllBytes(f).Count(b => b == (byte)'\n')) < lines)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the events never reached the spool");
+            await Task.Delay(50);
+        }
+    }
+
+    private void StopRedis()
+    {
+        if (_redis is { HasExited: false })
+        {
+            _redis.Kill(entireProcessTree: true);
+            _redis.WaitForExit();
+        }
+        _redis?.Dispose();
+        _redis = null;
+    }
+}
