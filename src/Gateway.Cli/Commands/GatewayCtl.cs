@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Gateway.Cli.Commands.Audit;
 
 namespace Gateway.Cli.Commands;
 
@@ -14,17 +15,20 @@ public static class GatewayCtl
     {
         var root = new RootCommand("gatewayctl: operate the Compliance Gateway (masking rules, audit stream, revocation, consent).");
         root.Subcommands.Add(RulesCommands.Build());
-        root.Subcommands.Add(Group("audit", "Read and verify the audit stream in Redis.",
-            ("tail", "Follow the audit stream through a consumer group."),
-            ("verify", "Check the hash chain of the audit stream; exit 1 on any break."),
-            ("subject", "List every access to one data subject's records."),
-            ("report", "Summarise accesses, masking, denials and consent refusals.")));
+        var clock = time ?? TimeProvider.System;
+        root.Subcommands.Add(new Command("audit", "Read and verify the audit stream in Redis.")
+        {
+            AuditTailCommand.Build(),
+            AuditVerifyCommand.Build(),
+            AuditSubjectCommand.Build(clock),
+            AuditReportCommand.Build(clock),
+        });
         root.Subcommands.Add(Group("consent", "Manage the consent register.",
             ("set", "Record consent of a subject for a purpose."),
             ("withdraw", "Withdraw consent of a subject for a purpose."),
             ("show", "Show a subject's consents."),
             ("import", "Import a consent register from CSV.")));
-        root.Subcommands.Add(RevocationCommands.Revoke(time ?? TimeProvider.System));
+        root.Subcommands.Add(RevocationCommands.Revoke(clock));
         root.Subcommands.Add(RevocationCommands.Unrevoke());
         return root;
     }

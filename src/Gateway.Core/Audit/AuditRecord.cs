@@ -1,11 +1,18 @@
 using System.Text;
 using System.Text.Json;
+using StackExchange.Redis;
 
 namespace Gateway.Core.Audit;
 
 /// <summary>One event as read back from the stream: its entry id, the exact JSON, the stored hash, and the fields the chain is checked on.</summary>
 public sealed class AuditRecord : IDisposable
 {
+    /// <summary>The stream entry's field holding the event's JSON.</summary>
+    public const string EventField = "event";
+
+    /// <summary>The stream entry's field holding the chain hash of that JSON.</summary>
+    public const string HashField = "hash";
+
     private AuditRecord(string entryId, byte[] json, string? hash, JsonDocument document)
     {
         EntryId = entryId;
@@ -43,6 +50,10 @@ public sealed class AuditRecord : IDisposable
     public string JsonText => Encoding.UTF8.GetString(Json);
 
     /// <returns>Null when the entry has no <c>event</c> field or its value is not a JSON object.</returns>
+    public static AuditRecord? FromStreamEntry(StreamEntry entry) =>
+        TryParse(entry.Id!, (byte[]?)entry[EventField], entry[HashField]);
+
+    /// <returns>Null when <paramref name="json"/> is missing or not a JSON object.</returns>
     public static AuditRecord? TryParse(string entryId, byte[]? json, string? hash)
     {
         if (json is null)

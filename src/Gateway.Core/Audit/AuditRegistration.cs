@@ -1,3 +1,4 @@
+using Gateway.Core.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -18,6 +19,7 @@ internal static class AuditRegistration
         services.TryAddSingleton<IAuditTrail>(sp => sp.GetRequiredService<AuditQueue>());
         services.TryAddSingleton<AuditWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
+        services.AddHealthChecks().AddCheck<AuditHealthCheck>("audit", tags: [HealthTags.Ready]);
     }
 
     public static bool Enabled(IConfiguration configuration) =>

@@ -9,9 +9,6 @@ namespace Gateway.Core.Audit;
 /// </summary>
 internal sealed class AuditStreamSender(AuditOptions options)
 {
-    public const string EventField = "event";
-    public const string HashField = "hash";
-
     private readonly RedisKey _stream = options.Stream;
     private readonly Task[] _pending = new Task[options.BatchSize];
 
@@ -22,7 +19,7 @@ internal sealed class AuditStreamSender(AuditOptions options)
         for (var i = 0; i < lines.Count; i++)
         {
             var line = lines[i];
-            _pending[i] = database.StreamAddAsync(_stream, [new NameValueEntry(EventField, line.Json), new NameValueEntry(HashField, line.Hash)]);
+            _pending[i] = database.StreamAddAsync(_stream, [new NameValueEntry(AuditRecord.EventField, line.Json), new NameValueEntry(AuditRecord.HashField, line.Hash)]);
         }
         await Task.WhenAll(_pending.AsSpan(0, lines.Count)).WaitAsync(options.SendTimeout, cancellationToken).ConfigureAwait(false);
     }

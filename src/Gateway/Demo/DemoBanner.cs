@@ -5,7 +5,7 @@ namespace Gateway.Demo;
 internal static class DemoBanner
 {
     /// <summary>Mints a token per role, writes it to .demo/tokens/, and returns the text to print.</summary>
-    public static string Render(DemoWorkspace workspace, DemoTokenIssuer issuer, DateTimeOffset now, TimeSpan lifetime, int proxyPort, int adminPort, Uri crm)
+    public static string Render(DemoWorkspace workspace, DemoTokenIssuer issuer, DateTimeOffset now, TimeSpan lifetime, int proxyPort, int adminPort, Uri crm, string? redis)
     {
         var text = new StringBuilder();
         text.AppendLine();
@@ -14,6 +14,9 @@ internal static class DemoBanner
         text.AppendLine($"  admin      https://localhost:{adminPort}/healthz  and /readyz");
         text.AppendLine($"  demo CRM   {crm}   (reachable only with the credential the gateway holds)");
         text.AppendLine($"  CA         {workspace.CaCertificatePath}");
+        text.AppendLine(redis is null
+            ? "  audit      off: no Redis. Add --Gateway:Redis:Configuration=localhost:6379 to record every request in a Redis Stream"
+            : $"  audit      stream gateway:audit on {redis}: gatewayctl audit tail --redis '{redis}' --from 0; audit verify --redis '{redis}' --key-file '{workspace.AuditKeyPath}'");
         text.AppendLine();
         text.AppendLine($"Tokens valid until {now.Add(lifetime):u}, one per demo role (also in {workspace.TokensDirectory}):");
         foreach (var role in DemoTokenIssuer.Roles)

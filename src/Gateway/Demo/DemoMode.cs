@@ -58,7 +58,8 @@ internal sealed class DemoMode : IAsyncDisposable
             await gateway.StartAsync();
             var proxyPort = gateway.Configuration.GetValue("Gateway:Transport:Proxy:Port", 8443);
             var adminPort = gateway.Configuration.GetValue("Gateway:Transport:Admin:Port", 8444);
-            var banner = DemoBanner.Render(workspace, issuer, now, TokenLifetime, proxyPort, adminPort, crm.BaseAddress);
+            var redis = gateway.Configuration["Gateway:Redis:Configuration"];
+            var banner = DemoBanner.Render(workspace, issuer, now, TokenLifetime, proxyPort, adminPort, crm.BaseAddress, string.IsNullOrWhiteSpace(redis) ? null : redis);
             return new DemoMode(crm, gateway, banner);
         }
         catch
@@ -95,6 +96,8 @@ internal sealed class DemoMode : IAsyncDisposable
         ["Gateway:Identity:Issuers:0:RoleClaims:0"] = "roles",
         ["Gateway:Masking:RulesPath"] = Path.Combine(AppContext.BaseDirectory, "rules", "democrm.yaml"),
         ["Gateway:Masking:HashKeyFile"] = workspace.EnsureHashKey(),
+        ["Gateway:Audit:KeyFile"] = workspace.EnsureAuditKey(),
+        ["Gateway:Audit:SpoolDirectory"] = workspace.AuditSpoolPath,
         ["Logging:Console:FormatterName"] = "simple",
     }.Concat(DemoTokenIssuer.Roles.Select(role =>
         KeyValuePair.Create($"Gateway:Identity:Issuers:0:RoleMap:{role.Name}", (string?)role.Name))).ToDictionary();

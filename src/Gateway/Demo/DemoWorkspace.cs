@@ -40,6 +40,10 @@ internal sealed class DemoWorkspace
 
     public string HashKeyPath => Path.Combine(Root, "hash-key");
 
+    public string AuditKeyPath => Path.Combine(Root, "audit-key");
+
+    public string AuditSpoolPath => Path.Combine(Root, "audit-spool");
+
     /// <summary>The server certificate, made (with its CA) where missing or within a week of expiry.</summary>
     public X509Certificate2 EnsureCertificates(DateTimeOffset now)
     {
@@ -65,17 +69,21 @@ internal sealed class DemoWorkspace
     }
 
     /// <summary>The secret key of the masking rules' hash action (pseudonyms stay stable across restarts).</summary>
-    public string EnsureHashKey()
+    public string EnsureHashKey() => EnsureKey(HashKeyPath);
+
+    public string EnsureAuditKey() => EnsureKey(AuditKeyPath);
+
+    private static string EnsureKey(string path)
     {
-        if (!File.Exists(HashKeyPath))
+        if (!File.Exists(path))
         {
-            File.WriteAllText(HashKeyPath, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) + "\n");
+            File.WriteAllText(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) + "\n");
             if (!OperatingSystem.IsWindows())
             {
-                File.SetUnixFileMode(HashKeyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             }
         }
-        return HashKeyPath;
+        return path;
     }
 
     /// <summary>The credential the demo CRM demands and the gateway injects (never the client's).</summary>

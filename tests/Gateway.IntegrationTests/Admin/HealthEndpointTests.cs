@@ -11,7 +11,7 @@ public sealed class HealthEndpointTests(RedisServerFixture redis) : IClassFixtur
     public async Task Readyz_RedisAndUpstreamReachable_Returns200()
     {
         using var crm = CrmStub.StartHttp();
-        await using var gateway = await GatewayUnderTest.For(crm.Url!).With("Gateway:Redis:Configuration", redis.Configuration).StartAsync();
+        await using var gateway = await GatewayUnderTest.For(crm.Url!).WithAudit(redis.Configuration).StartAsync();
 
         var ready = await PollReadyAsync(gateway, HttpStatusCode.OK);
 
@@ -25,7 +25,7 @@ public sealed class HealthEndpointTests(RedisServerFixture redis) : IClassFixtur
     public async Task Healthz_IsAliveAndRunsNoChecks()
     {
         using var crm = CrmStub.StartHttp();
-        await using var gateway = await GatewayUnderTest.For(crm.Url!).With("Gateway:Redis:Configuration", $"127.0.0.1:{FreePort.Next()}").StartAsync();
+        await using var gateway = await GatewayUnderTest.For(crm.Url!).WithAudit($"127.0.0.1:{FreePort.Next()}").StartAsync();
 
         var response = await _client.GetAsync(gateway.AdminUrl("/healthz"));
 
@@ -39,7 +39,7 @@ public sealed class HealthEndpointTests(RedisServerFixture redis) : IClassFixtur
         using var crm = CrmStub.StartHttp();
         var redisPort = FreePort.Next();
         await using var gateway = await GatewayUnderTest.For(crm.Url!)
-            .With("Gateway:Redis:Configuration", $"127.0.0.1:{redisPort},connectTimeout=500,connectRetry=1")
+            .WithAudit($"127.0.0.1:{redisPort},connectTimeout=500,connectRetry=1")
             .StartAsync();
 
         var notReady = await _client.GetAsync(gateway.AdminUrl("/readyz"));

@@ -30,7 +30,7 @@ public sealed class GatewayCtlTests
     [Fact]
     public void UnbuiltCommand_SaysSoAndExitsNonZero()
     {
-        var (exitCode, _, error) = Run("audit", "verify");
+        var (exitCode, _, error) = Run("consent", "show");
 
         Assert.Equal(GatewayCtl.NotAvailable, exitCode);
         Assert.Contains("not available", error);

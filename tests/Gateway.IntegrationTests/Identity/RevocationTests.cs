@@ -109,7 +109,7 @@ public sealed class RevocationTests(RedisServerFixture redis, Xunit.Abstractions
     }
 
     private async Task<GatewayUnderTest> StartGatewayAsync() => await GatewayUnderTest.For(_crm.Url!)
-        .With("Gateway:Redis:Configuration", redis.Configuration)
+        .WithAudit(redis.Configuration)
         .With("Gateway:Identity:Revocation:KeyPrefix", _prefix)
         .StartAsync();
 
@@ -149,7 +149,7 @@ public sealed class StaleRevocationListTests
         await redis.InitializeAsync();
         using var crm = CrmStub.StartHttp();
         await using var gateway = await GatewayUnderTest.For(crm.Url!)
-            .With("Gateway:Redis:Configuration", $"{redis.Configuration},connectTimeout=300")
+            .WithAudit($"{redis.Configuration},connectTimeout=300")
             .With("Gateway:Identity:Revocation:RefreshInterval", "00:00:00.100")
             .With("Gateway:Identity:Revocation:MaxStaleness", "00:00:00.800")
             .StartAsync();

@@ -25,7 +25,7 @@ public static class TestAudit
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync(redisConfiguration);
         var entries = await redis.GetDatabase().StreamRangeAsync(stream);
-        return [.. entries.Select(e => AuditRecord.TryParse(e.Id!, (byte[]?)e[AuditStreamSender.EventField], e[AuditStreamSender.HashField])
+        return [.. entries.Select(e => AuditRecord.FromStreamEntry(e)
             ?? throw new InvalidOperationException($"Entry {e.Id} is not an audit event."))];
     }
 

@@ -1,0 +1,88 @@
+using System.CommandLine;
+using Gateway.Core.Audit;
+using StackExchange.Redis;
+
+namespace Gateway.Cli.Commands.Audit;
+
+/// <summary>
+/// <c>--redis</c>, <c>--stream</c>, <c>--key-file</c> and <c>--json</c>, which every audit command
+/// takes, defaulting to the gateway's own settings in the environment.
+/// </summary>
+internal sealed class AuditStreamOptions
+{
+    public const int Usage = 2;
+    public const int Unreachable = 3;
+    public const string StreamVariable = "Gateway__Audit__Stream";
+    public const string KeyFileVariable = "Gateway__Audit__KeyFile";
+    private const int PageSize = 1000;
+
+    public Option<string> Redis { get; } = RedisOptionsForCli.Create();
+
+    public Option<string> Stream { get; } = new("--stream")
+    {
+        Description = $"The audit stream key (default: ${StreamVariable}, else gateway:audit).",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(StreamVariable) is { Length: > 0 } stream ? stream : "gateway:audit",
+    };
+
+    public Option<string> KeyFile { get; } = new("--key-file")
+    {
+        Description = $"The gateway's audit key file (default: ${KeyFileVariable}).",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(KeyFileVariable) ?? string.Empty,
+    };
+
+    public Option<bool> Json { get; } = new("--json") { Description = "Machine-readable output: JSON instead of tables." };
+
+    public void AddTo(Command command, bool withKey)
+    {
+        command.Options.Add(Redis);
+        command.Options.Add(Stream);
+        if (withKey)
+        {
+            command.Options.Add(KeyFile);
+        }
+        command.Options.Add(Json);
+    }
+
+    /// <summary>The key from <c>--key-file</c>, or null after saying what is wrong.</summary>
+    public AuditKeys? LoadKeys(ParseResult parse)
+    {
+        var path = parse.GetValue(KeyFile);
+        var error = parse.InvocationConfiguration.Error;
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            error.WriteLine($"No audit key: pass --key-file or set {KeyFileVariable}.");
+            return null;
+        }
+        try
+        {
+            return AuditKeys.FromFile(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            error.WriteLine($"Cannot read the audit key: {ex.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>Entries from <paramref name="from"/> (inclusive; "-" for the start) to the end, page by page.</summary>
+    public static async IAsyncEnumerable<StreamEntry> ReadAsync(IDatabaseAsync database, string stream, string from)
+    {
+        var next = (RedisValue)from;
+        while (true)
+        {
+            var page = await database.StreamRangeAsync(stream, next, "+", PageSize);
+            foreach (var entry in page)
+            {
+                yield return entry;
+            }
+            if (page.Length < PageSize)
+            {
+                yield break;
+            }
+            next = $"({page[^1].Id}";
+        }
+    }
+
+    /// <summary>The first stream id at or after <paramref name="since"/> ago.</summary>
+    public static string IdSince(TimeProvider time, TimeSpan since) => $"{(time.GetUtcNow() - since).ToUnixTimeMilliseconds()}-0";
+}

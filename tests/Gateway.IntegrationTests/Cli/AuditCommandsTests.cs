@@ -1,0 +1,162 @@
+using System.CommandLine;
+using System.Text.Json;
+using Gateway.Cli.Commands;
+using Gateway.Core.Audit;
+using Gateway.IntegrationTests.Infrastructure;
+using StackExchange.Redis;
+
+namespace Gateway.IntegrationTests.Cli;
+
+/// <summary>The SOC's tools against a stream a real gateway wrote: verify, tail through a consumer group, subject, report.</summary>
+public sealed class AuditCommandsTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>, IAsyncLifetime
+{
+    private const int Events = 10;
+    private string _stream = null!;
+
+    public async Task InitializeAsync()
+    {
+        using var crm = CrmStub.StartHttp();
+        await using var gateway = await GatewayUnderTest.For(crm.Url!).WithAudit(redis.Configuration).StartAsync();
+        using var client = GatewayUnderTest.CreateClient();
+        for (var i = 0; i < Events - 1; i++)
+        {
+            await client.GetAsync(gateway.Url("/api/contacts"));
+        }
+        using var noToken = new HttpRequestMessage(HttpMethod.Get, gateway.Url("/api/contacts"));
+        noToken.Headers.Add("X-No-Token", "1");
+        await client.SendAsync(noToken);
+        _stream = gateway.AuditStream!;
+        await TestAudit.WaitForAsync(redis.Configuration, _stream, Events);
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task Verify_UntouchedStream_PassesWithExitZero()
+    {
+        var (exitCode, output, _) = await RunAsync("audit", "verify", "--stream", _stream);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains($"{Events} events from 1 instance(s) checked; 0 replayed duplicate(s); 0 break(s).", output);
+    }
+
+    [Theory]
+    [InlineData("edited", "modified")]
+    [InlineData("deleted", "gap")]
+    [InlineData("swapped", "out of order")]
+    public async Task Verify_TamperedStream_ReportsTheBreakAndExitsOne(string tampering, string problem)
+    {
+        var copy = await CopyWithAsync(tampering);
+
+        var (exitCode, output, _) = await RunAsync("audit", "verify", "--stream", copy);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains(problem, output);
+        Assert.Contains("BREAK", output);
+    }
+
+    [Fact]
+    public async Task Verify_WithoutTheKey_IsAUsageError()
+    {
+        var (exitCode, _, error) = await RunAsync("audit", "verify", "--stream", _stream, "--key-file", "");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--key-file", error);
+    }
+
+    [Fact]
+    public async Task Tail_WithAConsumerGroup_ResumesWhereItLeftOff()
+    {
+        var (_, first, _) = await RunAsync("audit", "tail", "--stream", _stream, "--group", "soc", "--consumer", "siem-1", "--max-count", "4", "--json");
+        var (_, second, _) = await RunAsync("audit", "tail", "--stream", _stream, "--group", "soc", "--consumer", "siem-1", "--max-count", "6", "--json");
+
+        Assert.Equal([1L, 2L, 3L, 4L], Sequences(first));
+        Assert.Equal([5L, 6L, 7L, 8L, 9L, 10L], Sequences(second));
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        Assert.Equal(0, (await connection.GetDatabase().StreamPendingAsync(_stream, "soc")).PendingMessageCount);
+    }
+
+    [Fact]
+    public async Task Tail_ClaimsWhatADeadConsumerLeftUnacknowledged()
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        var database = connection.GetDatabase();
+        await database.StreamCreateConsumerGroupAsync(_stream, "claims", "0");
+        await database.StreamReadGroupAsync(_stream, "claims", "crashed", ">", 3);
+
+        var (_, output, _) = await RunAsync("audit", "tail", "--stream", _stream, "--group", "claims", "--consumer", "live", "--claim-idle", "0.001s", "--max-count", "3", "--json");
+
+        Assert.Equal([1L, 2L, 3L], Sequences(output));
+    }
+
+    [Fact]
+    public async Task Subject_ListsEveryAccessToThatPerson_AndNoOther()
+    {
+        var (exitCode, output, _) = await RunAsync("audit", "subject", "c-1", "--stream", _stream, "--json");
+        var (_, nobody, _) = await RunAsync("audit", "subject", "c-404", "--stream", _stream);
+
+        Assert.Equal(0, exitCode);
+        using var result = JsonDocument.Parse(output);
+        Assert.Equal(TestAudit.Keys.Pseudonym("c-1"), result.RootElement.GetProperty("subject_hash").GetString());
+        var accesses = result.RootElement.GetProperty("accesses");
+        Assert.Equal(Events - 1, accesses.GetArrayLength());
+        Assert.All(accesses.EnumerateArray(), a => Assert.Equal("user-1", a.GetProperty("Actor").GetString()));
+        Assert.Contains("0 event(s)", nobody);
+    }
+
+    [Fact]
+    public async Task Report_CountsAccessesMaskingAndDenials()
+    {
+        var (_, json, _) = await RunAsync("audit", "report", "--stream", _stream, "--since", "1h", "--json");
+        var (_, text, _) = await RunAsync("audit", "report", "--stream", _stream, "--since", "1h");
+
+        using var report = JsonDocument.Parse(json);
+        var root = report.RootElement;
+        Assert.Equal(Events, root.GetProperty("events").GetInt64());
+        Assert.Equal(Events - 1, root.GetProperty("accesses_by_role_and_entity").GetProperty("support-agent contacts").GetInt64());
+        Assert.Equal(Events - 1, root.GetProperty("masked_fields_by_class_and_action").GetProperty("contact:partial").GetInt64());
+        Assert.Equal(1, root.GetProperty("denials_by_stage_and_reason").GetProperty("identity token_missing").GetInt64());
+        Assert.Contains("Denials by stage and reason", text);
+        Assert.Contains("identity token_missing", text);
+    }
+
+    private static List<long> Sequences(string jsonLines) =>
+        [.. jsonLines.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.GetProperty("metadata").GetProperty("sequence").GetInt64())];
+
+    /// <summary>A copy of the stream with one event edited, deleted, or swapped with the next, as an intruder with Redis access could make.</summary>
+    private async Task<string> CopyWithAsync(string tampering)
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        var database = connection.GetDatabase();
+        var entries = (await database.StreamRangeAsync(_stream)).ToList();
+        switch (tampering)
+        {
+            case "edited":
+                var edited = ((string)entries[4][AuditRecord.EventField]!).Replace("\"code\":200", "\"code\":204", StringComparison.Ordinal);
+                entries[4] = new StreamEntry(entries[4].Id, [new(AuditRecord.EventField, edited), new(AuditRecord.HashField, entries[4][AuditRecord.HashField])]);
+                break;
+            case "deleted":
+                entries.RemoveAt(4);
+                break;
+            default:
+                (entries[4], entries[5]) = (entries[5], entries[4]);
+                break;
+        }
+        var copy = $"{_stream}:{tampering}:{Guid.NewGuid():N}";
+        foreach (var entry in entries)
+        {
+            await database.StreamAddAsync(copy, entry.Values);
+        }
+        return copy;
+    }
+
+    private async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        string[] common = ["--redis", redis.Configuration];
+        var withKey = args.Contains("--key-file") || args[1] is "tail" or "report" ? args : [.. args, "--key-file", TestAudit.KeyFile];
+        var exitCode = await GatewayCtl.Build().Parse([.. withKey, .. common]).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        return (exitCode, output.ToString(), error.ToString());
+    }
+}
