@@ -1,3 +1,4 @@
+using Gateway.Core.Audit;
 using System.Reflection;
 using Gateway.Core.Identity;
 using Gateway.Core.Redis;
@@ -27,6 +28,7 @@ public sealed class AppSettingsExampleTests
         { TelemetryOptions.Section, typeof(TelemetryOptions) },
         { IdentityOptions.Section, typeof(IdentityOptions) },
         { MaskingOptions.Section, typeof(MaskingOptions) },
+        { AuditOptions.Section, typeof(AuditOptions) },
     };
 
     [Theory]

@@ -1,0 +1,71 @@
+using Gateway.Core.Audit;
+using Microsoft.Extensions.Configuration;
+
+namespace Gateway.Core.Tests.Audit;
+
+public sealed class AuditOptionsValidatorTests : IDisposable
+{
+    private readonly string _keyFile = Path.Combine(Path.GetTempPath(), $"audit-key-{Guid.NewGuid():N}");
+
+    public AuditOptionsValidatorTests() => File.WriteAllText(_keyFile, Convert.ToBase64String(new byte[32]));
+
+    public void Dispose() => File.Delete(_keyFile);
+
+    [Fact]
+    public void Validate_WithRedisAndAKey_Passes()
+    {
+        Assert.True(Validate(new AuditOptions { KeyFile = _keyFile }, redis: "localhost").Succeeded);
+    }
+
+    [Fact]
+    public void Validate_WithoutRedis_IsOffAndNeedsNothing()
+    {
+        Assert.True(Validate(new AuditOptions(), redis: null).Succeeded);
+    }
+
+    [Fact]
+    public void Validate_EnabledWithoutRedis_SaysRedisIsNeeded()
+    {
+        var result = Validate(new AuditOptions { Enabled = true, KeyFile = _keyFile }, redis: null);
+
+        Assert.Contains("Gateway:Audit:Enabled: the audit stream lives in Redis", result.FailureMessage);
+    }
+
+    [Fact]
+    public void Validate_ListsEveryProblem_WithItsSetting()
+    {
+        File.WriteAllText(_keyFile, "short");
+        var options = new AuditOptions
+        {
+            KeyFile = _keyFile,
+            Stream = " ",
+            FailMode = "sometimes",
+            FsyncInterval = TimeSpan.FromMinutes(5),
+            QueueCapacity = 10,
+            BatchSize = 0,
+            Retention = TimeSpan.FromHours(1),
+            SendTimeout = TimeSpan.Zero,
+            InstanceId = "has space",
+        };
+
+        var failures = Validate(options, redis: "localhost").Failures!.ToList();
+
+        foreach (var setting in new[] { "KeyFile", "Stream", "FailMode", "FsyncInterval", "QueueCapacity", "BatchSize", "Retention", "SendTimeout", "InstanceId" })
+        {
+            Assert.Contains(failures, f => f.StartsWith($"Gateway:Audit:{setting}:", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void Validate_MissingKeyFile_IsRequired()
+    {
+        var result = Validate(new AuditOptions(), redis: "localhost");
+
+        Assert.Contains("Gateway:Audit:KeyFile: the audit key file is required.", result.FailureMessage);
+    }
+
+    private static Microsoft.Extensions.Options.ValidateOptionsResult Validate(AuditOptions options, string? redis) =>
+        new AuditOptionsValidator(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Gateway:Redis:Configuration"] = redis })
+            .Build()).Validate(null, options);
+}
