@@ -8,17 +8,19 @@ namespace Gateway.Core.Audit;
 /// The two keys derived from <c>Gateway:Audit:KeyFile</c>: one pseudonymises data subjects' ids
 /// (so "who saw this person?" can be answered by anyone holding the key, and by no one else),
 /// one chains the events. Separate derivations, so publishing a pseudonym never helps forge a hash.
+/// Keyed once and reused (a one-shot HMAC sets up a new keyed context per call, which made
+/// chaining an event with 20 subjects cost 37 µs), so an instance serves one thread at a time.
 /// </summary>
-public sealed class AuditKeys
+public sealed class AuditKeys : IDisposable
 {
     public const int ChainHashChars = 64;
-    private readonly byte[] _subjectKey;
-    private readonly byte[] _chainKey;
+    private readonly IncrementalHash _subject;
+    private readonly IncrementalHash _chain;
 
     public AuditKeys(byte[] masterKey)
     {
-        _subjectKey = HMACSHA256.HashData(masterKey, "compliance-gateway/subject-id/v1"u8);
-        _chainKey = HMACSHA256.HashData(masterKey, "compliance-gateway/audit-chain/v1"u8);
+        _subject = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, HMACSHA256.HashData(masterKey, "compliance-gateway/subject-id/v1"u8));
+        _chain = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, HMACSHA256.HashData(masterKey, "compliance-gateway/audit-chain/v1"u8));
     }
 
     public static AuditKeys FromFile(string path) => new(SecretKeyFile.Read(path, "Gateway:Audit:KeyFile"));
@@ -30,7 +32,8 @@ public sealed class AuditKeys
         var length = Encoding.UTF8.GetMaxByteCount(subjectId.Length);
         var utf8 = length <= 512 ? stackalloc byte[length] : new byte[length];
         var written = Encoding.UTF8.GetBytes(subjectId, utf8);
-        HMACSHA256.HashData(_subjectKey, utf8[..written], mac);
+        _subject.AppendData(utf8[..written]);
+        _subject.GetHashAndReset(mac);
         return Convert.ToHexStringLower(mac[..16]);
     }
 
@@ -38,7 +41,14 @@ public sealed class AuditKeys
     public string ChainHash(ReadOnlySpan<byte> eventJson)
     {
         Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(_chainKey, eventJson, mac);
+        _chain.AppendData(eventJson);
+        _chain.GetHashAndReset(mac);
         return Convert.ToHexStringLower(mac);
+    }
+
+    public void Dispose()
+    {
+        _subject.Dispose();
+        _chain.Dispose();
     }
 }

@@ -31,6 +31,7 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _abandon = new();
     private AuditSpool? _spool;
+    private AuditKeys? _keys;
     private AuditChain? _chain;
     private Task _spoolLoop = Task.CompletedTask;
     private Task _sendLoop = Task.CompletedTask;
@@ -55,7 +56,8 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
         {
             LogTruncated(_logger, _spool.TruncatedBytes);
         }
-        _chain = new AuditChain(AuditKeys.FromFile(_options.KeyFile!), _spool.InstanceId, _spool.Head);
+        _keys = AuditKeys.FromFile(_options.KeyFile!);
+        _chain = new AuditChain(_keys, _spool.InstanceId, _spool.Head);
         _sendingLate = _spool.HasUnsent;
         _metrics.ObserveAuditBacklog(() => _queue.Depth, () => _spool.UnsentBytes);
         LogStarted(_logger, _spool.InstanceId, _spool.Head.Sequence, _spool.UnsentBytes, _options.Stream);
@@ -79,6 +81,7 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
     public void Dispose()
     {
         _spool?.Dispose();
+        _keys?.Dispose();
         _stopping.Dispose();
         _abandon.Dispose();
         _spooled.Dispose();

@@ -25,7 +25,6 @@ public class AuditBenchmarks
 {
     private const int EventsPerThroughputRun = 50_000;
     private static readonly GatewayIdentity Agent = new("https://idp.example", "agent-7", "crm-app", "jti-1", new HashSet<string> { "support-agent" }, false, DateTimeOffset.MaxValue);
-    private static readonly MaskingReport Report = new("v1", "contact", 20, [.. Enumerable.Range(0, 20).Select(i => $"c-{i:D5}")], new Dictionary<string, int> { ["contact:partial"] = 40, ["national_id:redact"] = 20 });
 
     private readonly AuditKeys _keys = new(Encoding.UTF8.GetBytes("benchmark-audit-key-0123456789abcdef-0123"));
     private readonly ArrayBufferWriter<byte> _lines = new(1 << 20);
@@ -34,10 +33,20 @@ public class AuditBenchmarks
     private CancellationTokenSource _drain = null!;
     private LocalRedisServer? _redis;
     private string _spool = string.Empty;
+    private MaskingReport _report = null!;
+
+    /// <summary>Records in the response: one for a single-record read, 20 for a page of a list.</summary>
+    [Params(1, 20)]
+    public int Subjects { get; set; }
+
+    [GlobalSetup]
+    public void SetUpReport() =>
+        _report = new("v1", "contact", Subjects, [.. Enumerable.Range(0, Subjects).Select(i => $"c-{i:D5}")], new Dictionary<string, int> { ["contact:partial"] = 2 * Subjects, ["national_id:redact"] = Subjects });
 
     [GlobalSetup(Targets = [nameof(RecordOnRequestPath), nameof(ChainOneEvent)])]
     public void SetUpInMemory()
     {
+        SetUpReport();
         _chain = new AuditChain(_keys, "bench", ChainHead.Genesis);
         _queue = Queue(new AuditOptions());
         _drain = new CancellationTokenSource();
@@ -64,7 +73,11 @@ public class AuditBenchmarks
     }
 
     [GlobalSetup(Target = nameof(WriterThroughput))]
-    public void SetUpRedis() => _redis = new LocalRedisServer();
+    public void SetUpRedis()
+    {
+        SetUpReport();
+        _redis = new LocalRedisServer();
+    }
 
     [GlobalCleanup(Target = nameof(WriterThroughput))]
     public void CleanUpRedis() => _redis?.Dispose();
@@ -100,7 +113,7 @@ public class AuditBenchmarks
         await connection.DisposeAsync();
     }
 
-    private static ApiActivityEvent Event() => new(DateTimeOffset.UtcNow)
+    private ApiActivityEvent Event() => new(DateTimeOffset.UtcNow)
     {
         Method = "GET",
         Path = "/api/contacts",
@@ -109,7 +122,7 @@ public class AuditBenchmarks
         ClientIp = "10.1.2.3",
         RouteId = "contacts",
         Actor = Agent,
-        Masking = Report,
+        Masking = _report,
         DurationMilliseconds = 1.25,
     };
 
