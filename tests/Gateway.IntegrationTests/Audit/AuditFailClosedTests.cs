@@ -7,7 +7,8 @@ namespace Gateway.IntegrationTests.Audit;
 /// <summary>
 /// A full disk under the spool, with Redis down, leaves nowhere to keep events: a fail-closed gateway
 /// then refuses requests (before the CRM is asked) and reports not ready. The disk is a real 128 KB
-/// tmpfs (the test suite runs as root, as its redis-server installation already requires).
+/// tmpfs, mounted as root (through <c>sudo -n</c> when the tests run as another user, as test.sh
+/// does for installing redis-server).
 /// </summary>
 public sealed class AuditFailClosedTests : IDisposable
 {
@@ -54,12 +55,16 @@ public sealed class AuditFailClosedTests : IDisposable
 
     private static void Run(string command, params string[] arguments)
     {
-        using var process = Process.Start(new ProcessStartInfo(command, arguments) { RedirectStandardError = true })!;
+        var asRoot = Environment.UserName == "root"
+            ? new ProcessStartInfo(command, arguments)
+            : new ProcessStartInfo("sudo", ["-n", command, .. arguments]);
+        asRoot.RedirectStandardError = true;
+        using var process = Process.Start(asRoot)!;
         var error = process.StandardError.ReadToEnd();
         process.WaitForExit();
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"{command} failed ({error.Trim()}); this test needs root to mount a small tmpfs.");
+            throw new InvalidOperationException($"{command} failed ({error.Trim()}); this test needs root (or passwordless sudo) to mount a small tmpfs.");
         }
     }
 }
