@@ -107,12 +107,7 @@ public sealed class AuditOutageTests : IDisposable
 
     private void StopRedis()
     {
-        if (_redis is { HasExited: false })
-        {
-            _redis.Kill(entireProcessTree: true);
-            _redis.WaitForExit();
-        }
-        _redis?.Dispose();
+        RedisServerFixture.Stop(_redis);
         _redis = null;
     }
 }

@@ -56,13 +56,19 @@ public sealed class RedisServerFixture : IAsyncLifetime
 
     public void Stop()
     {
-        if (_process is { HasExited: false })
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
-        }
-        _process?.Dispose();
+        Stop(_process);
         _process = null;
+    }
+
+    /// <summary>Kills a redis-server started with <see cref="StartProcessAsync"/>, as a crash or an outage would.</summary>
+    public static void Stop(Process? process)
+    {
+        if (process is { HasExited: false })
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+        process?.Dispose();
     }
 
     private async Task StartOnAsync(int port)

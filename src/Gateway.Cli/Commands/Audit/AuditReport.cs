@@ -37,7 +37,7 @@ internal sealed class AuditReport
             return;
         }
         var entity = AuditEventText.Text(root, "unmapped", "masking", "entity") ?? "(not masked)";
-        foreach (var role in Roles(root))
+        foreach (var role in AuditEventText.Roles(root) is { Count: > 0 } roles ? roles : ["(anonymous)"])
         {
             Count(_accesses, $"{role} {entity}");
         }
@@ -78,11 +78,6 @@ internal sealed class AuditReport
         Table(text, "Changes", "change status", _changes);
         return text.ToString();
     }
-
-    private static IEnumerable<string> Roles(JsonElement root) =>
-        root.TryGetProperty("actor", out var actor) && actor.TryGetProperty("user", out var user) && user.TryGetProperty("groups", out var groups)
-            ? groups.EnumerateArray().Select(g => g.GetProperty("name").GetString() ?? "?")
-            : ["(anonymous)"];
 
     private static void Count(SortedDictionary<string, long> counts, string key, long by = 1) =>
         counts[key] = counts.GetValueOrDefault(key) + by;

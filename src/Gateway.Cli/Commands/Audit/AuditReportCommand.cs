@@ -21,9 +21,8 @@ internal static class AuditReportCommand
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
-            if (!Durations.TryParse(parse.GetValue(since), out var window))
+            if (!AuditStreamOptions.TryGetWindow(parse, since, out var window))
             {
-                await error.WriteLineAsync($"--since '{parse.GetValue(since)}' is not a duration such as 24h or 7d.");
                 return AuditStreamOptions.Usage;
             }
             await using var redis = await RedisOptionsForCli.ConnectAsync(parse.GetValue(options.Redis)!, error);

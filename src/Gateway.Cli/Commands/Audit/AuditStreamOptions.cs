@@ -83,6 +83,17 @@ internal sealed class AuditStreamOptions
         }
     }
 
+    /// <summary>Reads a <c>--since</c> duration, or says what is wrong with it.</summary>
+    public static bool TryGetWindow(ParseResult parse, Option<string> since, out TimeSpan window)
+    {
+        if (Durations.TryParse(parse.GetValue(since), out window))
+        {
+            return true;
+        }
+        parse.InvocationConfiguration.Error.WriteLine($"--since '{parse.GetValue(since)}' is not a duration such as 24h or 30d.");
+        return false;
+    }
+
     /// <summary>The first stream id at or after <paramref name="since"/> ago.</summary>
     public static string IdSince(TimeProvider time, TimeSpan since) => $"{(time.GetUtcNow() - since).ToUnixTimeMilliseconds()}-0";
 }

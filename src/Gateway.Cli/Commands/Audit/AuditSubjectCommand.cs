@@ -22,9 +22,8 @@ internal static class AuditSubjectCommand
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
-            if (!Durations.TryParse(parse.GetValue(since), out var window))
+            if (!AuditStreamOptions.TryGetWindow(parse, since, out var window))
             {
-                await error.WriteLineAsync($"--since '{parse.GetValue(since)}' is not a duration such as 24h or 30d.");
                 return AuditStreamOptions.Usage;
             }
             if (options.LoadKeys(parse) is not { } keys)
@@ -77,15 +76,12 @@ internal static class AuditSubjectCommand
         public static Access From(AuditRecord record)
         {
             var root = record.Document.RootElement;
-            var roles = root.TryGetProperty("actor", out var a) && a.TryGetProperty("user", out var u) && u.TryGetProperty("groups", out var g)
-                ? g.EnumerateArray().Select(r => r.GetProperty("name").GetString()!).ToList()
-                : [];
             return new Access(
                 AuditEventText.Text(root, "time_dt"),
                 record.EventId,
                 AuditEventText.Text(root, "actor", "user", "uid"),
                 AuditEventText.Text(root, "actor", "app_uid"),
-                roles,
+                AuditEventText.Roles(root),
                 AuditEventText.Text(root, "action"),
                 AuditEventText.Text(root, "http_request", "http_method"),
                 AuditEventText.Text(root, "http_request", "url", "path"),
