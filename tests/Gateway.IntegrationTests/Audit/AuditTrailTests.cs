@@ -6,7 +6,11 @@ using Gateway.IntegrationTests.Infrastructure;
 
 namespace Gateway.IntegrationTests.Audit;
 
-/// <summary>One event per request, allowed or denied, with what the SOC needs and nothing it must not see.</summary>
+/// <summary>
+/// One event per request, allowed or denied, with what the SOC needs and nothing it must not see.
+/// Revocation (on by default with Redis) answers 503 until its first load; it is off here, where
+/// the first request's event is the subject.
+/// </summary>
 public sealed class AuditTrailTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
 {
     private const string Credential = "Bearer demo-crm-audit-test";
@@ -15,7 +19,7 @@ public sealed class AuditTrailTests(RedisServerFixture redis) : IClassFixture<Re
     public async Task AllowedAndDeniedRequests_EachBecomeOneEvent_WithTheirOutcome()
     {
         using var crm = CrmStub.StartHttp();
-        await using var gateway = await GatewayUnderTest.For(crm.Url!).WithAudit(redis.Configuration).StartAsync();
+        await using var gateway = await GatewayUnderTest.For(crm.Url!).WithAudit(redis.Configuration).With("Gateway:Identity:Revocation:Enabled", "false").StartAsync();
         using var client = GatewayUnderTest.CreateClient();
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(gateway.Url("/api/contacts?limit=5&email=jane%40example.com"))).StatusCode);
@@ -60,7 +64,7 @@ public sealed class AuditTrailTests(RedisServerFixture redis) : IClassFixture<Re
         var credentialFile = Path.Combine(TestPki.Shared.Directory, $"demo-credential-{Guid.NewGuid():N}");
         await File.WriteAllTextAsync(credentialFile, Credential);
         await using var gateway = await GatewayUnderTest.For(crm.BaseAddress.ToString())
-            .WithAudit(redis.Configuration)
+            .WithAudit(redis.Configuration).With("Gateway:Identity:Revocation:Enabled", "false")
             .With("Gateway:Upstream:Credential:ValueFile", credentialFile)
             .With("Gateway:Masking:RulesPath", Path.Combine(RepositoryRoot.Path, "deploy", "rules", "democrm.yaml"))
             .With("Gateway:Masking:HashKeyFile", TestAudit.KeyFile)
@@ -96,7 +100,7 @@ public sealed class AuditTrailTests(RedisServerFixture redis) : IClassFixture<Re
         var rules = Path.Combine(TestPki.Shared.Directory, $"rules-{Guid.NewGuid():N}.yaml");
         await File.WriteAllTextAsync(rules, TestRules.Yaml);
         await using var gateway = await GatewayUnderTest.For("https://crm.example.com/")
-            .WithAudit(redis.Configuration)
+            .WithAudit(redis.Configuration).With("Gateway:Identity:Revocation:Enabled", "false")
             .With("Gateway:Masking:RulesPath", rules)
             .With("Gateway:Masking:ReloadCheckInterval", "00:00:00.100")
             .StartAsync();
@@ -122,7 +126,7 @@ public sealed class AuditTrailTests(RedisServerFixture redis) : IClassFixture<Re
     public async Task Stopping_DrainsEveryQueuedEvent_IntoTheStream()
     {
         using var crm = CrmStub.StartHttp();
-        var gateway = await GatewayUnderTest.For(crm.Url!).WithAudit(redis.Configuration).StartAsync();
+        var gateway = await GatewayUnderTest.For(crm.Url!).WithAudit(redis.Configuration).With("Gateway:Identity:Revocation:Enabled", "false").StartAsync();
         using var client = GatewayUnderTest.CreateClient();
         await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => client.GetAsync(gateway.Url("/api/contacts"))));
 
@@ -138,8 +142,8 @@ public sealed class AuditTrailTests(RedisServerFixture redis) : IClassFixture<Re
     public async Task SpoolDirectoryInUse_StopsStartupWithTheSetting()
     {
         using var crm = CrmStub.StartHttp();
-        await using var first = await GatewayUnderTest.For(crm.Url!).WithAudit(redis.Configuration).StartAsync();
-        await using var second = GatewayUnderTest.For(crm.Url!).WithAudit(redis.Configuration, first.AuditSpoolDirectory);
+        await using var first = await GatewayUnderTest.For(crm.Url!).WithAudit(redis.Configuration).With("Gateway:Identity:Revocation:Enabled", "false").StartAsync();
+        await using var second = GatewayUnderTest.For(crm.Url!).WithAudit(redis.Configuration, first.AuditSpoolDirectory).With("Gateway:Identity:Revocation:Enabled", "false");
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => second.StartAsync());
 

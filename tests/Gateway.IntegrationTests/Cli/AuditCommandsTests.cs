@@ -7,7 +7,10 @@ using StackExchange.Redis;
 
 namespace Gateway.IntegrationTests.Cli;
 
-/// <summary>The SOC's tools against a stream a real gateway wrote: verify, tail through a consumer group, subject, report.</summary>
+/// <summary>
+/// The SOC's tools against a stream a real gateway wrote: verify, tail through a consumer group,
+/// subject, report. Revocation is off so that its first load cannot turn the first request into a 503.
+/// </summary>
 public sealed class AuditCommandsTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>, IAsyncLifetime
 {
     private const int Events = 10;
@@ -16,7 +19,7 @@ public sealed class AuditCommandsTests(RedisServerFixture redis) : IClassFixture
     public async Task InitializeAsync()
     {
         using var crm = CrmStub.StartHttp();
-        await using var gateway = await GatewayUnderTest.For(crm.Url!).WithAudit(redis.Configuration).StartAsync();
+        await using var gateway = await GatewayUnderTest.For(crm.Url!).WithAudit(redis.Configuration).With("Gateway:Identity:Revocation:Enabled", "false").StartAsync();
         using var client = GatewayUnderTest.CreateClient();
         for (var i = 0; i < Events - 1; i++)
         {
