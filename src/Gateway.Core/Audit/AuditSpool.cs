@@ -267,15 +267,14 @@ internal sealed class AuditSpool : IDisposable
     {
         foreach (var number in _segments.Reverse())
         {
-            var bytes = File.ReadAllBytes(SegmentPath(number));
-            if (bytes.Length == 0)
+            var last = LastLine(SegmentPath(number));
+            if (last.Length == 0)
             {
                 continue;
             }
-            var lastStart = Array.LastIndexOf(bytes, (byte)'\n', bytes.Length - 2) + 1;
             try
             {
-                var line = ParseLine(bytes.AsMemory(lastStart, bytes.Length - 1 - lastStart));
+                var line = ParseLine(last.AsMemory(0, last.Length - 1));
                 using var json = JsonDocument.Parse(line.Json);
                 var sequence = json.RootElement.GetProperty("metadata").GetProperty("sequence").GetInt64();
                 return new ChainHead(sequence, Encoding.ASCII.GetString(line.Hash.Span));
@@ -286,6 +285,24 @@ internal sealed class AuditSpool : IDisposable
             }
         }
         return ChainHead.Genesis;
+    }
+
+    /// <summary>The file's last line with its newline, read from the end (a segment may be 64 MB; only its tail is needed).</summary>
+    private static byte[] LastLine(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        for (var window = 64L * 1024; ; window *= 2)
+        {
+            var start = Math.Max(0, file.Length - window);
+            var tail = new byte[file.Length - start];
+            file.Position = start;
+            file.ReadExactly(tail);
+            var previous = tail.Length < 2 ? -1 : Array.LastIndexOf(tail, (byte)'\n', tail.Length - 2);
+            if (previous >= 0 || start == 0)
+            {
+                return tail[(previous + 1)..];
+            }
+        }
     }
 
     private SpoolPosition ReadCheckpoint()
