@@ -20,11 +20,14 @@ public sealed class JsonMasker(MaskingLimits limits)
     public MaskingLimits Limits { get; } = limits;
 
     /// <param name="lines">NDJSON: the body is a sequence of JSON values, each masked and written on its own line.</param>
-    public async Task<MaskingReport> MaskAsync(Stream input, Stream output, CompiledRules rules, CompiledEntity entity, MaskingView view, CancellationToken cancellationToken, bool lines = false)
+    /// <param name="gate">Decides which records may leave; their masked bytes are held back until it has.</param>
+    public async Task<MaskingReport> MaskAsync(Stream input, Stream output, CompiledRules rules, CompiledEntity entity, MaskingView view, CancellationToken cancellationToken, bool lines = false, IRecordGate? gate = null)
     {
         using var masked = new PooledBufferWriter(InitialBufferBytes);
+        using var released = gate is null ? null : new PooledBufferWriter(InitialBufferBytes);
+        var hold = gate is null ? null : new RecordHold(gate, rules, entity, Limits, lines, masked);
         var writer = new Utf8JsonWriter(masked, WriterOptions with { MaxDepth = Limits.MaxDepth + 1 });
-        var session = new MaskingSession(entity, view, rules.Classes, Limits, lines ? masked : null);
+        var session = new MaskingSession(entity, view, rules.Classes, Limits, lines ? masked : null, hold);
         var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
         try
         {
@@ -35,7 +38,7 @@ public sealed class JsonMasker(MaskingLimits limits)
             var first = true;
             while (true)
             {
-                if (!final)
+                if (!final && !session.Paused)
                 {
                     var read = await input.ReadAsync(buffer.AsMemory(filled), cancellationToken);
                     final = read == 0;
@@ -57,20 +60,31 @@ public sealed class JsonMasker(MaskingLimits limits)
                     continue;
                 }
                 var consumed = start + session.Process(buffer.AsSpan(start, filled - start), final, ref state, writer);
-                if (final)
+                var done = final && !session.Paused;
+                if (done)
                 {
                     session.Finish(filled - consumed, writer);
                 }
                 writer.Flush();
-                await output.WriteAsync(masked.Written, cancellationToken);
-                masked.Clear();
-                if (final)
+                if (hold is null)
+                {
+                    await output.WriteAsync(masked.Written, cancellationToken);
+                    masked.Clear();
+                }
+                else if (done || hold.DueForRelease(writer))
+                {
+                    await hold.ReleaseAsync(released!, cancellationToken);
+                    await output.WriteAsync(released!.Written, cancellationToken);
+                    released.Clear();
+                    masked.Clear();
+                }
+                if (done)
                 {
                     return session.Report(rules.Version);
                 }
                 filled -= consumed;
                 buffer.AsSpan(consumed, filled).CopyTo(buffer);
-                if (filled == buffer.Length)
+                if (filled == buffer.Length && !session.Paused)
                 {
                     buffer = Grow(buffer, filled);
                 }

@@ -20,6 +20,9 @@ internal sealed class MaskingSession
     private readonly SelectorSet _records;
     private readonly SelectorSet _fields;
     private readonly SelectorSet _subject;
+    private readonly SelectorSet _consent;
+    private readonly SelectorSet _totals;
+    private readonly RecordHold? _hold;
     private readonly List<Frame> _frames = [];
     private readonly List<Frame> _framePool = [];
     private readonly int[] _maskedCounts;
@@ -33,8 +36,13 @@ internal sealed class MaskingSession
     private bool _rootSeen;
 
     /// <param name="lines">For NDJSON: where a newline goes after each root value (null for a single JSON value).</param>
-    public MaskingSession(CompiledEntity entity, MaskingView view, IReadOnlyList<string> classes, MaskingLimits limits, IBufferWriter<byte>? lines = null)
+    /// <param name="hold">When records wait for a gate's verdict: told where records, subjects, consent fields and counts are.</param>
+    public MaskingSession(CompiledEntity entity, MaskingView view, IReadOnlyList<string> classes, MaskingLimits limits, IBufferWriter<byte>? lines = null, RecordHold? hold = null)
     {
+        _hold = hold;
+        // Without a gate nothing reads consent fields or counts, so their selectors are not walked.
+        _consent = hold is null ? SelectorSet.Empty : entity.ConsentMatcher;
+        _totals = hold is null ? SelectorSet.Empty : entity.TotalMatcher;
         _lines = lines;
         _entity = entity;
         _view = view;
@@ -49,10 +57,14 @@ internal sealed class MaskingSession
         var root = Frame(0);
         _records.Seed(root.RecordStates);
         _fields.Seed(root.FieldStates, s => entity.Fields[s].Selector.Anywhere);
+        _totals.Seed(root.TotalStates);
         _frames.Add(root);
     }
 
-    /// <summary>Reads every complete token in <paramref name="data"/>; returns how many bytes were consumed.</summary>
+    /// <summary>The last <see cref="Process"/> stopped early because held records are due for a decision; the rest of its data is still to be read.</summary>
+    public bool Paused { get; private set; }
+
+    /// <summary>Reads every complete token in <paramref name="data"/> (or up to a pause); returns how many bytes were consumed.</summary>
     public int Process(ReadOnlySpan<byte> data, bool final, ref JsonReaderState state, Utf8JsonWriter writer)
     {
         if (final && !_rootSeen && _lines is null && data.Trim(" \t\r\n"u8).IsEmpty)
@@ -62,9 +74,17 @@ internal sealed class MaskingSession
         var reader = new Utf8JsonReader(data, final, state);
         try
         {
+            Paused = false;
             while (reader.Read())
             {
                 Handle(ref reader, writer);
+                if (_hold is not null && reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray && _hold.DueForRelease(writer))
+                {
+                    // Right after a record is the one place a batch can be decided; waiting for a
+                    // read to end exactly there could hold a whole body.
+                    Paused = true;
+                    break;
+                }
             }
         }
         catch (JsonException ex)
@@ -144,6 +164,7 @@ internal sealed class MaskingSession
                     _suppressed--;
                     return;
                 }
+                var closed = _frames[^1];
                 _frames.RemoveAt(_frames.Count - 1);
                 if (reader.TokenType == JsonTokenType.EndObject)
                 {
@@ -152,6 +173,10 @@ internal sealed class MaskingSession
                 else
                 {
                     writer.WriteEndArray();
+                }
+                if (closed.IsRecordRoot)
+                {
+                    _hold?.RecordEnded(_hold.Position(writer));
                 }
                 return;
             default:
@@ -175,6 +200,17 @@ internal sealed class MaskingSession
             WriteNullIfRoot(writer);
             return;
         }
+        if (_hold is not null)
+        {
+            if (classIndex >= 0)
+            {
+                _hold.ClassifiedFound();
+            }
+            if (child.IsRecordRoot)
+            {
+                _hold.RecordStarted(_hold.Position(writer), single: _frames.Count == 1);
+            }
+        }
         WriteHeldName(writer);
         if (isArray)
         {
@@ -192,9 +228,18 @@ internal sealed class MaskingSession
     private void Primitive(ref Utf8JsonReader reader, Utf8JsonWriter writer)
     {
         var (context, classIndex) = Enter(isContainer: false, writer);
-        if (_subject.Count > 0 && _subject.FirstAccepting(context.SubjectStates) >= 0 && _subjects.Count < _limits.MaxReportedSubjects)
+        if (_subject.Count > 0 && _subject.FirstAccepting(context.SubjectStates) >= 0 && (_subjects.Count < _limits.MaxReportedSubjects || _hold is not null))
         {
-            _subjects.Add(Scalar(ref reader).ToText());
+            var subjectId = Scalar(ref reader).ToText();
+            if (_subjects.Count < _limits.MaxReportedSubjects)
+            {
+                _subjects.Add(subjectId);
+            }
+            _hold?.SubjectFound(subjectId);
+        }
+        if (_hold is not null)
+        {
+            Observe(ref reader, context, classIndex);
         }
         var (mask, counted) = classIndex >= 0 ? (_view.Masks[classIndex], classIndex)
             : context.InRecord ? (_view.UnclassifiedMask, _classes.Count)
@@ -209,11 +254,30 @@ internal sealed class MaskingSession
         WriteHeldName(writer);
         if (mask is null || mask.Copies)
         {
+            var start = _hold is not null && reader.TokenType == JsonTokenType.Number && _totals.FirstAccepting(context.TotalStates) >= 0 ? _hold.Position(writer) : -1;
             Copy(ref reader, writer);
+            if (start >= 0)
+            {
+                // Only a count that leaves unmasked is corrected: a masked one says nothing to correct.
+                _hold!.TotalFound(start, _hold.Position(writer), reader.ValueSpan);
+            }
             return;
         }
         Count(counted);
         mask.Write(writer, Scalar(ref reader));
+    }
+
+    /// <summary>Tells the hold what this value says about its record: classified data, or the subject's own consent.</summary>
+    private void Observe(ref Utf8JsonReader reader, Frame context, int classIndex)
+    {
+        if (classIndex >= 0)
+        {
+            _hold!.ClassifiedFound();
+        }
+        if (_consent.Count > 0 && _consent.FirstAccepting(context.ConsentStates) is var field and >= 0)
+        {
+            _hold!.ConsentFieldFound(_entity.ConsentFields[field], Scalar(ref reader));
+        }
     }
 
     /// <summary>The selector states, record-ness and class of the value about to be read, one step below the current frame.</summary>
@@ -230,7 +294,9 @@ internal sealed class MaskingSession
             _rootSeen = true;
             Copy(parent.RecordStates, child.RecordStates);
             Copy(parent.FieldStates, child.FieldStates);
+            Copy(parent.TotalStates, child.TotalStates);
             child.SubjectStates.Clear();
+            child.ConsentStates.Clear();
         }
         else
         {
@@ -239,8 +305,11 @@ internal sealed class MaskingSession
             _records.Advance(parent.RecordStates, name, isElement, child.RecordStates);
             _fields.Advance(parent.FieldStates, name, isElement, child.FieldStates);
             _subject.Advance(parent.SubjectStates, name, isElement, child.SubjectStates);
+            _consent.Advance(parent.ConsentStates, name, isElement, child.ConsentStates);
+            _totals.Advance(parent.TotalStates, name, isElement, child.TotalStates);
         }
         child.InRecord = parent.InRecord;
+        child.IsRecordRoot = false;
         child.ClassIndex = parent.ClassIndex;
         var own = _fields.FirstAccepting(child.FieldStates);
         if (own >= 0)
@@ -254,8 +323,10 @@ internal sealed class MaskingSession
             if (isContainer)
             {
                 // Inside a record, field selectors start again from the record's own root ($).
+                child.IsRecordRoot = true;
                 _fields.Seed(child.FieldStates);
                 _subject.Seed(child.SubjectStates);
+                _consent.Seed(child.ConsentStates);
             }
         }
         return (child, child.ClassIndex);
@@ -386,6 +457,13 @@ internal sealed class Frame
     public List<int> FieldStates { get; } = [];
 
     public List<int> SubjectStates { get; } = [];
+
+    public List<int> ConsentStates { get; } = [];
+
+    public List<int> TotalStates { get; } = [];
+
+    /// <summary>This container is a record (so its end is a record's end).</summary>
+    public bool IsRecordRoot { get; set; }
 
     public bool IsArray { get; set; }
 

@@ -21,6 +21,8 @@ internal sealed class SelectorSet
         _caseInsensitive = caseInsensitive;
     }
 
+    public static SelectorSet Empty { get; } = new([], caseInsensitive: false);
+
     public int Count => _steps.Length;
 
     /// <summary>States at a record root (or the body root): every selector at its start.</summary>

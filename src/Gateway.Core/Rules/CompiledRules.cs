@@ -32,7 +32,16 @@ public sealed class CompiledRules
             _views[role * 2] = BuildView(grants, mfaUsed: false);
             _views[(role * 2) + 1] = BuildView(grants, mfaUsed: true);
         }
+        var redact = MaskingActions.ByName["redact"].Create(new Dictionary<string, string>(), new ActionContext([], null), _ => { });
+        var allow = MaskingActions.ByName["allow"].Create(new Dictionary<string, string>(), new ActionContext([], null), _ => { });
+        WithheldView = new MaskingView([.. Classes.Select(_ => redact)], [.. Classes.Select(_ => "redact")], allow, "allow");
     }
+
+    /// <summary>
+    /// What is left of a record whose subject gave no lawful basis for the request's purpose, when
+    /// the purpose masks rather than removes such records: every classified field redacted.
+    /// </summary>
+    public MaskingView WithheldView { get; }
 
     /// <summary>A hash of the rules file, carried by every masking report.</summary>
     public string Version { get; }
@@ -97,10 +106,26 @@ public sealed record CompiledEntity(
     IReadOnlyList<(JsonPathSelector Selector, int ClassIndex)> Fields,
     bool CaseInsensitive)
 {
+    /// <summary>Record fields holding the subject's own consent or opt-out (selectors from the record's root).</summary>
+    public IReadOnlyList<ConsentField> ConsentFields { get; init; } = [];
+
+    /// <summary>Record counts in the body (selectors from the body's root), lowered when records are withheld.</summary>
+    public IReadOnlyList<JsonPathSelector> Totals { get; init; } = [];
+
     // Matchers are immutable and built once with the rules, not for every body masked.
     internal Masking.SelectorSet RecordMatcher { get; } = new(Records, CaseInsensitive);
 
     internal Masking.SelectorSet FieldMatcher { get; } = new(Fields.Select(f => f.Selector), CaseInsensitive);
 
     internal Masking.SelectorSet SubjectMatcher { get; } = new(Subject is null ? [] : [Subject], CaseInsensitive);
+
+    internal Masking.SelectorSet ConsentMatcher => field ??= new(ConsentFields.Select(f => f.Selector), CaseInsensitive);
+
+    internal Masking.SelectorSet TotalMatcher => field ??= new(Totals, CaseInsensitive);
+
+    /// <summary>The same entity with the body's root as its one record: masks a record cut out of a larger body.</summary>
+    internal CompiledEntity SingleRecord => field ??= new CompiledEntity(Name, Routes, [JsonPathSelector.Parse("$", out _)!], Subject, Fields, CaseInsensitive);
 }
+
+/// <summary>A record field that tells, for some purposes, whether the subject agreed (<see cref="OptIn"/>: true means yes) or refused (opt-out: true means no).</summary>
+public sealed record ConsentField(JsonPathSelector Selector, IReadOnlySet<string> Purposes, bool OptIn);

@@ -112,7 +112,36 @@ public static class RulesCompiler
                 fields.Add((selector, classIndex));
             }
         }
-        return new CompiledEntity(name, routes, records, subject, fields, entity.CaseInsensitive);
+        var consent = new List<ConsentField>();
+        foreach (var field in entity.Consent)
+        {
+            var fieldPath = $"{path}.consent[\"{field.Selector}\"]";
+            if (subject is null)
+            {
+                errors.Add(fieldPath, field.Line, "consent fields need the entity's subject selector: consent belongs to a data subject.");
+            }
+            if (field.Purposes.Count == 0)
+            {
+                errors.Add($"{fieldPath}.purposes", field.Line, "must name at least one purpose.");
+            }
+            if (Selector(field.Selector, fieldPath, field.Line, errors) is { } selector)
+            {
+                consent.Add(new ConsentField(selector, field.Purposes.ToHashSet(StringComparer.Ordinal), field.Means == "opt_in"));
+            }
+        }
+        var totals = new List<JsonPathSelector>();
+        for (var i = 0; i < entity.Totals.Count; i++)
+        {
+            if (Selector(entity.Totals[i], $"{path}.totals[{i}]", entity.Line, errors) is { } total)
+            {
+                if (total.Anywhere)
+                {
+                    errors.Add($"{path}.totals[{i}]", entity.Line, "totals are located from the body's root: start with $.");
+                }
+                totals.Add(total);
+            }
+        }
+        return new CompiledEntity(name, routes, records, subject, fields, entity.CaseInsensitive) { ConsentFields = consent, Totals = totals };
     }
 
     private static JsonPathSelector? Selector(string text, string path, long line, RuleErrors errors)

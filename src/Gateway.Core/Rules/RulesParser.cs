@@ -11,7 +11,8 @@ public static class RulesParser
 {
     private static readonly HashSet<string> TopLevelKeys = ["version", "classes", "entities", "roles", "default"];
     private static readonly HashSet<string> ClassKeys = ["sensitivity", "detect"];
-    private static readonly HashSet<string> EntityKeys = ["routes", "records", "subject", "fields", "case_insensitive"];
+    private static readonly HashSet<string> EntityKeys = ["routes", "records", "subject", "fields", "case_insensitive", "consent", "totals"];
+    private static readonly HashSet<string> ConsentFieldKeys = ["purposes", "means"];
 
     public static RulesDocument? Parse(string yaml, RuleErrors errors)
     {
@@ -111,7 +112,43 @@ public static class RulesParser
             Scalar(mapping, "subject", $"{path}.subject", errors, required: false),
             fields,
             caseInsensitive == "true",
-            node.Start.Line);
+            node.Start.Line)
+        {
+            Consent = ParseConsentFields(mapping, $"{path}.consent", errors),
+            Totals = Strings(mapping, "totals", $"{path}.totals", errors),
+        };
+    }
+
+    private static List<ConsentFieldDefinition> ParseConsentFields(YamlMappingNode entity, string path, RuleErrors errors)
+    {
+        var fields = new List<ConsentFieldDefinition>();
+        if (!entity.Children.TryGetValue(new YamlScalarNode("consent"), out var node))
+        {
+            return fields;
+        }
+        if (node is not YamlMappingNode map)
+        {
+            errors.Add(path, node.Start.Line, "must map selectors to { purposes: [...], means: opt_out | opt_in }.");
+            return fields;
+        }
+        foreach (var (selector, value) in map.Children)
+        {
+            var fieldPath = $"{path}[\"{Key(selector)}\"]";
+            if (value is not YamlMappingNode field)
+            {
+                errors.Add(fieldPath, value.Start.Line, "must be a mapping such as { purposes: [marketing], means: opt_out }.");
+                continue;
+            }
+            CheckKeys(field, ConsentFieldKeys, fieldPath, errors);
+            var purposes = Strings(field, "purposes", $"{fieldPath}.purposes", errors, required: true);
+            var means = Scalar(field, "means", $"{fieldPath}.means", errors, required: true) ?? "";
+            if (means is not ("opt_out" or "opt_in") && means.Length > 0)
+            {
+                errors.Add($"{fieldPath}.means", field.Start.Line, $"'{means}' is not opt_out (true means the subject refused) or opt_in (true means the subject agreed).");
+            }
+            fields.Add(new ConsentFieldDefinition(Key(selector), purposes, means, selector.Start.Line));
+        }
+        return fields;
     }
 
     /// <returns>The action, or null (already reported) when the node is neither a name nor a mapping.</returns>
