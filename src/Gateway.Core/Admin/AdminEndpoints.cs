@@ -1,7 +1,9 @@
+using Gateway.Core.Consent;
 using Gateway.Core.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Core.Admin;
 
@@ -23,6 +25,10 @@ internal static class AdminEndpoints
                 Predicate = check => check.Tags.Contains(HealthTags.Ready),
                 ResponseWriter = HealthResponseWriter.WriteAsync,
             });
+            if (admin.ApplicationServices.GetService<ConsentLookup>() is not null)
+            {
+                endpoints.MapConsentApi();
+            }
         });
         admin.Run(context =>
         {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Gateway.Core.Identity;
 using Gateway.Core.Masking;
+using Gateway.Core.Purpose;
 
 namespace Gateway.Core.Audit;
 
@@ -28,6 +29,10 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
 
     public MaskingReport? Masking { get; init; }
 
+    public RequestPurpose? Purpose { get; init; }
+
+    public Consent.ConsentReport? Consent { get; init; }
+
     public double DurationMilliseconds { get; init; }
 
     /// <summary>The client went away or the connection was aborted (for instance because masking failed mid-body).</summary>
@@ -39,7 +44,8 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
 
     private bool Denied => DeniedBy is not null;
 
-    private bool Modified => Masking is { MaskedByClassAndAction.Count: > 0 };
+    private bool Modified => Masking is { MaskedByClassAndAction.Count: > 0 }
+        || (Consent is { } consent && consent.Counts.Keys.Any(k => !k.StartsWith("allowed:", StringComparison.Ordinal)));
 
     internal override void WriteAttributes(Utf8JsonWriter writer, AuditKeys keys)
     {
@@ -128,6 +134,48 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
             }
             writer.WriteEndObject();
             writer.WriteEndObject();
+        }
+        if (Purpose is { } purpose)
+        {
+            writer.WriteStartObject("purpose");
+            writer.WriteString("name", purpose.Name);
+            writer.WriteString("basis", purpose.Basis.Name());
+            writer.WriteString("source", purpose.Source);
+            writer.WriteEndObject();
+        }
+        if (Consent is { } consent)
+        {
+            WriteConsent(writer, consent);
+        }
+    }
+
+    /// <summary>One entry per decided record (up to the report's limit), then the counts of all of them.</summary>
+    private static void WriteConsent(Utf8JsonWriter writer, Consent.ConsentReport consent)
+    {
+        writer.WriteStartArray("consent");
+        foreach (var decision in consent.Decisions)
+        {
+            writer.WriteStartObject();
+            if (decision.Subject is not null)
+            {
+                writer.WriteString("subject", decision.Subject);
+            }
+            writer.WriteString("purpose", consent.Purpose);
+            writer.WriteString("basis", consent.Basis);
+            writer.WriteString("decision", decision.Decision);
+            writer.WriteString("reason", decision.Reason);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+        writer.WriteStartObject("consent_counts");
+        foreach (var (decision, count) in consent.Counts.OrderBy(c => c.Key, StringComparer.Ordinal))
+        {
+            writer.WriteNumber(decision, count);
+        }
+        writer.WriteEndObject();
+        if (consent.StoreUnavailable)
+        {
+            writer.WriteBoolean("consent_store_unavailable", true);
         }
     }
 

@@ -14,28 +14,19 @@ namespace Gateway.Core.Audit;
 public sealed class AuditKeys : IDisposable
 {
     public const int ChainHashChars = 64;
-    private readonly IncrementalHash _subject;
+    private readonly SubjectPseudonymizer _subject;
     private readonly IncrementalHash _chain;
 
     public AuditKeys(byte[] masterKey)
     {
-        _subject = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, HMACSHA256.HashData(masterKey, "compliance-gateway/subject-id/v1"u8));
+        _subject = new SubjectPseudonymizer(SubjectPseudonymizer.DeriveKey(masterKey));
         _chain = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, HMACSHA256.HashData(masterKey, "compliance-gateway/audit-chain/v1"u8));
     }
 
     public static AuditKeys FromFile(string path) => new(SecretKeyFile.Read(path, "Gateway:Audit:KeyFile"));
 
     /// <summary>A subject id as it appears in events and in the consent store: 128 bits of HMAC, hex.</summary>
-    public string Pseudonym(string subjectId)
-    {
-        Span<byte> mac = stackalloc byte[32];
-        var length = Encoding.UTF8.GetMaxByteCount(subjectId.Length);
-        var utf8 = length <= 512 ? stackalloc byte[length] : new byte[length];
-        var written = Encoding.UTF8.GetBytes(subjectId, utf8);
-        _subject.AppendData(utf8[..written]);
-        _subject.GetHashAndReset(mac);
-        return Convert.ToHexStringLower(mac[..16]);
-    }
+    public string Pseudonym(string subjectId) => _subject.Pseudonym(subjectId);
 
     /// <summary>The chain hash of one event's exact JSON bytes (which hold the previous event's hash).</summary>
     public string ChainHash(ReadOnlySpan<byte> eventJson)
@@ -51,4 +42,29 @@ public sealed class AuditKeys : IDisposable
         _subject.Dispose();
         _chain.Dispose();
     }
+}
+
+/// <summary>
+/// Turns subject ids into their keyed hashes (the same in audit events and in the consent store).
+/// Keyed once and reused, so an instance serves one thread at a time.
+/// </summary>
+public sealed class SubjectPseudonymizer(byte[] subjectKey) : IDisposable
+{
+    private readonly IncrementalHash _hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, subjectKey);
+
+    /// <summary>The subject-id key, derived from the master key apart from the chain key.</summary>
+    public static byte[] DeriveKey(byte[] masterKey) => HMACSHA256.HashData(masterKey, "compliance-gateway/subject-id/v1"u8);
+
+    public string Pseudonym(string subjectId)
+    {
+        Span<byte> mac = stackalloc byte[32];
+        var length = Encoding.UTF8.GetMaxByteCount(subjectId.Length);
+        var utf8 = length <= 512 ? stackalloc byte[length] : new byte[length];
+        var written = Encoding.UTF8.GetBytes(subjectId, utf8);
+        _hmac.AppendData(utf8[..written]);
+        _hmac.GetHashAndReset(mac);
+        return Convert.ToHexStringLower(mac[..16]);
+    }
+
+    public void Dispose() => _hmac.Dispose();
 }

@@ -58,6 +58,8 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditTrail trail, I
             DeniedBy = feature.DeniedBy,
             DenialReason = feature.DenialReason,
             Masking = feature.MaskingReport,
+            Purpose = feature.Purpose,
+            Consent = feature.Consent,
             DurationMilliseconds = duration.TotalMilliseconds,
             Aborted = failed || context.RequestAborted.IsCancellationRequested,
             Trace = Activity.Current?.TraceId.ToHexString(),

@@ -1,6 +1,7 @@
 using Gateway.Core.Admin;
 using Gateway.Core.Audit;
 using Gateway.Core.Identity;
+using Gateway.Core.Purpose;
 using Gateway.Core.RequestGuard;
 using Gateway.Core.ResponseMasking;
 using Gateway.Core.Transport;
@@ -28,6 +29,10 @@ public static class GatewayApplicationBuilderExtensions
         app.UseMiddleware<RequestGuardMiddleware>();
         app.UseRouting();
         app.UseMiddleware<IdentityMiddleware>();
+        if (PurposeRegistration.Enabled(app.Configuration))
+        {
+            app.UseMiddleware<PurposeMiddleware>();
+        }
         app.UseMiddleware<ResponseMaskingMiddleware>();
         app.MapReverseProxy();
         return app;

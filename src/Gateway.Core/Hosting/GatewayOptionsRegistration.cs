@@ -1,4 +1,6 @@
 using Gateway.Core.Audit;
+using Gateway.Core.Consent;
+using Gateway.Core.Purpose;
 using Gateway.Core.Identity;
 using Gateway.Core.Redis;
 using Gateway.Core.ResponseMasking;
@@ -25,6 +27,8 @@ public static class GatewayOptionsRegistration
         services.AddValidatedOptions<RedisOptions, RedisOptionsValidator>(RedisOptions.Section);
         services.AddValidatedOptions<TelemetryOptions, TelemetryOptionsValidator>(TelemetryOptions.Section);
         services.AddValidatedOptions<AuditOptions, AuditOptionsValidator>(AuditOptions.Section);
+        services.AddValidatedOptions<PurposeOptions, PurposeOptionsValidator>(PurposeOptions.Section);
+        services.AddValidatedOptions<ConsentOptions, ConsentOptionsValidator>(ConsentOptions.Section);
         return services;
     }
 

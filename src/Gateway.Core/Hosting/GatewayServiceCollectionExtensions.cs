@@ -1,5 +1,6 @@
 using Gateway.Core.Admin;
 using Gateway.Core.Audit;
+using Gateway.Core.Purpose;
 using Gateway.Core.Identity;
 using Gateway.Core.Redis;
 using Gateway.Core.ResponseMasking;
@@ -52,6 +53,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddGatewayIdentity(configuration);
         services.AddGatewayTelemetry(configuration);
         services.AddGatewayAudit(configuration);
+        services.AddGatewayPurposes(configuration);
         return new GatewayBuilder(services);
     }
 }

@@ -92,7 +92,10 @@ internal sealed class AccessTokenValidator(IssuerRegistry issuers, ValidatedToke
             string.IsNullOrEmpty(jwt.Id) ? null : jwt.Id,
             issuer.Roles.Map(root),
             mfa.UsedMfa(root),
-            new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero));
+            new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero))
+        {
+            Purpose = StringClaim(root, issuer.Options.PurposeClaim),
+        };
         cache.Add(hash, new CachedToken(identity, issuer, string.IsNullOrEmpty(jwt.Kid) ? null : jwt.Kid));
         return TokenVerdict.Valid(identity);
     }

@@ -8,4 +8,8 @@ public sealed record GatewayIdentity(
     string? TokenId,
     IReadOnlySet<string> Roles,
     bool MfaUsed,
-    DateTimeOffset ExpiresAt);
+    DateTimeOffset ExpiresAt)
+{
+    /// <summary>The purpose the token was issued for (the issuer's purpose claim), if it names one.</summary>
+    public string? Purpose { get; init; }
+}

@@ -63,6 +63,9 @@ public sealed class IssuerOptions
     /// <summary>Claim naming the OAuth client; <c>client_id</c> (RFC 9068) falls back to <c>azp</c>.</summary>
     public string ClientIdClaim { get; set; } = "client_id";
 
+    /// <summary>Claim naming the purpose the token was issued for (see Gateway:Purposes).</summary>
+    public string PurposeClaim { get; set; } = "purpose";
+
     /// <summary>Least time between forced key refreshes when a token names an unknown key.</summary>
     public TimeSpan KeyRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
 

@@ -13,6 +13,10 @@ internal sealed class GatewayRequestFeature : IGatewayRequestFeature
 
     public Gateway.Core.Masking.MaskingReport? MaskingReport { get; set; }
 
+    public Gateway.Core.Purpose.RequestPurpose? Purpose { get; set; }
+
+    public Gateway.Core.Consent.ConsentReport? Consent { get; set; }
+
     public void Deny(string stage, string reasonCode)
     {
         DeniedBy ??= stage;

@@ -20,5 +20,11 @@ public interface IGatewayRequestFeature
     /// <summary>What masking did to the response body (records, subjects, fields per class and action, rules version).</summary>
     Gateway.Core.Masking.MaskingReport? MaskingReport { get; set; }
 
+    /// <summary>The purpose the request was accepted for (null while purposes are not configured).</summary>
+    Gateway.Core.Purpose.RequestPurpose? Purpose { get; set; }
+
+    /// <summary>Per record of the response: subject (as its keyed hash), basis, decision.</summary>
+    Gateway.Core.Consent.ConsentReport? Consent { get; set; }
+
     void Deny(string stage, string reasonCode);
 }

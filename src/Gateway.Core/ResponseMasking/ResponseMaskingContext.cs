@@ -17,6 +17,9 @@ internal sealed class ResponseMaskingContext(CompiledRules rules, CompiledEntity
 
     public MaskingView View { get; } = view;
 
+    /// <summary>Decides which records may leave for the request's purpose; null when the purpose does not depend on the subject's word.</summary>
+    public Consent.ConsentGate? Gate { get; init; }
+
     public Pipe? Body { get; set; }
 
     public Task<MaskingReport>? Masking { get; set; }

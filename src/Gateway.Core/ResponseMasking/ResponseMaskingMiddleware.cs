@@ -1,3 +1,4 @@
+using Gateway.Core.Consent;
 using Gateway.Core.Masking;
 using Gateway.Core.Pipeline;
 using Gateway.Core.Telemetry;
@@ -11,9 +12,15 @@ namespace Gateway.Core.ResponseMasking;
 /// caller's roles and MFA); after forwarding, waits for the masked body. A body that cannot be
 /// masked is never sent: 502 if nothing was sent yet, otherwise the connection is aborted.
 /// </summary>
-internal sealed partial class ResponseMaskingMiddleware(RequestDelegate next, RulesProvider rules, GatewayMetrics metrics, ILogger<ResponseMaskingMiddleware> logger)
+internal sealed partial class ResponseMaskingMiddleware(
+    RequestDelegate next,
+    RulesProvider rules,
+    GatewayMetrics metrics,
+    ILogger<ResponseMaskingMiddleware> logger,
+    ConsentGates? consent = null)
 {
     private const string Stage = "masking";
+    private const string ConsentStage = "consent";
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -40,7 +47,11 @@ internal sealed partial class ResponseMaskingMiddleware(RequestDelegate next, Ru
         }
 
         var identity = feature.Identity ?? throw new InvalidOperationException("The masking stage runs after the identity stage.");
-        var masking = new ResponseMaskingContext(current, entity, current.ViewFor(identity.Roles, identity.MfaUsed));
+        var masking = new ResponseMaskingContext(current, entity, current.ViewFor(identity.Roles, identity.MfaUsed))
+        {
+            Gate = consent?.For(feature.Purpose, rules.Masker.Limits.MaxReportedSubjects),
+        };
+        feature.Consent = masking.Gate?.Report;
         context.Features.Set(masking);
         try
         {
@@ -57,6 +68,20 @@ internal sealed partial class ResponseMaskingMiddleware(RequestDelegate next, Ru
         try
         {
             feature.MaskingReport = await masking.Masking;
+        }
+        catch (RecordWithheldException)
+        {
+            // The body was one record, held whole until its verdict: nothing of it was sent.
+            metrics.RequestRefused(ConsentStage, "no_lawful_basis");
+            if (context.Response.HasStarted)
+            {
+                feature.Deny(ConsentStage, "no_lawful_basis");
+                context.Abort();
+                return;
+            }
+            context.Response.Headers.Clear();
+            await GatewayProblem.RefuseAsync(context, ConsentStage, StatusCodes.Status451UnavailableForLegalReasons, "no_lawful_basis",
+                "The data subject has given no lawful basis for this purpose, so the record cannot be sent.");
         }
         catch (Exception ex) when (ex is MaskingException or IOException or InvalidDataException)
         {

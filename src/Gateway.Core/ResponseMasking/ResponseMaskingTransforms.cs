@@ -59,6 +59,14 @@ internal sealed class ResponseMaskingTransforms(RulesProvider rules) : ITransfor
         }
         if (IsDeclaredPassThrough(http, response))
         {
+            if (masking.Gate is not null)
+            {
+                // Records the gateway cannot read cannot be shown to have a lawful basis.
+                transform.SuppressResponseBody = true;
+                http.Response.Headers.Clear();
+                await GatewayProblem.RefuseAsync(http, "consent", StatusCodes.Status451UnavailableForLegalReasons, "consent_not_checkable",
+                    "This response's format cannot be checked for consent, and its purpose requires consent.");
+            }
             return;
         }
         var lines = IsNdjson(response.Content.Headers.ContentType?.MediaType) && RouteMetadata(http, MaskNdjsonMetadata) == "true";
@@ -88,7 +96,7 @@ internal sealed class ResponseMaskingTransforms(RulesProvider rules) : ITransfor
         try
         {
             await using var body = Decoded(reader.AsStream(), encoding);
-            return await rules.Masker.MaskAsync(body, client, masking.Rules, masking.Entity, masking.View, cancellationToken, lines);
+            return await rules.Masker.MaskAsync(body, client, masking.Rules, masking.Entity, masking.View, cancellationToken, lines, masking.Gate);
         }
         finally
         {

@@ -20,6 +20,10 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _auditDropped;
     private readonly Histogram<double> _auditWriteLatency;
 
+    private readonly Counter<long> _consentDecisions;
+    private readonly Counter<long> _consentLookups;
+    private readonly Histogram<double> _consentLookupLatency;
+
     public GatewayMetrics(IMeterFactory meterFactory)
     {
         _meter = meterFactory.Create(MeterName);
@@ -29,6 +33,9 @@ public sealed class GatewayMetrics
         _auditWritten = _meter.CreateCounter<long>("gateway.audit.events.written", unit: "{event}", description: "Audit events Redis confirmed.");
         _auditReplayed = _meter.CreateCounter<long>("gateway.audit.events.replayed", unit: "{event}", description: "Audit events sent to Redis late: after an outage or a restart.");
         _auditDropped = _meter.CreateCounter<long>("gateway.audit.events.dropped", unit: "{event}", description: "Audit events lost (only with FailMode=open). Must stay 0.");
+        _consentDecisions = _meter.CreateCounter<long>("gateway.consent.decisions", unit: "{record}", description: "Records decided by the consent stage, by purpose, decision and reason.");
+        _consentLookups = _meter.CreateCounter<long>("gateway.consent.lookups", unit: "{subject}", description: "Consent answers by where they came from: cache, store, or unavailable (treated as no consent).");
+        _consentLookupLatency = _meter.CreateHistogram<double>("gateway.consent.lookup.duration", unit: "ms", description: "Time the consent store took to answer one pipelined batch of lookups.");
         _auditWriteLatency = _meter.CreateHistogram<double>("gateway.audit.write.duration", unit: "ms", description: "Time Redis took to confirm one pipelined batch of events.");
     }
 
@@ -54,6 +61,13 @@ public sealed class GatewayMetrics
         _meter.CreateObservableGauge("gateway.audit.queue.depth", queueDepth, unit: "{event}", description: "Audit events waiting in memory for the spool writer.");
         _meter.CreateObservableGauge("gateway.audit.spool.size", spoolBytes, unit: "By", description: "Bytes of spooled audit events Redis does not have yet.");
     }
+
+    public void ConsentDecided(string purpose, string decision, string reason) =>
+        _consentDecisions.Add(1, new KeyValuePair<string, object?>("purpose", purpose), new KeyValuePair<string, object?>("decision", decision), new KeyValuePair<string, object?>("reason", reason));
+
+    public void ConsentLookedUp(string source, int count) => _consentLookups.Add(count, new KeyValuePair<string, object?>("source", source));
+
+    public void ConsentStoreAnswered(TimeSpan duration) => _consentLookupLatency.Record(duration.TotalMilliseconds);
 
     public void RequestRefused(string stage, string reason) =>
         _refused.Add(1, new KeyValuePair<string, object?>("stage", stage), new KeyValuePair<string, object?>("reason", reason));

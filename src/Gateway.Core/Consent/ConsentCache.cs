@@ -1,0 +1,76 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Core.Consent;
+
+/// <summary>
+/// Recent answers of the consent store, so a client paging through the same subjects does not
+/// cost a round trip each time. Safe against the race a plain cache has: an answer read before a
+/// change was announced is not stored after it (every eviction moves a generation counter on).
+/// Caches nothing while change announcements cannot be received.
+/// </summary>
+internal sealed class ConsentCache(IOptions<ConsentOptions> options, IOptions<Purpose.PurposeOptions> purposes, TimeProvider time)
+{
+    private readonly string[] _purposes = [.. purposes.Value.Catalog.Keys];
+    private readonly ConcurrentDictionary<(string Subject, string Purpose), Entry> _entries = new();
+    private readonly TimeSpan _ttl = options.Value.CacheTtl;
+    private readonly int _maxEntries = options.Value.CacheMaxEntries;
+    private long _generation;
+    private volatile bool _listening;
+
+    public long Generation => Interlocked.Read(ref _generation);
+
+    public bool TryGet(string subjectHash, string purpose, out ConsentRecord? record)
+    {
+        if (_entries.TryGetValue((subjectHash, purpose), out var entry) && time.GetTimestamp() < entry.ExpiresAt)
+        {
+            record = entry.Record;
+            return true;
+        }
+        record = null;
+        return false;
+    }
+
+    /// <param name="generation">The <see cref="Generation"/> read before the store was asked.</param>
+    public void Add(string subjectHash, string purpose, ConsentRecord? record, long generation)
+    {
+        if (!_listening || _ttl <= TimeSpan.Zero || generation != Generation)
+        {
+            return;
+        }
+        if (_entries.Count >= _maxEntries)
+        {
+            _entries.Clear();
+        }
+        _entries[(subjectHash, purpose)] = new Entry(record, time.GetTimestamp() + (long)(_ttl.TotalSeconds * time.TimestampFrequency));
+        if (generation != Generation)
+        {
+            // An announcement arrived while storing: it may have been about this very answer.
+            _entries.TryRemove((subjectHash, purpose), out _);
+        }
+    }
+
+    public void Evict(string subjectHash)
+    {
+        Interlocked.Increment(ref _generation);
+        foreach (var purpose in _purposes)
+        {
+            _entries.TryRemove((subjectHash, purpose), out _);
+        }
+    }
+
+    public void Clear()
+    {
+        Interlocked.Increment(ref _generation);
+        _entries.Clear();
+    }
+
+    /// <summary>Whether announcements are being received; caching stops (and starts empty) when they are not.</summary>
+    public void Listening(bool listening)
+    {
+        _listening = listening;
+        Clear();
+    }
+
+    private readonly record struct Entry(ConsentRecord? Record, long ExpiresAt);
+}
