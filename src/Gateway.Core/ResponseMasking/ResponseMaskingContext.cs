@@ -22,5 +22,8 @@ internal sealed class ResponseMaskingContext(CompiledRules rules, CompiledEntity
 
     public Pipe? Body { get; set; }
 
+    /// <summary>The real response body, while YARP writes into <see cref="Body"/> instead.</summary>
+    public Stream? ClientBody { get; set; }
+
     public Task<MaskingReport>? Masking { get; set; }
 }

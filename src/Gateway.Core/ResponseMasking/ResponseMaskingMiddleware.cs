@@ -80,6 +80,7 @@ internal sealed partial class ResponseMaskingMiddleware(
                 return;
             }
             context.Response.Headers.Clear();
+            context.Response.Body = masking.ClientBody!;
             await GatewayProblem.RefuseAsync(context, ConsentStage, StatusCodes.Status451UnavailableForLegalReasons, "no_lawful_basis",
                 "The data subject has given no lawful basis for this purpose, so the record cannot be sent.");
         }
@@ -95,6 +96,7 @@ internal sealed partial class ResponseMaskingMiddleware(
                 return;
             }
             context.Response.Headers.Clear();
+            context.Response.Body = masking.ClientBody ?? context.Response.Body;
             await GatewayProblem.RefuseAsync(context, Stage, StatusCodes.Status502BadGateway, reason, "The CRM response could not be masked, so it was not sent.");
         }
     }

@@ -87,6 +87,7 @@ internal sealed class ResponseMaskingTransforms(RulesProvider rules) : ITransfor
         var client = http.Response.Body;
         http.Response.Body = pipe.Writer.AsStream();
         masking.Body = pipe;
+        masking.ClientBody = client;
         var encoding = response.Content.Headers.ContentEncoding.SingleOrDefault();
         masking.Masking = MaskAsync(pipe.Reader, encoding, client, masking, lines, http.RequestAborted);
     }
