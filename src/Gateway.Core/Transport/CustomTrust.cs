@@ -3,7 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace Gateway.Core.Transport;
 
 /// <summary>Certificate validation against a private CA bundle instead of the system store (CRM, identity provider).</summary>
-internal static class CustomTrust
+public static class CustomTrust
 {
     public static X509ChainPolicy FromPemFile(string path)
     {

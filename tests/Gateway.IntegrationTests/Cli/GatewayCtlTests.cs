@@ -28,12 +28,12 @@ public sealed class GatewayCtlTests
     }
 
     [Fact]
-    public void UnbuiltCommand_SaysSoAndExitsNonZero()
+    public void ConsentCommand_WithoutAToken_SaysHowToGiveOne()
     {
-        var (exitCode, _, error) = Run("consent", "show");
+        var (exitCode, _, error) = Run("consent", "show", "c-1", "--token-file", "/nonexistent/token");
 
-        Assert.Equal(GatewayCtl.NotAvailable, exitCode);
-        Assert.Contains("not available", error);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("does not exist", error);
     }
 
     [Fact]

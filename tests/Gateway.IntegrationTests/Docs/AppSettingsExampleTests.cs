@@ -1,6 +1,8 @@
 using Gateway.Core.Audit;
+using Gateway.Core.Consent;
 using System.Reflection;
 using Gateway.Core.Identity;
+using Gateway.Core.Purpose;
 using Gateway.Core.Redis;
 using Gateway.Core.ResponseMasking;
 using Gateway.Core.RequestGuard;
@@ -29,6 +31,8 @@ public sealed class AppSettingsExampleTests
         { IdentityOptions.Section, typeof(IdentityOptions) },
         { MaskingOptions.Section, typeof(MaskingOptions) },
         { AuditOptions.Section, typeof(AuditOptions) },
+        { PurposeOptions.Section, typeof(PurposeOptions) },
+        { ConsentOptions.Section, typeof(ConsentOptions) },
     };
 
     [Theory]
@@ -61,6 +65,10 @@ public sealed class AppSettingsExampleTests
             if (propertyType.IsGenericType && propertyType.GetGenericTypeDefinition() == typeof(List<>))
             {
                 propertyType = propertyType.GetGenericArguments()[0];
+            }
+            else if (propertyType.IsGenericType && propertyType.GetGenericTypeDefinition() == typeof(Dictionary<,>))
+            {
+                propertyType = propertyType.GetGenericArguments()[1];
             }
             if (propertyType.IsClass && propertyType != typeof(string) && !propertyType.IsGenericType)
             {
