@@ -17,6 +17,10 @@ internal static class DemoBanner
         text.AppendLine(redis is null
             ? "  audit      off: no Redis. Add --Gateway:Redis:Configuration=localhost:6379 to record every request in a Redis Stream"
             : $"  audit      stream gateway:audit on {redis}: gatewayctl audit tail --redis '{redis}' --from 0; audit verify --redis '{redis}' --key-file '{workspace.AuditKeyPath}'");
+        text.AppendLine(redis is null
+            ? "  purposes   support (contract; the demo client's default). marketing and partner-sharing need Redis for the consent store"
+            : $"  purposes   support (contract, default), marketing (consent), partner-sharing (legitimate interest): send X-Purpose: marketing;"
+                + $"{Environment.NewLine}             record consent with: gatewayctl consent set <contact id> marketing --token-file '{Path.Combine(workspace.TokensDirectory, "consent-admin.jwt")}' --ca-file '{workspace.CaCertificatePath}' --admin-url https://localhost:{adminPort}");
         text.AppendLine();
         text.AppendLine($"Tokens valid until {now.Add(lifetime):u}, one per demo role (also in {workspace.TokensDirectory}):");
         foreach (var role in DemoTokenIssuer.Roles)

@@ -1,6 +1,7 @@
 using DemoCrm;
 using Gateway.Core.Hosting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 
 namespace Gateway.Demo;
 
@@ -54,7 +55,8 @@ internal sealed class DemoMode : IAsyncDisposable
         var crm = await DemoCrmServer.StartAsync(new DemoCrmSettings { Certificate = certificate, RequiredAuthorization = credential });
         try
         {
-            var gateway = GatewayApplication.Create(args, Defaults(workspace, crm.BaseAddress));
+            var withRedis = !string.IsNullOrWhiteSpace(new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build()["Gateway:Redis:Configuration"]);
+            var gateway = GatewayApplication.Create(args, Defaults(workspace, crm.BaseAddress, withRedis));
             await gateway.StartAsync();
             var proxyPort = gateway.Configuration.GetValue("Gateway:Transport:Proxy:Port", 8443);
             var adminPort = gateway.Configuration.GetValue("Gateway:Transport:Admin:Port", 8444);
@@ -76,7 +78,23 @@ internal sealed class DemoMode : IAsyncDisposable
         await _crm.DisposeAsync();
     }
 
-    private static Dictionary<string, string?> Defaults(DemoWorkspace workspace, Uri crm) => new Dictionary<string, string?>
+    /// <summary>
+    /// Purposes: support (contract) always; with Redis also marketing (consent) and partner-sharing
+    /// (legitimate interest, honouring the CRM's doNotSell), which need the consent store.
+    /// </summary>
+    private static IEnumerable<KeyValuePair<string, string?>> Purposes(bool withRedis)
+    {
+        yield return new("Gateway:Purposes:Catalog:support:Basis", "contract");
+        yield return new("Gateway:Purposes:Clients:demo-client:Default", "support");
+        yield return new("Gateway:Purposes:Clients:demo-client:MayDeclare", "true");
+        if (withRedis)
+        {
+            yield return new("Gateway:Purposes:Catalog:marketing:Basis", "consent");
+            yield return new("Gateway:Purposes:Catalog:partner-sharing:Basis", "legitimate_interest");
+        }
+    }
+
+    private static Dictionary<string, string?> Defaults(DemoWorkspace workspace, Uri crm, bool withRedis) => new Dictionary<string, string?>
     {
         ["Gateway:Transport:Proxy:Address"] = "localhost",
         ["Gateway:Transport:Proxy:Port"] = "8443",
@@ -100,5 +118,5 @@ internal sealed class DemoMode : IAsyncDisposable
         ["Gateway:Audit:SpoolDirectory"] = workspace.AuditSpoolPath,
         ["Logging:Console:FormatterName"] = "simple",
     }.Concat(DemoTokenIssuer.Roles.Select(role =>
-        KeyValuePair.Create($"Gateway:Identity:Issuers:0:RoleMap:{role.Name}", (string?)role.Name))).ToDictionary();
+        KeyValuePair.Create($"Gateway:Identity:Issuers:0:RoleMap:{role.Name}", (string?)role.Name))).Concat(Purposes(withRedis)).ToDictionary();
 }

@@ -57,7 +57,16 @@ internal sealed class ConsentApiClient
         var handler = new SocketsHttpHandler();
         if (parse.GetValue(CaFile) is { } caFile)
         {
-            handler.SslOptions.CertificateChainPolicy = CustomTrust.FromPemFile(caFile.FullName);
+            try
+            {
+                handler.SslOptions.CertificateChainPolicy = CustomTrust.FromPemFile(caFile.FullName);
+            }
+            catch (Exception ex) when (ex is IOException or InvalidOperationException or System.Security.Cryptography.CryptographicException)
+            {
+                error.WriteLine($"--ca-file {caFile.FullName}: {ex.Message}");
+                handler.Dispose();
+                return null;
+            }
         }
         var client = new HttpClient(handler) { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(30) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(tokenFile.FullName).Trim());
