@@ -23,8 +23,6 @@ internal sealed class PurposeResolver
         _clients = new Dictionary<string, PurposeClient>(options.Value.Clients, StringComparer.Ordinal);
     }
 
-    public IReadOnlyCollection<string> Names => _catalog.Keys;
-
     public bool TryGet(string name, out RequestPurpose purpose) => _catalog.TryGetValue(name, out purpose!);
 
     public PurposeResolution Resolve(GatewayIdentity identity, StringValues header)
