@@ -59,7 +59,13 @@ internal sealed partial class ResponseMaskingMiddleware(
         }
         finally
         {
+            // YARP is done writing: the pipe is closed, and whatever this stage writes from here
+            // on (a refusal) goes to the client, not into a pipe nobody reads.
             masking.Body?.Writer.Complete();
+            if (masking.ClientBody is { } client)
+            {
+                context.Response.Body = client;
+            }
         }
         if (masking.Masking is null)
         {
@@ -80,7 +86,6 @@ internal sealed partial class ResponseMaskingMiddleware(
                 return;
             }
             context.Response.Headers.Clear();
-            context.Response.Body = masking.ClientBody!;
             await GatewayProblem.RefuseAsync(context, ConsentStage, StatusCodes.Status451UnavailableForLegalReasons, "no_lawful_basis",
                 "The data subject has given no lawful basis for this purpose, so the record cannot be sent.");
         }
@@ -96,7 +101,6 @@ internal sealed partial class ResponseMaskingMiddleware(
                 return;
             }
             context.Response.Headers.Clear();
-            context.Response.Body = masking.ClientBody ?? context.Response.Body;
             await GatewayProblem.RefuseAsync(context, Stage, StatusCodes.Status502BadGateway, reason, "The CRM response could not be masked, so it was not sent.");
         }
     }
