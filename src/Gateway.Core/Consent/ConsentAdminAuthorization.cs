@@ -17,13 +17,13 @@ internal static class ConsentAdminAuthorization
     {
         var services = context.RequestServices;
         var header = context.Request.Headers.Authorization;
-        if (header.Count != 1 || header[0] is not { Length: > 7 } value || !value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        if (header.Count != 1 || !IdentityMiddleware.TryGetBearer(header[0], out var token))
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
             await GatewayProblem.RefuseAsync(context, Stage, StatusCodes.Status401Unauthorized, "token_missing", "The consent API needs a bearer token.");
             return null;
         }
-        var verdict = await services.GetRequiredService<AccessTokenValidator>().ValidateAsync(value[7..].Trim(), context.RequestAborted);
+        var verdict = await services.GetRequiredService<AccessTokenValidator>().ValidateAsync(token, context.RequestAborted);
         if (verdict.ServerFault)
         {
             await GatewayProblem.RefuseAsync(context, Stage, StatusCodes.Status503ServiceUnavailable, verdict.Reason!, "The token cannot be checked right now.");

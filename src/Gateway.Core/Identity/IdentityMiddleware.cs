@@ -73,7 +73,8 @@ internal sealed partial class IdentityMiddleware(
         await next(context);
     }
 
-    private static bool TryGetBearer(string? header, out string token)
+    /// <summary>The token of an <c>Authorization: Bearer</c> header; shared with the consent API on the admin port.</summary>
+    internal static bool TryGetBearer(string? header, out string token)
     {
         token = string.Empty;
         if (header is null || header.Length <= 7 || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))

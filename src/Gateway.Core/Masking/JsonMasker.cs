@@ -17,6 +17,9 @@ public sealed class JsonMasker(MaskingLimits limits)
     private const int InitialBufferBytes = 16 * 1024;
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>How masked JSON is written, wherever it is written (here, and when held records are re-masked).</summary>
+    internal static JsonWriterOptions OutputOptions(MaskingLimits limits) => WriterOptions with { MaxDepth = limits.MaxDepth + 1 };
+
     public MaskingLimits Limits { get; } = limits;
 
     /// <param name="lines">NDJSON: the body is a sequence of JSON values, each masked and written on its own line.</param>
@@ -26,7 +29,7 @@ public sealed class JsonMasker(MaskingLimits limits)
         using var masked = new PooledBufferWriter(InitialBufferBytes);
         using var released = gate is null ? null : new PooledBufferWriter(InitialBufferBytes);
         var hold = gate is null ? null : new RecordHold(gate, rules, entity, Limits, lines, masked);
-        var writer = new Utf8JsonWriter(masked, WriterOptions with { MaxDepth = Limits.MaxDepth + 1 });
+        var writer = new Utf8JsonWriter(masked, OutputOptions(Limits));
         var session = new MaskingSession(entity, view, rules.Classes, Limits, lines ? masked : null, hold);
         var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
         try

@@ -219,7 +219,7 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
     {
         if (_remaskWriter is null)
         {
-            _remaskWriter = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = limits.MaxDepth + 1, SkipValidation = false });
+            _remaskWriter = new Utf8JsonWriter(output, JsonMasker.OutputOptions(limits));
         }
         else
         {
