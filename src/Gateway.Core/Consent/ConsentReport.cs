@@ -19,17 +19,15 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
     /// <summary>The consent store could not be asked, so records were treated as without consent.</summary>
     public bool StoreUnavailable { get; internal set; }
 
+    /// <summary>Called by the response's one gate, batch after batch; read by the audit writer only after the response.</summary>
     internal void Add(ConsentDecision decision)
     {
-        lock (_decisions)
+        if (_decisions.Count < maxListed)
         {
-            if (_decisions.Count < maxListed)
-            {
-                _decisions.Add(decision);
-            }
-            var key = $"{decision.Decision}:{decision.Reason}";
-            _counts[key] = _counts.GetValueOrDefault(key) + 1;
+            _decisions.Add(decision);
         }
+        var key = $"{decision.Decision}:{decision.Reason}";
+        _counts[key] = _counts.GetValueOrDefault(key) + 1;
     }
 }
 

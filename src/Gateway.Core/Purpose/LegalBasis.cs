@@ -19,7 +19,9 @@ public static class LegalBases
         ["legitimate_interest"] = LegalBasis.LegitimateInterest,
     };
 
-    public static string Name(this LegalBasis basis) => ByName.First(pair => pair.Value == basis).Key;
+    private static readonly IReadOnlyDictionary<LegalBasis, string> Names = ByName.ToDictionary(pair => pair.Value, pair => pair.Key);
+
+    public static string Name(this LegalBasis basis) => Names[basis];
 
     /// <summary>Consent needs a grant; legitimate interest yields to an objection (GDPR Art. 21), so both ask the consent store.</summary>
     public static bool DependsOnSubject(this LegalBasis basis) => basis is LegalBasis.Consent or LegalBasis.LegitimateInterest;
