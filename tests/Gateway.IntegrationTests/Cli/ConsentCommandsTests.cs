@@ -9,7 +9,6 @@ namespace Gateway.IntegrationTests.Cli;
 public sealed class ConsentCommandsTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>, IDisposable
 {
     private readonly string _tokenFile = WriteTemp(AdminToken);
-    private string _lastError = "";
 
     [Fact]
     public async Task Set_show_and_withdraw_change_what_the_gateway_lets_through()
@@ -18,8 +17,8 @@ public sealed class ConsentCommandsTests(RedisServerFixture redis) : IClassFixtu
         await using var gateway = await ConsentGateway(crm.Url!, redis.Configuration, $"consent:{Guid.NewGuid():N}").StartAsync();
         using var client = GatewayUnderTest.CreateClient();
 
-        var (setCode, setOutput, _) = await RunAsync(gateway, "consent", "set", "c-2", "marketing", "--source", "call-centre", "--expires", "2030-01-01T00:00:00Z");
-        Assert.True(setCode == 0, _lastError);
+        var (setCode, setOutput, setError) = await RunAsync(gateway, "consent", "set", "c-2", "marketing", "--source", "call-centre", "--expires", "2030-01-01T00:00:00Z");
+        Assert.True(setCode == 0, setError);
         Assert.Contains("Consent recorded", setOutput);
         Assert.Equal(["c-2"], await ListedIdsAsync(await GetAsync(client, gateway.Url("/api/contacts"), Token("marketing"))));
 
@@ -75,7 +74,6 @@ public sealed class ConsentCommandsTests(RedisServerFixture redis) : IClassFixtu
         using var error = new StringWriter();
         string[] connection = ["--admin-url", gateway.AdminUrl("/").ToString(), "--token-file", _tokenFile, "--ca-file", TestPki.Shared.CaPath];
         var exitCode = await GatewayCtl.Build().Parse([.. args, .. connection]).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
-        _lastError = error.ToString();
         return (exitCode, output.ToString(), error.ToString());
     }
 

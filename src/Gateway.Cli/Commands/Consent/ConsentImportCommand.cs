@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.VisualBasic.FileIO;
 
 namespace Gateway.Cli.Commands.Consent;
@@ -14,6 +15,9 @@ namespace Gateway.Cli.Commands.Consent;
 internal static class ConsentImportCommand
 {
     private const int ChunkRows = 1000;
+
+    /// <summary>The admin API's field names (subject, purpose, status, at, source, expires).</summary>
+    private static readonly JsonSerializerOptions ApiJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     public static Command Build()
     {
@@ -48,7 +52,7 @@ internal static class ConsentImportCommand
             var imported = 0;
             foreach (var chunk in rows.Chunk(ChunkRows))
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, "consent/import") { Content = JsonContent.Create(chunk) };
+                using var request = new HttpRequestMessage(HttpMethod.Post, "consent/import") { Content = JsonContent.Create(chunk, options: ApiJson) };
                 var (response, exitCode) = await ConsentApiClient.SendAsync(client, request, error, cancellationToken);
                 if (response is null)
                 {
@@ -119,6 +123,5 @@ internal static class ConsentImportCommand
         return null;
     }
 
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Style", "IDE1006", Justification = "Serialised as the API's snake_case fields.")]
-    private sealed record ImportRow(string subject, string purpose, string status, DateTimeOffset? at, string? source, DateTimeOffset? expires);
+    private sealed record ImportRow(string Subject, string Purpose, string Status, DateTimeOffset? At, string? Source, DateTimeOffset? Expires);
 }
