@@ -9,7 +9,6 @@ internal static class AuditRegistration
 {
     public static void AddGatewayAudit(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddHostedService<AuditDisabledWarning>();
         if (!Enabled(configuration))
         {
             services.TryAddSingleton<IAuditTrail, NoAuditTrail>();

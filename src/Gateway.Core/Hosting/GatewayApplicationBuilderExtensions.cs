@@ -28,12 +28,18 @@ public static class GatewayApplicationBuilderExtensions
         app.UseMiddleware<AuditMiddleware>();
         app.UseMiddleware<RequestGuardMiddleware>();
         app.UseRouting();
-        app.UseMiddleware<IdentityMiddleware>();
+        if (IdentityRegistration.Enabled(app.Configuration))
+        {
+            app.UseMiddleware<IdentityMiddleware>();
+        }
         if (PurposeRegistration.Enabled(app.Configuration))
         {
             app.UseMiddleware<PurposeMiddleware>();
         }
-        app.UseMiddleware<ResponseMaskingMiddleware>();
+        if (MaskingRegistration.Enabled(app.Configuration))
+        {
+            app.UseMiddleware<ResponseMaskingMiddleware>();
+        }
         app.MapReverseProxy();
         return app;
     }

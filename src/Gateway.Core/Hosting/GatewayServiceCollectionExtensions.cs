@@ -44,9 +44,7 @@ public static class GatewayServiceCollectionExtensions
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))
             .AddConfigFilter<HttpsOnlyConfigFilter>()
             .AddTransforms<UpstreamHeaderTransforms>()
-            .AddTransforms<ResponseMaskingTransforms>();
-        services.TryAddSingleton<RulesProvider>();
-        services.AddHostedService(sp => sp.GetRequiredService<RulesProvider>());
+            .AddGatewayMasking(configuration);
 
         services.AddHealthChecks().AddCheck<UpstreamResolvableHealthCheck>("upstream", tags: [HealthTags.Ready]);
         services.AddGatewayRedis(configuration);
@@ -54,6 +52,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddGatewayTelemetry(configuration);
         services.AddGatewayAudit(configuration);
         services.AddGatewayPurposes(configuration);
+        services.AddHostedService<DisabledStageWarnings>();
         return new GatewayBuilder(services);
     }
 }

@@ -5,6 +5,12 @@ public sealed class IdentityOptions
 {
     public const string Section = "Gateway:Identity";
 
+    /// <summary>
+    /// Off serves every caller as an anonymous one without roles (the rules' default action for
+    /// every class). For benchmarks and diagnosis only; warned about at every start.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>The identity providers whose access tokens are accepted; at least one.</summary>
     public List<IssuerOptions> Issuers { get; set; } = [];
 

@@ -1,4 +1,5 @@
 using Gateway.Core.Hosting;
+using Gateway.Core.Purpose;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +13,11 @@ internal sealed class IdentityOptionsValidator(IConfiguration configuration) : I
     public ValidateOptionsResult Validate(string? name, IdentityOptions options)
     {
         var errors = new ValidationErrors();
-        if (options.Issuers.Count == 0)
+        if (!options.Enabled && PurposeRegistration.Enabled(configuration))
+        {
+            errors.Add("Gateway:Identity:Enabled", "a purpose comes from the caller's token and client; with identity off, leave Gateway:Purposes:Catalog empty.");
+        }
+        if (options.Enabled && options.Issuers.Count == 0)
         {
             errors.Add("Gateway:Identity:Issuers", "configure at least one issuer: every proxied request must carry an access token.");
         }

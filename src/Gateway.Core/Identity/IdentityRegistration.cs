@@ -24,7 +24,6 @@ internal static class IdentityRegistration
             sp.GetRequiredService<MfaFacts>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<IdentityOptions>>().Value.MaxTokenBytes));
-        services.AddHostedService<RevocationDisabledWarning>();
 
         if (RevocationEnabled(configuration))
         {
@@ -33,6 +32,9 @@ internal static class IdentityRegistration
             services.AddHealthChecks().AddCheck<RevocationHealthCheck>("revocation", tags: [HealthTags.Ready]);
         }
     }
+
+    public static bool Enabled(IConfiguration configuration) =>
+        configuration.GetValue($"{IdentityOptions.Section}:Enabled", true);
 
     public static bool RevocationEnabled(IConfiguration configuration) =>
         configuration.GetValue<bool?>($"{IdentityOptions.Section}:Revocation:Enabled")

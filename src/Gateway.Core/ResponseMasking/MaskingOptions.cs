@@ -5,6 +5,9 @@ public sealed class MaskingOptions
 {
     public const string Section = "Gateway:Masking";
 
+    /// <summary>Off forwards every response unmasked. For benchmarks and diagnosis only; warned about at every start.</summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>The rules YAML (docs/rules.md). Re-read when it changes; an invalid version is refused and the last good rules stay.</summary>
     public string? RulesPath { get; set; }
 

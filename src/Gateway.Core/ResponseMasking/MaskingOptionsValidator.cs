@@ -1,15 +1,25 @@
 using Gateway.Core.Hosting;
+using Gateway.Core.Purpose;
 using Gateway.Core.Rules;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Core.ResponseMasking;
 
 /// <summary>Checks the settings and compiles the rules, so that rule errors are listed at start-up with every other configuration error.</summary>
-internal sealed class MaskingOptionsValidator : IValidateOptions<MaskingOptions>
+internal sealed class MaskingOptionsValidator(IConfiguration configuration) : IValidateOptions<MaskingOptions>
 {
     public ValidateOptionsResult Validate(string? name, MaskingOptions options)
     {
         var errors = new ValidationErrors();
+        if (!options.Enabled)
+        {
+            if (PurposeRegistration.Enabled(configuration))
+            {
+                errors.Add("Gateway:Masking:Enabled", "consent is enforced on the masked response; with masking off, leave Gateway:Purposes:Catalog empty.");
+            }
+            return errors.ToResult();
+        }
         errors.RequireFile("Gateway:Masking:RulesPath", options.RulesPath, "the masking rules file");
         if (options.HashKeyFile is not null)
         {

@@ -21,6 +21,7 @@ internal sealed partial class ResponseMaskingMiddleware(
 {
     private const string Stage = "masking";
     private const string ConsentStage = "consent";
+    private static readonly IReadOnlySet<string> NoRoles = new HashSet<string>();
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -46,8 +47,10 @@ internal sealed partial class ResponseMaskingMiddleware(
             return;
         }
 
-        var identity = feature.Identity ?? throw new InvalidOperationException("The masking stage runs after the identity stage.");
-        var masking = new ResponseMaskingContext(current, entity, current.ViewFor(identity.Roles, identity.MfaUsed))
+        // No identity only when the identity stage is switched off: an anonymous caller has no
+        // role, so every class gets the rules' default action.
+        var view = feature.Identity is { } identity ? current.ViewFor(identity.Roles, identity.MfaUsed) : current.ViewFor(NoRoles, mfaUsed: false);
+        var masking = new ResponseMaskingContext(current, entity, view)
         {
             Gate = consent?.For(feature.Purpose, rules.Masker.Limits.MaxReportedSubjects),
         };

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Gateway.Core.ResponseMasking;
+
+internal static class MaskingRegistration
+{
+    public static IReverseProxyBuilder AddGatewayMasking(this IReverseProxyBuilder proxy, IConfiguration configuration)
+    {
+        if (Enabled(configuration))
+        {
+            proxy.AddTransforms<ResponseMaskingTransforms>();
+            proxy.Services.TryAddSingleton<RulesProvider>();
+            proxy.Services.AddHostedService(sp => sp.GetRequiredService<RulesProvider>());
+        }
+        return proxy;
+    }
+
+    public static bool Enabled(IConfiguration configuration) =>
+        configuration.GetValue($"{MaskingOptions.Section}:Enabled", true);
+}
