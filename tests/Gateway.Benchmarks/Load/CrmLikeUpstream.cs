@@ -1,0 +1,50 @@
+using System.Text.Json;
+using DemoCrm.Contacts;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Benchmarks.Load;
+
+/// <summary>
+/// The upstream of every variant: plain HTTP on loopback, answering from bodies serialized once
+/// at start (the demo CRM's contacts), so that it costs as little as an upstream can.
+/// </summary>
+internal static class CrmLikeUpstream
+{
+    public const string Command = "load-upstream";
+
+    public static async Task RunAsync(int port)
+    {
+        var bodies = LoadBodies.All.ToDictionary(b => b.Name, b => Serialize(b));
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        var app = builder.Build();
+        app.MapGet("/api/contacts/{id}", (HttpContext context) => WriteAsync(context, bodies[LoadBodies.Single.Name]));
+        app.MapGet("/api/contacts", (HttpContext context) =>
+            bodies.TryGetValue(context.Request.Query["body"].ToString(), out var body) ? WriteAsync(context, body) : Results.NotFound().ExecuteAsync(context));
+        await app.RunAsync();
+    }
+
+    private static Task WriteAsync(HttpContext context, byte[] body)
+    {
+        context.Response.ContentType = "application/json; charset=utf-8";
+        context.Response.ContentLength = body.Length;
+        return context.Response.Body.WriteAsync(body).AsTask();
+    }
+
+    private static byte[] Serialize(LoadBody body)
+    {
+        if (body.IsSingleRecord)
+        {
+            // A contact the rules let through for the benchmark's consent purpose (no CRM opt-out).
+            var candidates = ContactGenerator.Generate(100, seed: 7);
+            return JsonSerializer.SerializeToUtf8Bytes(candidates.First(c => !c.HsEmailOptout), JsonSerializerOptions.Web);
+        }
+        var contacts = ContactGenerator.Generate(body.Records, seed: 7);
+        var envelope = new { data = contacts, paging = new { page = 1, pageSize = contacts.Count, total = contacts.Count, next = (string?)null } };
+        return JsonSerializer.SerializeToUtf8Bytes(envelope, JsonSerializerOptions.Web);
+    }
+}

@@ -1,0 +1,45 @@
+using System.Globalization;
+
+namespace Gateway.Benchmarks.Load;
+
+/// <summary>
+/// h2load (HTTP/1.1, TLS) at a fixed request rate, for latency percentiles that a closed loop
+/// at full speed cannot give: the percentiles come from its per-request log, not its summary.
+/// </summary>
+internal static class H2Load
+{
+    public static async Task<ClientResult> RunAsync(string url, string? token, int connections, double requestsPerSecond, TimeSpan duration, string scratch)
+    {
+        var log = Path.Combine(scratch, $"h2load-{Guid.NewGuid():N}.log");
+        List<string> arguments =
+        [
+            "--h1",
+            "-c", connections.ToString(CultureInfo.InvariantCulture),
+            "--rps", Math.Max(1, (int)Math.Round(requestsPerSecond / connections)).ToString(CultureInfo.InvariantCulture),
+            "-D", Math.Max(1, (int)duration.TotalSeconds).ToString(CultureInfo.InvariantCulture),
+            "--log-file", log,
+        ];
+        if (token is not null)
+        {
+            arguments.AddRange(["-H", $"authorization: Bearer {token}"]);
+        }
+        arguments.Add(url);
+        await Wrk.RunToEndAsync("h2load", arguments);
+
+        // One line per request: start (µs since the epoch), status, duration (µs).
+        var requests = File.ReadLines(log).Select(line => line.Split('\t')).Where(fields => fields.Length == 3).ToList();
+        File.Delete(log);
+        if (requests.Count == 0)
+        {
+            throw new InvalidOperationException($"h2load completed no request against {url}.");
+        }
+        var durations = requests.Select(f => long.Parse(f[2], CultureInfo.InvariantCulture) / 1000.0).Order().ToArray();
+        var failures = requests.Count(f => !f[1].StartsWith('2'));
+        var starts = requests.Select(f => long.Parse(f[0], CultureInfo.InvariantCulture)).ToArray();
+        var seconds = Math.Max(1e-3, (starts.Max() - starts.Min()) / 1e6);
+        return new ClientResult(requests.Count, seconds, failures, Percentile(durations, 0.50), Percentile(durations, 0.99));
+    }
+
+    private static double Percentile(double[] sorted, double fraction) =>
+        sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(fraction * sorted.Length) - 1)];
+}

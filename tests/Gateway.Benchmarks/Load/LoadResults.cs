@@ -1,0 +1,24 @@
+namespace Gateway.Benchmarks.Load;
+
+/// <summary>One variant serving one body for one round: the client's view and the server process's cost.</summary>
+internal sealed record Measurement(string Variant, string Body, int Round, ClientResult Client, double CpuSecondsPer1000, long PeakRssBytes);
+
+/// <summary>Resident memory of one variant while <see cref="LoadPlan.MemoryConnections"/> 10 MB responses were in flight.</summary>
+internal sealed record MemoryMeasurement(string Variant, long BaselineRssBytes, long PeakRssBytes, ClientResult Client)
+{
+    public long GrowthBytes => PeakRssBytes - BaselineRssBytes;
+}
+
+internal sealed class LoadResults
+{
+    public List<Measurement> Throughput { get; } = [];
+
+    public List<Measurement> FixedRate { get; } = [];
+
+    public double FixedRate1KbRequestsPerSecond { get; set; }
+
+    public List<MemoryMeasurement> Memory { get; } = [];
+
+    /// <summary>Runs that had failed requests or wrong answers; a smoke run with any fails.</summary>
+    public List<string> Problems { get; } = [];
+}

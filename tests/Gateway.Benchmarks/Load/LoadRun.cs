@@ -1,0 +1,161 @@
+namespace Gateway.Benchmarks.Load;
+
+/// <summary>
+/// Runs a <see cref="LoadPlan"/>: every variant in turn, in a different order each round so that
+/// drift in the machine's speed spreads over all of them; then the fixed-rate latency runs at half
+/// of bare YARP's peak; then memory with 50 concurrent 10 MB masked responses.
+/// </summary>
+internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWriter log)
+{
+    private readonly LoadResults _results = new();
+
+    public async Task<LoadResults> RunAsync()
+    {
+        for (var round = 1; round <= plan.Rounds; round++)
+        {
+            foreach (var variant in Rotated(plan.Variants, round))
+            {
+                await MeasureThroughputAsync(variant, round);
+            }
+        }
+        await MeasureFixedRateAsync();
+        await MeasureMemoryAsync(LoadVariants.BareYarp);
+        await MeasureMemoryAsync(LoadVariants.Full);
+        return _results;
+    }
+
+    private async Task MeasureThroughputAsync(LoadVariant variant, int round)
+    {
+        using var target = await StartCheckedAsync(variant);
+        if (target is null)
+        {
+            return;
+        }
+        foreach (var body in plan.Bodies)
+        {
+            var connections = LoadPlan.ConnectionsFor(body);
+            var url = target.BaseUrl + body.PathAndQuery;
+            await Wrk.RunAsync(url, environment.Token, connections, plan.Warmup, environment.Root);
+            var measurement = await MeasureAsync(target, variant, body, round, () => Wrk.RunAsync(url, environment.Token, connections, plan.Duration, environment.Root));
+            _results.Throughput.Add(measurement);
+            Report("throughput", measurement);
+        }
+    }
+
+    private async Task MeasureFixedRateAsync()
+    {
+        var bare = _results.Throughput.Where(m => m.Variant == LoadVariants.BareYarp.Name && m.Body == LoadBodies.Single.Name).ToList();
+        if (bare.Count == 0)
+        {
+            return;
+        }
+        var rate = Median(bare.Select(m => m.Client.RequestsPerSecond)) / 2;
+        _results.FixedRate1KbRequestsPerSecond = rate;
+        log.WriteLine($"fixed rate: {rate:F0} req/s (half of bare YARP's 1 KB peak), {LoadPlan.FixedRateConnections} connections");
+        LoadVariant[] variants = [LoadVariants.BareYarp, LoadVariants.Full, LoadVariants.Nginx];
+        for (var round = 1; round <= plan.Rounds; round++)
+        {
+            foreach (var variant in Rotated(variants, round))
+            {
+                using var target = await StartCheckedAsync(variant);
+                if (target is null)
+                {
+                    continue;
+                }
+                var url = target.BaseUrl + LoadBodies.Single.PathAndQuery;
+                await Wrk.RunAsync(url, environment.Token, LoadPlan.ConnectionsFor(LoadBodies.Single), plan.Warmup, environment.Root);
+                var measurement = await MeasureAsync(target, variant, LoadBodies.Single, round,
+                    () => H2Load.RunAsync(url, environment.Token, LoadPlan.FixedRateConnections, rate, plan.FixedRateDuration, environment.Root));
+                _results.FixedRate.Add(measurement);
+                Report("fixed rate", measurement);
+            }
+        }
+    }
+
+    private async Task MeasureMemoryAsync(LoadVariant variant)
+    {
+        using var target = await StartCheckedAsync(variant);
+        if (target is null)
+        {
+            return;
+        }
+        var url = target.BaseUrl + LoadBodies.List10M.PathAndQuery;
+        await Wrk.RunAsync(url, environment.Token, 4, plan.Warmup, environment.Root);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var baseline = target.Process.RssBytes();
+        target.Process.ResetPeakRss();
+        var client = await Wrk.RunAsync(url, environment.Token, LoadPlan.MemoryConnections, plan.MemoryDuration, environment.Root);
+        var measurement = new MemoryMeasurement(variant.Name, baseline, target.Process.PeakRssBytes(), client);
+        _results.Memory.Add(measurement);
+        CheckClient($"memory {variant.Name}", client);
+        log.WriteLine($"memory      {variant.Name,-28} 50 x 10 MB in flight: RSS {Mb(baseline)} MB -> peak {Mb(measurement.PeakRssBytes)} MB (+{Mb(measurement.GrowthBytes)} MB), {client.Requests} responses");
+    }
+
+    private async Task<Measurement> MeasureAsync(LoadTarget target, LoadVariant variant, LoadBody body, int round, Func<Task<ClientResult>> load)
+    {
+        target.Process.ResetPeakRss();
+        var cpuBefore = target.Process.CpuSeconds();
+        var client = await load();
+        var cpu = target.Process.CpuSeconds() - cpuBefore;
+        CheckClient($"{variant.Name} {body.Name}", client);
+        return new Measurement(variant.Name, body.Name, round, client, client.Requests == 0 ? 0 : cpu * 1000 / client.Requests, target.Process.PeakRssBytes());
+    }
+
+    /// <summary>Starts a variant and checks one answer first: a variant that masks must change the body, one that does not must not.</summary>
+    private async Task<LoadTarget?> StartCheckedAsync(LoadVariant variant)
+    {
+        if (variant == LoadVariants.Nginx && !NginxInstalled())
+        {
+            Problem("nginx is not installed (apt-get install -y nginx); its variant is skipped");
+            return null;
+        }
+        var target = await variant.StartAsync(environment);
+        try
+        {
+            var problem = await AnswerCheck.FindProblemAsync(variant, target, environment);
+            if (problem is not null)
+            {
+                Problem($"{variant.Name}: {problem}");
+                target.Dispose();
+                return null;
+            }
+            return target;
+        }
+        catch
+        {
+            target.Dispose();
+            throw;
+        }
+    }
+
+    private void CheckClient(string what, ClientResult client)
+    {
+        if (client.Requests == 0 || client.Failures > 0)
+        {
+            Problem($"{what}: {client.Failures} of {client.Requests} requests failed");
+        }
+    }
+
+    private void Problem(string problem)
+    {
+        _results.Problems.Add(problem);
+        log.WriteLine($"PROBLEM: {problem}");
+    }
+
+    private void Report(string kind, Measurement m) =>
+        log.WriteLine($"{kind,-11} round {m.Round} {m.Variant,-28} {m.Body,-6} {m.Client.RequestsPerSecond,9:F0} req/s  p50 {m.Client.P50Ms,7:F2} ms  p99 {m.Client.P99Ms,7:F2} ms  {m.CpuSecondsPer1000,6:F3} CPU s/1000  peak RSS {Mb(m.PeakRssBytes)} MB");
+
+    private static bool NginxInstalled() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(dir => File.Exists(Path.Combine(dir, "nginx")));
+
+    private static IEnumerable<T> Rotated<T>(IReadOnlyList<T> items, int round) =>
+        items.Skip((round - 1) % items.Count).Concat(items.Take((round - 1) % items.Count));
+
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    public static long Mb(long bytes) => bytes / (1024 * 1024);
+}

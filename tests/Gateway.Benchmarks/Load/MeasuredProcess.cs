@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Gateway.Benchmarks.Load;
+
+/// <summary>
+/// A server process under load, measured from /proc with its child processes (nginx's workers):
+/// CPU time used, resident memory now and at its peak since the last reset.
+/// </summary>
+internal sealed class MeasuredProcess : IDisposable
+{
+    // USER_HZ: the unit of utime/stime in /proc/[pid]/stat on every Linux the benchmark targets.
+    private const double ClockTicksPerSecond = 100;
+
+    private readonly Process _process;
+
+    private MeasuredProcess(Process process) => _process = process;
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public static MeasuredProcess Start(string fileName, IEnumerable<string> arguments, string? workingDirectory = null)
+    {
+        var start = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start.");
+        var output = new MeasuredProcess(process);
+        process.OutputDataReceived += (_, e) => output.Remember(e.Data);
+        process.ErrorDataReceived += (_, e) => output.Remember(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return output;
+    }
+
+    /// <summary>The last lines the process printed, to say why it failed.</summary>
+    public string LastOutput
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return string.Join(Environment.NewLine, _lines);
+            }
+        }
+    }
+
+    private readonly Queue<string> _lines = new();
+
+    private void Remember(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_lines)
+        {
+            _lines.Enqueue(line);
+            if (_lines.Count > 20)
+            {
+                _lines.Dequeue();
+            }
+        }
+    }
+
+    public double CpuSeconds() => Tree().Sum(pid => CpuTicks(pid)) / ClockTicksPerSecond;
+
+    public long RssBytes() => Tree().Sum(pid => StatusKilobytes(pid, "VmRSS:")) * 1024;
+
+    public long PeakRssBytes() => Tree().Sum(pid => StatusKilobytes(pid, "VmHWM:")) * 1024;
+
+    /// <summary>Starts a new peak: writing 5 to clear_refs resets VmHWM to the current RSS (Linux 4.0+).</summary>
+    public void ResetPeakRss()
+    {
+        foreach (var pid in Tree())
+        {
+            File.WriteAllText($"/proc/{pid}/clear_refs", "5");
+        }
+    }
+
+    private List<int> Tree()
+    {
+        var tree = new List<int> { _process.Id };
+        for (var i = 0; i < tree.Count; i++)
+        {
+            foreach (var directory in Directory.EnumerateDirectories("/proc"))
+            {
+                if (int.TryParse(Path.GetFileName(directory), out var pid) && ParentOf(pid) == tree[i])
+                {
+                    tree.Add(pid);
+                }
+            }
+        }
+        return tree;
+    }
+
+    private static int ParentOf(int pid) => StatFields(pid) is { } fields ? int.Parse(fields[1], CultureInfo.InvariantCulture) : -1;
+
+    private static long CpuTicks(int pid) => StatFields(pid) is { } fields
+        ? long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)
+        : 0;
+
+    /// <summary>The fields of /proc/[pid]/stat after the command name (which may hold spaces): state is [0], ppid [1], utime [11], stime [12].</summary>
+    private static string[]? StatFields(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static long StatusKilobytes(int pid, string field)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+        _process.Dispose();
+    }
+}
