@@ -89,6 +89,34 @@ public sealed class ActionTests
         Assert.DoesNotContain(label, Apply("detect", [], text));
     }
 
+    /// <summary>Published test numbers of several schemes and countries (one IBAN with a letter in its account part), and one-digit changes of each.</summary>
+    [Theory]
+    [InlineData("4111 1111 1111 1111", true)]
+    [InlineData("5500-0000-0000-0004", true)]
+    [InlineData("340000000000009", true)]
+    [InlineData("6011000000000004", true)]
+    [InlineData("4111 1111 1111 1112", false)]
+    [InlineData("340000000000008", false)]
+    [InlineData("411111111111", false)]
+    public void LuhnCheck_AcceptsValidCardNumbersOnly(string number, bool valid)
+    {
+        Assert.Equal(valid, PiiDetectors.PassesLuhn(number));
+    }
+
+    [Theory]
+    [InlineData("GB82 WEST 1234 5698 7654 32", true)]
+    [InlineData("DE89 3704 0044 0532 0130 00", true)]
+    [InlineData("FR14 2004 1010 0505 0001 3M02 606", true)]
+    [InlineData("NL91ABNA0417164300", true)]
+    [InlineData("GB82 WEST 1234 5698 7654 33", false)]
+    [InlineData("DE89 3704 0044 0532 0130 01", false)]
+    [InlineData("FR14 2004 1010 0505 0001 3N02 606", false)]
+    [InlineData("NL91 ABNA 0417", false)]
+    public void Mod97Check_AcceptsValidIbansOnly(string iban, bool valid)
+    {
+        Assert.Equal(valid, PiiDetectors.PassesMod97(iban));
+    }
+
     [Fact]
     public void EveryActionName_IsUnique()
     {
