@@ -4,6 +4,7 @@ namespace Gateway.Benchmarks.Load;
 internal sealed record LoadPlan(
     bool Quick,
     int Rounds,
+    TimeSpan ProcessWarmup,
     TimeSpan Warmup,
     TimeSpan Duration,
     IReadOnlyList<LoadVariant> Variants,
@@ -17,8 +18,9 @@ internal sealed record LoadPlan(
     public static LoadPlan Full(int rounds) => new(
         Quick: false,
         rounds,
+        ProcessWarmup: TimeSpan.FromSeconds(15),
         Warmup: TimeSpan.FromSeconds(3),
-        Duration: TimeSpan.FromSeconds(10),
+        Duration: TimeSpan.FromSeconds(8),
         LoadVariants.All,
         LoadBodies.All,
         FixedRateDuration: TimeSpan.FromSeconds(15),
@@ -28,6 +30,7 @@ internal sealed record LoadPlan(
     public static LoadPlan QuickSmoke() => new(
         Quick: true,
         Rounds: 1,
+        ProcessWarmup: TimeSpan.FromSeconds(1),
         Warmup: TimeSpan.FromSeconds(1),
         Duration: TimeSpan.FromSeconds(1),
         [LoadVariants.Direct, LoadVariants.Nginx, LoadVariants.BareYarp, LoadVariants.Full],
