@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The end-to-end load benchmark (docs/performance.md): upstream direct, nginx over TLS, bare
+# YARP and the gateway with each stage on and off, on loopback. Installs wrk, h2load, nginx and
+# redis-server through apt-get where they are missing. Options: --quick (a smoke run of under a
+# minute), --rounds N, --update-docs (writes the results into docs/performance.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+command -v h2load >/dev/null 2>&1 || missing+=(nghttp2-client)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing ${missing[*]} (needed by the load benchmark)..."
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+# Debian's nginx is in /usr/sbin, which a non-root PATH may lack; the package's own service is not used.
+export PATH="$PATH:/usr/sbin"
+
+dotnet build -c Release tests/Gateway.Benchmarks --nologo -v quiet
+exec dotnet tests/Gateway.Benchmarks/bin/Release/net10.0/Gateway.Benchmarks.dll load "$@"
