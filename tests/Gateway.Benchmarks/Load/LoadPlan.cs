@@ -10,7 +10,8 @@ internal sealed record LoadPlan(
     IReadOnlyList<LoadVariant> Variants,
     IReadOnlyList<LoadBody> Bodies,
     TimeSpan FixedRateDuration,
-    TimeSpan MemoryDuration)
+    TimeSpan MemoryDuration,
+    IReadOnlyList<LoadVariant> MemoryVariants)
 {
     public const int FixedRateConnections = 16;
     public const int MemoryConnections = 50;
@@ -24,7 +25,8 @@ internal sealed record LoadPlan(
         LoadVariants.All,
         LoadBodies.All,
         FixedRateDuration: TimeSpan.FromSeconds(15),
-        MemoryDuration: TimeSpan.FromSeconds(20));
+        MemoryDuration: TimeSpan.FromSeconds(20),
+        [LoadVariants.BareYarp, LoadVariants.Full, LoadVariants.WithoutConsent, LoadVariants.WithoutAudit, LoadVariants.WithoutIdentity]);
 
     /// <summary>Under a minute: proves every part starts and answers correctly; its numbers mean nothing.</summary>
     public static LoadPlan QuickSmoke() => new(
@@ -36,7 +38,8 @@ internal sealed record LoadPlan(
         [LoadVariants.Direct, LoadVariants.Nginx, LoadVariants.BareYarp, LoadVariants.Full],
         [LoadBodies.Single, LoadBodies.List100K],
         FixedRateDuration: TimeSpan.FromSeconds(2),
-        MemoryDuration: TimeSpan.FromSeconds(3));
+        MemoryDuration: TimeSpan.FromSeconds(3),
+        [LoadVariants.BareYarp, LoadVariants.Full]);
 
     public static int ConnectionsFor(LoadBody body) => body == LoadBodies.List10M ? 8 : 32;
 }

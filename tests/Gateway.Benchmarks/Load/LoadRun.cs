@@ -19,8 +19,10 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
             }
         }
         await MeasureFixedRateAsync();
-        await MeasureMemoryAsync(LoadVariants.BareYarp);
-        await MeasureMemoryAsync(LoadVariants.Full);
+        foreach (var variant in plan.MemoryVariants)
+        {
+            await MeasureMemoryAsync(variant);
+        }
         return _results;
     }
 
