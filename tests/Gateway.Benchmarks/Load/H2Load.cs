@@ -24,7 +24,7 @@ internal static class H2Load
             arguments.AddRange(["-H", $"authorization: Bearer {token}"]);
         }
         arguments.Add(url);
-        await Wrk.RunToEndAsync("h2load", arguments);
+        await ToolProcess.RunToEndAsync("h2load", arguments);
 
         // One line per request: start (µs since the epoch), status, duration (µs).
         var requests = File.ReadLines(log).Select(line => line.Split('\t')).Where(fields => fields.Length == 3).ToList();

@@ -13,6 +13,7 @@ internal sealed class MeasuredProcess : IDisposable
     private const double ClockTicksPerSecond = 100;
 
     private readonly Process _process;
+    private readonly Queue<string> _lines = new();
 
     private MeasuredProcess(Process process) => _process = process;
 
@@ -52,8 +53,6 @@ internal sealed class MeasuredProcess : IDisposable
             }
         }
     }
-
-    private readonly Queue<string> _lines = new();
 
     private void Remember(string? line)
     {

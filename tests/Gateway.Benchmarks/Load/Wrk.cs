@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 
@@ -43,7 +42,7 @@ internal static class Wrk
             arguments.AddRange(["-H", $"Authorization: Bearer {token}"]);
         }
         arguments.Add(url);
-        var output = await RunToEndAsync("wrk", arguments);
+        var output = await ToolProcess.RunToEndAsync("wrk", arguments);
         var line = output.Split('\n').LastOrDefault(l => l.StartsWith('{'))
             ?? throw new InvalidOperationException($"wrk printed no report:{Environment.NewLine}{output}");
         using var report = JsonDocument.Parse(line);
@@ -54,23 +53,5 @@ internal static class Wrk
             root.GetProperty("failures").GetInt64(),
             root.GetProperty("p50_us").GetInt64() / 1000.0,
             root.GetProperty("p99_us").GetInt64() / 1000.0);
-    }
-
-    public static async Task<string> RunToEndAsync(string fileName, IEnumerable<string> arguments)
-    {
-        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{fileName} exited with {process.ExitCode}:{Environment.NewLine}{await stderr}{await stdout}");
-        }
-        return await stdout + await stderr;
     }
 }
