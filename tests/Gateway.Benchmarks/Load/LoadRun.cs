@@ -90,7 +90,8 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
         var client = await Wrk.RunAsync(url, environment.Token, LoadPlan.MemoryConnections, plan.MemoryDuration, environment.Root);
         var measurement = new MemoryMeasurement(variant.Name, baseline, target.Process.PeakRssBytes(), client);
         _results.Memory.Add(measurement);
-        CheckClient($"memory {variant.Name}", client);
+        // Fifty 10 MB responses may take longer than a quick run lasts: only failures count here.
+        CheckClient($"memory {variant.Name}", client, mustComplete: false);
         log.WriteLine($"memory      {variant.Name,-28} 50 x 10 MB in flight: RSS {Mb(baseline)} MB -> peak {Mb(measurement.PeakRssBytes)} MB (+{Mb(measurement.GrowthBytes)} MB), {client.Requests} responses");
     }
 
@@ -144,9 +145,9 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
         }
     }
 
-    private void CheckClient(string what, ClientResult client)
+    private void CheckClient(string what, ClientResult client, bool mustComplete = true)
     {
-        if (client.Requests == 0 || client.Failures > 0)
+        if ((mustComplete && client.Requests == 0) || client.Failures > 0)
         {
             Problem($"{what}: {client.Failures} of {client.Requests} requests failed");
         }
