@@ -38,6 +38,8 @@ internal static class StartupFailure
         OptionsValidationException validation => validation.Failures,
         AggregateException aggregate => aggregate.InnerExceptions.SelectMany(Problems),
         InvalidOperationException invalid when invalid.Message.StartsWith("Gateway:", StringComparison.Ordinal) => [invalid.Message],
+        // The configuration binder's own failure: a value that is not of its setting's type ("abc" for a port, "flase" for a switch).
+        InvalidOperationException { InnerException: FormatException or ArgumentException } conversion => [conversion.Message],
         _ when ex.InnerException is { } inner => Problems(inner),
         _ => [],
     };

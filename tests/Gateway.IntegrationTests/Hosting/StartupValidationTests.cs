@@ -95,6 +95,30 @@ public sealed class StartupValidationTests
         }
     }
 
+    [Theory]
+    [InlineData("Gateway:Transport:Proxy:Port", "abc")]
+    [InlineData("Gateway:Masking:Enabled", "flase")]
+    public async Task ValueOfTheWrongType_StopsTheProcessWithExitCode2NamingTheSetting(string setting, string value)
+    {
+        await using var gateway = GatewayUnderTest.For("https://crm.example.com/").With(setting, value);
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Gateway.dll"));
+        foreach (var argument in gateway.Arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        await stdout;
+
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains($"'{setting}'", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", stderr, StringComparison.Ordinal);
+    }
+
     private static async Task<IReadOnlyList<string>> StartupFailuresAsync(GatewayUnderTest gateway)
     {
         var exception = await Assert.ThrowsAnyAsync<Exception>(() => gateway.StartAsync());
