@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Gateway.IntegrationTests.Infrastructure;
-using Microsoft.Extensions.Options;
 
 namespace Gateway.IntegrationTests.Hosting;
 
@@ -49,7 +48,7 @@ public sealed class StageSwitchTests
     {
         await using var gateway = GatewayUnderTest.For("https://crm.example.com/").With("Gateway:Masking:RulesPath", null);
 
-        var failure = Assert.Single(await StartupFailuresAsync(gateway));
+        var failure = Assert.Single(await StartupFailures.Of(gateway));
 
         Assert.StartsWith("Gateway:Masking:RulesPath:", failure);
     }
@@ -63,15 +62,9 @@ public sealed class StageSwitchTests
             .With(stageSwitch, "false")
             .With("Gateway:Purposes:Catalog:support:Basis", "contract");
 
-        var failure = Assert.Single(await StartupFailuresAsync(gateway));
+        var failure = Assert.Single(await StartupFailures.Of(gateway));
 
         Assert.StartsWith($"{stageSwitch}:", failure);
         Assert.Contains("Gateway:Purposes:Catalog", failure, StringComparison.Ordinal);
-    }
-
-    private static async Task<IReadOnlyList<string>> StartupFailuresAsync(GatewayUnderTest gateway)
-    {
-        var exception = await Assert.ThrowsAnyAsync<OptionsValidationException>(() => gateway.StartAsync());
-        return exception.Failures.ToList();
     }
 }

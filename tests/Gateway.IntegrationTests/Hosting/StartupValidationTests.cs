@@ -1,5 +1,4 @@
 using Gateway.IntegrationTests.Infrastructure;
-using Microsoft.Extensions.Options;
 
 namespace Gateway.IntegrationTests.Hosting;
 
@@ -11,7 +10,7 @@ public sealed class StartupValidationTests
     {
         await using var gateway = GatewayUnderTest.For("http://crm.internal:8080/").With("Gateway:Upstream:AllowInsecure", null);
 
-        var failures = await StartupFailuresAsync(gateway);
+        var failures = await StartupFailures.Of(gateway);
 
         var failure = Assert.Single(failures);
         Assert.Contains("ReverseProxy:Clusters:crm:Destinations:primary:Address", failure);
@@ -32,7 +31,7 @@ public sealed class StartupValidationTests
         await using var gateway = GatewayUnderTest.For("https://crm.example.com/")
             .With("ReverseProxy:Clusters:crm:HttpClient:DangerousAcceptAnyServerCertificate", "true");
 
-        var failure = Assert.Single(await StartupFailuresAsync(gateway));
+        var failure = Assert.Single(await StartupFailures.Of(gateway));
 
         Assert.Contains("DangerousAcceptAnyServerCertificate", failure);
     }
@@ -48,7 +47,7 @@ public sealed class StartupValidationTests
             .With("Gateway:Redis:Configuration", "localhost:6379,bogus=1")
             .With("Kestrel:Endpoints:Http:Url", "http://0.0.0.0:8080");
 
-        var failures = await StartupFailuresAsync(gateway);
+        var failures = await StartupFailures.Of(gateway);
 
         Assert.Contains(failures, f => f.StartsWith("Gateway:Transport:Certificate:Path:", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Gateway:Transport:Admin:Port:", StringComparison.Ordinal));
@@ -65,7 +64,7 @@ public sealed class StartupValidationTests
             .With("ReverseProxy:Routes:crm:ClusterId", null)
             .With("ReverseProxy:Routes:crm:Match:Path", null);
 
-        var failure = Assert.Single(await StartupFailuresAsync(gateway));
+        var failure = Assert.Single(await StartupFailures.Of(gateway));
 
         Assert.StartsWith("ReverseProxy:Routes:", failure);
     }
@@ -118,17 +117,4 @@ public sealed class StartupValidationTests
         Assert.Contains($"'{setting}'", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled exception", stderr, StringComparison.Ordinal);
     }
-
-    private static async Task<IReadOnlyList<string>> StartupFailuresAsync(GatewayUnderTest gateway)
-    {
-        var exception = await Assert.ThrowsAnyAsync<Exception>(() => gateway.StartAsync());
-        return Flatten(exception).ToList();
-    }
-
-    private static IEnumerable<string> Flatten(Exception exception) => exception switch
-    {
-        OptionsValidationException validation => validation.Failures,
-        AggregateException aggregate => aggregate.InnerExceptions.SelectMany(Flatten),
-        _ => throw new Xunit.Sdk.XunitException($"Expected a configuration failure, got {exception}"),
-    };
 }
