@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Gateway.Benchmarks.Load;
 using System.Net;
 using System.Net.Sockets;
 
@@ -11,11 +12,7 @@ internal sealed class LocalRedisServer : IDisposable
 
     public LocalRedisServer()
     {
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            Port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
+        Port = LoopbackPort.Next();
         _process = Process.Start(new ProcessStartInfo("redis-server", ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
         {
             RedirectStandardOutput = true,

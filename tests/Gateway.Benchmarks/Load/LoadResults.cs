@@ -1,5 +1,11 @@
 namespace Gateway.Benchmarks.Load;
 
+/// <summary>What one load run measured on the client side.</summary>
+internal sealed record ClientResult(long Requests, double Seconds, long Failures, double P50Ms, double P99Ms)
+{
+    public double RequestsPerSecond => Requests / Seconds;
+}
+
 /// <summary>One variant serving one body for one round: the client's view and the server process's cost.</summary>
 internal sealed record Measurement(string Variant, string Body, int Round, ClientResult Client, double CpuSecondsPer1000, long PeakRssBytes);
 

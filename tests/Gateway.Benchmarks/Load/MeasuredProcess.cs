@@ -85,18 +85,25 @@ internal sealed class MeasuredProcess : IDisposable
         }
     }
 
+    /// <summary>The process and its descendants, from one pass over /proc.</summary>
     private List<int> Tree()
     {
+        var children = new Dictionary<int, List<int>>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), out var pid) && ParentOf(pid) is var parent and > 0)
+            {
+                if (!children.TryGetValue(parent, out var list))
+                {
+                    children[parent] = list = [];
+                }
+                list.Add(pid);
+            }
+        }
         var tree = new List<int> { _process.Id };
         for (var i = 0; i < tree.Count; i++)
         {
-            foreach (var directory in Directory.EnumerateDirectories("/proc"))
-            {
-                if (int.TryParse(Path.GetFileName(directory), out var pid) && ParentOf(pid) == tree[i])
-                {
-                    tree.Add(pid);
-                }
-            }
+            tree.AddRange(children.GetValueOrDefault(tree[i]) ?? []);
         }
         return tree;
     }

@@ -3,12 +3,6 @@ using System.Text.Json;
 
 namespace Gateway.Benchmarks.Load;
 
-/// <summary>What one load run measured on the client side.</summary>
-internal sealed record ClientResult(long Requests, double Seconds, long Failures, double P50Ms, double P99Ms)
-{
-    public double RequestsPerSecond => Requests / Seconds;
-}
-
 /// <summary>wrk at a fixed number of connections (closed loop: as fast as the target answers).</summary>
 internal static class Wrk
 {
