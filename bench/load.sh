@@ -17,8 +17,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-# Debian's nginx is in /usr/sbin, which a non-root PATH may lack; the package's own service is not used.
-export PATH="$PATH:/usr/sbin"
 
 dotnet build -c Release tests/Gateway.Benchmarks --nologo -v quiet
 exec dotnet tests/Gateway.Benchmarks/bin/Release/net10.0/Gateway.Benchmarks.dll load "$@"

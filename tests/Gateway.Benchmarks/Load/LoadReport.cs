@@ -97,7 +97,7 @@ internal static class LoadReport
     {
         try
         {
-            return ToolProcess.RunToEndAsync("nginx", ["-v"]).GetAwaiter().GetResult().Trim().Replace("nginx version: ", "", StringComparison.Ordinal);
+            return ToolProcess.RunToEndAsync(NginxVariant.Executable ?? "nginx", ["-v"]).GetAwaiter().GetResult().Trim().Replace("nginx version: ", "", StringComparison.Ordinal);
         }
         catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
         {

@@ -121,7 +121,7 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
     /// <summary>Starts a variant and checks one answer first: a variant that masks must change the body, one that does not must not.</summary>
     private async Task<LoadTarget?> StartCheckedAsync(LoadVariant variant)
     {
-        if (variant == LoadVariants.Nginx && !NginxInstalled())
+        if (variant == LoadVariants.Nginx && NginxVariant.Executable is null)
         {
             Problem("nginx is not installed (apt-get install -y nginx); its variant is skipped");
             return null;
@@ -161,9 +161,6 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
 
     private void Report(string kind, Measurement m) =>
         log.WriteLine($"{kind,-11} round {m.Round} {m.Variant,-28} {m.Body,-6} {m.Client.RequestsPerSecond,9:F0} req/s  p50 {m.Client.P50Ms,7:F2} ms  p99 {m.Client.P99Ms,7:F2} ms  {m.CpuSecondsPer1000,6:F3} CPU s/1000  peak RSS {Mb(m.PeakRssBytes)} MB");
-
-    private static bool NginxInstalled() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(dir => File.Exists(Path.Combine(dir, "nginx")));
 
     private static IEnumerable<T> Rotated<T>(IReadOnlyList<T> items, int round) =>
         items.Skip((round - 1) % items.Count).Concat(items.Take((round - 1) % items.Count));

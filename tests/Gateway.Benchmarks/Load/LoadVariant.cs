@@ -33,13 +33,18 @@ internal sealed record DirectVariant() : LoadVariant("upstream direct")
 /// <summary>Debian's nginx terminating TLS and proxying to the upstream over kept-alive connections, as a plain deployment would.</summary>
 internal sealed record NginxVariant() : LoadVariant("nginx")
 {
+    /// <summary>nginx on PATH, or where Debian puts it (/usr/sbin, which a non-root PATH may lack); null when not installed.</summary>
+    public static string? Executable { get; } = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Append("/usr/sbin")
+        .Select(directory => Path.Combine(directory, "nginx"))
+        .FirstOrDefault(File.Exists);
+
     public override async Task<LoadTarget> StartAsync(LoadEnvironment environment)
     {
         var port = LoopbackPort.Next();
         var prefix = environment.NewDirectory("nginx");
         var configuration = Path.Combine(prefix, "nginx.conf");
         await File.WriteAllTextAsync(configuration, NginxConfiguration.Render(prefix, port, environment));
-        var process = MeasuredProcess.Start("nginx", ["-p", prefix, "-c", configuration, "-e", Path.Combine(prefix, "error.log")]);
+        var process = MeasuredProcess.Start(Executable ?? "nginx", ["-p", prefix, "-c", configuration, "-e", Path.Combine(prefix, "error.log")]);
         await LoopbackPort.WaitUntilListeningAsync(port, process, "nginx");
         return new LoadTarget(process, $"https://127.0.0.1:{port}", OwnsProcess: true);
     }
