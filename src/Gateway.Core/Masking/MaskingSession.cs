@@ -7,8 +7,8 @@ using Gateway.Core.Rules;
 namespace Gateway.Core.Masking;
 
 /// <summary>
-/// The state of masking one body, carried from buffer to buffer: the path (as selector states
-/// per level), held-back property names, and the report. A property name is written only once its
+/// The state of masking one body, carried from buffer to buffer: the path (as one automaton
+/// state per level), held-back property names, and the report. A property name is written only once its
 /// value is known to stay, so a removed field leaves no trace.
 /// </summary>
 internal sealed class MaskingSession
@@ -17,14 +17,10 @@ internal sealed class MaskingSession
     private readonly MaskingView _view;
     private readonly IReadOnlyList<string> _classes;
     private readonly MaskingLimits _limits;
-    private readonly SelectorSet _records;
-    private readonly SelectorSet _fields;
-    private readonly SelectorSet _subject;
-    private readonly SelectorSet _consent;
-    private readonly SelectorSet _totals;
+    private readonly PathAutomaton _paths;
     private readonly RecordHold? _hold;
-    private readonly List<Frame> _frames = [];
-    private readonly List<Frame> _framePool = [];
+    private Frame[] _frames = new Frame[16];
+    private int _depth;
     private readonly int[] _maskedCounts;
     private readonly List<string> _subjects = [];
     private byte[] _pendingName = new byte[256];
@@ -40,25 +36,16 @@ internal sealed class MaskingSession
     public MaskingSession(CompiledEntity entity, MaskingView view, IReadOnlyList<string> classes, MaskingLimits limits, IBufferWriter<byte>? lines = null, RecordHold? hold = null)
     {
         _hold = hold;
-        // Without a gate nothing reads consent fields or counts, so their selectors are not walked.
-        _consent = hold is null ? SelectorSet.Empty : entity.ConsentMatcher;
-        _totals = hold is null ? SelectorSet.Empty : entity.TotalMatcher;
         _lines = lines;
         _entity = entity;
         _view = view;
         _classes = classes;
         _limits = limits;
-        _records = entity.RecordMatcher;
-        _fields = entity.FieldMatcher;
-        _subject = entity.SubjectMatcher;
+        _paths = entity.Automaton;
         _maskedCounts = new int[classes.Count + 1];
-        // The body's root sits below a frame that is always on the stack: records are located
-        // from it, and only "**.name" field selectors apply outside records.
-        var root = Frame(0);
-        _records.Seed(root.RecordStates);
-        _fields.Seed(root.FieldStates, s => entity.Fields[s].Selector.Anywhere);
-        _totals.Seed(root.TotalStates);
-        _frames.Add(root);
+        // The body's root sits below a frame that is always on the stack.
+        _frames[0] = new Frame { ClassIndex = -1 };
+        _depth = 1;
     }
 
     /// <summary>The last <see cref="Process"/> stopped early because held records are due for a decision; the rest of its data is still to be read.</summary>
@@ -102,7 +89,7 @@ internal sealed class MaskingSession
     /// <summary>At the end of the body: it must have held exactly one complete value (NDJSON: any number, each ended by a newline).</summary>
     public void Finish(int unconsumed, Utf8JsonWriter writer)
     {
-        if ((!_rootSeen && _lines is null) || _frames.Count != 1 || _suppressed > 0 || unconsumed > 0)
+        if ((!_rootSeen && _lines is null) || _depth != 1 || _suppressed > 0 || unconsumed > 0)
         {
             throw new MaskingException(_rootSeen ? "truncated_json" : "empty_body", _rootSeen ? "The body ends inside a JSON value." : "The body holds no JSON value.");
         }
@@ -164,8 +151,7 @@ internal sealed class MaskingSession
                     _suppressed--;
                     return;
                 }
-                var closed = _frames[^1];
-                _frames.RemoveAt(_frames.Count - 1);
+                var closed = _frames[--_depth];
                 if (reader.TokenType == JsonTokenType.EndObject)
                 {
                     writer.WriteEndObject();
@@ -208,7 +194,7 @@ internal sealed class MaskingSession
             }
             if (child.IsRecordRoot)
             {
-                _hold.RecordStarted(_hold.Position(writer), single: _frames.Count == 1);
+                _hold.RecordStarted(_hold.Position(writer), single: _depth == 1);
             }
         }
         WriteHeldName(writer);
@@ -221,14 +207,19 @@ internal sealed class MaskingSession
             writer.WriteStartObject();
         }
         child.IsArray = isArray;
-        _frames.Add(child);
+        if (_depth == _frames.Length)
+        {
+            Array.Resize(ref _frames, _depth * 2);
+        }
+        _frames[_depth++] = child;
         CheckDepth();
     }
 
     private void Primitive(ref Utf8JsonReader reader, Utf8JsonWriter writer)
     {
         var (context, classIndex) = Enter(isContainer: false, writer);
-        if (_subject.Count > 0 && _subject.FirstAccepting(context.SubjectStates) >= 0 && (_subjects.Count < _limits.MaxReportedSubjects || _hold is not null))
+        var path = _paths[context.State];
+        if (path.IsSubject && (_subjects.Count < _limits.MaxReportedSubjects || _hold is not null))
         {
             var subjectId = Scalar(ref reader).ToText();
             if (_subjects.Count < _limits.MaxReportedSubjects)
@@ -239,7 +230,7 @@ internal sealed class MaskingSession
         }
         if (_hold is not null)
         {
-            Observe(ref reader, context, classIndex);
+            Observe(ref reader, path, classIndex);
         }
         var (mask, counted) = classIndex >= 0 ? (_view.Masks[classIndex], classIndex)
             : context.InRecord ? (_view.UnclassifiedMask, _classes.Count)
@@ -254,7 +245,7 @@ internal sealed class MaskingSession
         WriteHeldName(writer);
         if (mask is null || mask.Copies)
         {
-            var start = _hold is not null && reader.TokenType == JsonTokenType.Number && _totals.FirstAccepting(context.TotalStates) >= 0 ? _hold.Position(writer) : -1;
+            var start = _hold is not null && reader.TokenType == JsonTokenType.Number && path.IsTotal ? _hold.Position(writer) : -1;
             Copy(ref reader, writer);
             if (start >= 0)
             {
@@ -268,55 +259,39 @@ internal sealed class MaskingSession
     }
 
     /// <summary>Tells the hold what this value says about its record: classified data, or the subject's own consent.</summary>
-    private void Observe(ref Utf8JsonReader reader, Frame context, int classIndex)
+    private void Observe(ref Utf8JsonReader reader, PathState path, int classIndex)
     {
         if (classIndex >= 0)
         {
             _hold!.ClassifiedFound();
         }
-        if (_consent.Count > 0 && _consent.FirstAccepting(context.ConsentStates) is var field and >= 0)
+        if (path.ConsentField >= 0)
         {
-            _hold!.ConsentFieldFound(_entity.ConsentFields[field], Scalar(ref reader));
+            _hold!.ConsentFieldFound(_entity.ConsentFields[path.ConsentField], Scalar(ref reader));
         }
     }
 
-    /// <summary>The selector states, record-ness and class of the value about to be read, one step below the current frame.</summary>
+    /// <summary>The path state, record-ness and class of the value about to be read, one step below the current frame.</summary>
     private (Frame Child, int ClassIndex) Enter(bool isContainer, Utf8JsonWriter writer)
     {
-        var parent = _frames[^1];
-        var child = Frame(_frames.Count);
-        if (_frames.Count == 1)
+        ref readonly var parent = ref _frames[_depth - 1];
+        int state;
+        if (_depth == 1)
         {
             if (_rootSeen)
             {
                 NewLine(writer);
             }
             _rootSeen = true;
-            Copy(parent.RecordStates, child.RecordStates);
-            Copy(parent.FieldStates, child.FieldStates);
-            Copy(parent.TotalStates, child.TotalStates);
-            child.SubjectStates.Clear();
-            child.ConsentStates.Clear();
+            state = PathAutomaton.Root;
         }
         else
         {
-            var isElement = parent.IsArray;
-            var name = isElement ? ReadOnlySpan<byte>.Empty : _pendingName.AsSpan(0, Math.Max(_pendingNameLength, 0));
-            _records.Advance(parent.RecordStates, name, isElement, child.RecordStates);
-            _fields.Advance(parent.FieldStates, name, isElement, child.FieldStates);
-            _subject.Advance(parent.SubjectStates, name, isElement, child.SubjectStates);
-            _consent.Advance(parent.ConsentStates, name, isElement, child.ConsentStates);
-            _totals.Advance(parent.TotalStates, name, isElement, child.TotalStates);
+            state = _paths.Next(parent.State, parent.IsArray, _pendingName.AsSpan(0, Math.Max(_pendingNameLength, 0)));
         }
-        child.InRecord = parent.InRecord;
-        child.IsRecordRoot = false;
-        child.ClassIndex = parent.ClassIndex;
-        var own = _fields.FirstAccepting(child.FieldStates);
-        if (own >= 0)
-        {
-            child.ClassIndex = _entity.Fields[own].ClassIndex;
-        }
-        if (_records.FirstAccepting(child.RecordStates) >= 0)
+        var path = _paths[state];
+        var child = new Frame { State = state, InRecord = parent.InRecord, ClassIndex = path.FieldClass >= 0 ? path.FieldClass : parent.ClassIndex };
+        if (path.IsRecord)
         {
             _recordCount++;
             child.InRecord = true;
@@ -324,9 +299,7 @@ internal sealed class MaskingSession
             {
                 // Inside a record, field selectors start again from the record's own root ($).
                 child.IsRecordRoot = true;
-                _fields.Seed(child.FieldStates);
-                _subject.Seed(child.SubjectStates);
-                _consent.Seed(child.ConsentStates);
+                child.State = path.RecordRoot;
             }
         }
         return (child, child.ClassIndex);
@@ -335,7 +308,7 @@ internal sealed class MaskingSession
     /// <summary>A property or element can disappear; the body's root value cannot, so it becomes null.</summary>
     private void WriteNullIfRoot(Utf8JsonWriter writer)
     {
-        if (_frames.Count == 1)
+        if (_depth == 1)
         {
             writer.WriteNullValue();
         }
@@ -427,47 +400,25 @@ internal sealed class MaskingSession
 
     private void CheckDepth()
     {
-        if (_frames.Count - 1 + _suppressed > _limits.MaxDepth)
+        if (_depth - 1 + _suppressed > _limits.MaxDepth)
         {
             throw new MaskingException("too_deep", $"The body nests deeper than {_limits.MaxDepth} levels.");
         }
     }
-
-    private Frame Frame(int level)
-    {
-        while (_framePool.Count <= level)
-        {
-            _framePool.Add(new Frame());
-        }
-        return _framePool[level];
-    }
-
-    private static void Copy(List<int> from, List<int> to)
-    {
-        to.Clear();
-        to.AddRange(from);
-    }
 }
 
-/// <summary>One level of the body being masked; pooled per depth, so walking a large body allocates nothing per object.</summary>
-internal sealed class Frame
+/// <summary>One level of the body being masked: a value type in a reused array, so walking a large body allocates nothing per object.</summary>
+internal struct Frame
 {
-    public List<int> RecordStates { get; } = [];
-
-    public List<int> FieldStates { get; } = [];
-
-    public List<int> SubjectStates { get; } = [];
-
-    public List<int> ConsentStates { get; } = [];
-
-    public List<int> TotalStates { get; } = [];
+    /// <summary>The <see cref="PathAutomaton"/> state of this container's path.</summary>
+    public int State;
 
     /// <summary>This container is a record (so its end is a record's end).</summary>
-    public bool IsRecordRoot { get; set; }
+    public bool IsRecordRoot;
 
-    public bool IsArray { get; set; }
+    public bool IsArray;
 
-    public bool InRecord { get; set; }
+    public bool InRecord;
 
-    public int ClassIndex { get; set; } = -1;
+    public int ClassIndex;
 }

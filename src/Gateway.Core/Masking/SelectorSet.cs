@@ -1,31 +1,20 @@
-using System.Text;
 using Gateway.Core.Rules;
 
 namespace Gateway.Core.Masking;
 
 /// <summary>
-/// Matches a list of selectors incrementally as the masker walks down a body: each frame holds
-/// the selectors' positions (NFA states), advanced by one path step per level, so a value's
-/// class is known without looking back up the path.
+/// A list of selectors as a nondeterministic automaton: a state is a selector and its position
+/// (<c>selector &lt;&lt; 8 | step</c>), advanced by one path step per level. Only
+/// <see cref="PathAutomaton"/> walks it, once per rules version, to build the deterministic
+/// states the masker uses.
 /// </summary>
-internal sealed class SelectorSet
+internal sealed class SelectorSet(IReadOnlyList<JsonPathSelector> selectors)
 {
-    private readonly PathStep[][] _steps;
-    private readonly byte[]?[][] _names;
-    private readonly bool _caseInsensitive;
-
-    public SelectorSet(IEnumerable<JsonPathSelector> selectors, bool caseInsensitive)
-    {
-        _steps = [.. selectors.Select(s => s.Steps.ToArray())];
-        _names = [.. _steps.Select(steps => steps.Select(step => step.Name is null ? null : Encoding.UTF8.GetBytes(step.Name)).ToArray())];
-        _caseInsensitive = caseInsensitive;
-    }
-
-    public static SelectorSet Empty { get; } = new([], caseInsensitive: false);
+    private readonly PathStep[][] _steps = [.. selectors.Select(s => s.Steps.ToArray())];
 
     public int Count => _steps.Length;
 
-    /// <summary>States at a record root (or the body root): every selector at its start.</summary>
+    /// <summary>States at a record root (or the body root): every selector (or those <paramref name="include"/> picks) at its start.</summary>
     public void Seed(List<int> into, Func<int, bool>? include = null)
     {
         into.Clear();
@@ -36,13 +25,13 @@ internal sealed class SelectorSet
                 AddClosed(into, s, 0);
             }
         }
+        into.Sort();
     }
 
-    /// <summary>States after one step down: into a property (<paramref name="name"/>) or an array element (null).</summary>
-    public void Advance(List<int> from, ReadOnlySpan<byte> name, bool isElement, List<int> into)
+    /// <summary>States after one step down: into a property whose name <paramref name="nameMatches"/> tells apart, or an array element (null).</summary>
+    public List<int> Advance(List<int> from, Func<string, bool>? nameMatches)
     {
-        into.Clear();
-        string? nameText = null;
+        var into = new List<int>();
         foreach (var state in from)
         {
             var (s, p) = (state >> 8, state & 0xff);
@@ -56,15 +45,23 @@ internal sealed class SelectorSet
                 case PathStepKind.AnyDepth:
                     AddClosed(into, s, p);
                     break;
-                case PathStepKind.AnyElement when isElement:
+                case PathStepKind.AnyElement when nameMatches is null:
                     AddClosed(into, s, p + 1);
                     break;
-                case PathStepKind.Name when !isElement && NameEquals(s, p, name, ref nameText):
+                case PathStepKind.Name when nameMatches is not null && nameMatches(step.Name!):
                     AddClosed(into, s, p + 1);
                     break;
             }
         }
+        into.Sort();
+        return into;
     }
+
+    /// <summary>The property names that can move any of <paramref name="states"/> forward.</summary>
+    public IEnumerable<string> Names(List<int> states) =>
+        states.Select(state => (s: state >> 8, p: state & 0xff))
+            .Where(x => x.p < _steps[x.s].Length && _steps[x.s][x.p].Kind == PathStepKind.Name)
+            .Select(x => _steps[x.s][x.p].Name!);
 
     /// <summary>The first selector (in rules order) that has matched the whole path, or -1.</summary>
     public int FirstAccepting(List<int> states)
@@ -79,16 +76,6 @@ internal sealed class SelectorSet
             }
         }
         return best;
-    }
-
-    private bool NameEquals(int s, int p, ReadOnlySpan<byte> name, ref string? nameText)
-    {
-        if (!_caseInsensitive)
-        {
-            return name.SequenceEqual(_names[s][p]);
-        }
-        nameText ??= Encoding.UTF8.GetString(name);
-        return string.Equals(nameText, _steps[s][p].Name, StringComparison.OrdinalIgnoreCase);
     }
 
     private void AddClosed(List<int> into, int s, int p)

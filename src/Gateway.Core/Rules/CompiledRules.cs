@@ -112,16 +112,15 @@ public sealed record CompiledEntity(
     /// <summary>Record counts in the body (selectors from the body's root), lowered when records are withheld.</summary>
     public IReadOnlyList<JsonPathSelector> Totals { get; init; } = [];
 
-    // Matchers are immutable and built once with the rules, not for every body masked.
-    internal Masking.SelectorSet RecordMatcher { get; } = new(Records, CaseInsensitive);
-
-    internal Masking.SelectorSet FieldMatcher { get; } = new(Fields.Select(f => f.Selector), CaseInsensitive);
-
-    internal Masking.SelectorSet SubjectMatcher { get; } = new(Subject is null ? [] : [Subject], CaseInsensitive);
-
-    internal Masking.SelectorSet ConsentMatcher => field ??= new(ConsentFields.Select(f => f.Selector), CaseInsensitive);
-
-    internal Masking.SelectorSet TotalMatcher => field ??= new(Totals, CaseInsensitive);
+    /// <summary>
+    /// Every selector as one automaton, immutable and built once with the rules (the compiler
+    /// builds it first and refuses rules it cannot be built for), not for every body masked.
+    /// </summary>
+    internal Masking.PathAutomaton Automaton
+    {
+        get => field ??= Masking.PathAutomaton.Build(this, out var error) ?? throw new Masking.MaskingException("rules_too_complex", $"Entity '{Name}': {error}");
+        set;
+    }
 
     /// <summary>The same entity with the body's root as its one record: masks a record cut out of a larger body.</summary>
     internal CompiledEntity SingleRecord => field ??= new CompiledEntity(Name, Routes, [JsonPathSelector.Parse("$", out _)!], Subject, Fields, CaseInsensitive);

@@ -141,7 +141,16 @@ public static class RulesCompiler
                 totals.Add(total);
             }
         }
-        return new CompiledEntity(name, routes, records, subject, fields, entity.CaseInsensitive) { ConsentFields = consent, Totals = totals };
+        var compiled = new CompiledEntity(name, routes, records, subject, fields, entity.CaseInsensitive) { ConsentFields = consent, Totals = totals };
+        if (Masking.PathAutomaton.Build(compiled, out var tooComplex) is { } automaton)
+        {
+            compiled.Automaton = automaton;
+        }
+        else
+        {
+            errors.Add(path, entity.Line, tooComplex!);
+        }
+        return compiled;
     }
 
     private static JsonPathSelector? Selector(string text, string path, long line, RuleErrors errors)
