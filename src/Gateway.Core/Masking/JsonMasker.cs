@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Gateway.Core.Rules;
 
@@ -7,7 +6,7 @@ namespace Gateway.Core.Masking;
 
 /// <summary>
 /// Masks a UTF-8 JSON body as a stream: a resumable <see cref="Utf8JsonReader"/> over a pooled
-/// buffer feeds a <see cref="Utf8JsonWriter"/>, token by token, so memory does not grow with the
+/// buffer is read token by token into pooled output that is sent after every read, so memory does not grow with the
 /// body (only with its largest single value). No DOM is ever built. Any body it cannot read
 /// completely and exactly is refused with a <see cref="MaskingException"/>; the caller must then
 /// discard whatever was written (masked output only ever reaches <c>output</c> chunk by chunk). No ASP.NET dependency: the proxy, the CLI and the benchmarks share it.
@@ -15,11 +14,6 @@ namespace Gateway.Core.Masking;
 public sealed class JsonMasker(MaskingLimits limits)
 {
     private const int InitialBufferBytes = 16 * 1024;
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    /// <summary>How masked JSON is written, wherever it is written (here, and when held records are re-masked).</summary>
-    internal static JsonWriterOptions OutputOptions(MaskingLimits limits) => WriterOptions with { MaxDepth = limits.MaxDepth + 1 };
-
     public MaskingLimits Limits { get; } = limits;
 
     /// <param name="lines">NDJSON: the body is a sequence of JSON values, each masked and written on its own line.</param>
@@ -29,8 +23,7 @@ public sealed class JsonMasker(MaskingLimits limits)
         using var masked = new PooledBufferWriter(InitialBufferBytes);
         using var released = gate is null ? null : new PooledBufferWriter(InitialBufferBytes);
         var hold = gate is null ? null : new RecordHold(gate, rules, entity, Limits, lines, masked);
-        var writer = new Utf8JsonWriter(masked, OutputOptions(Limits));
-        var session = new MaskingSession(entity, view, rules.Classes, Limits, lines ? masked : null, hold);
+        var session = new MaskingSession(entity, view, rules.Classes, Limits, lines, hold);
         var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
         try
         {
@@ -62,19 +55,18 @@ public sealed class JsonMasker(MaskingLimits limits)
                 {
                     continue;
                 }
-                var consumed = start + session.Process(buffer.AsSpan(start, filled - start), final, ref state, writer);
+                var consumed = start + session.Process(buffer.AsMemory(start, filled - start), final, ref state, masked);
                 var done = final && !session.Paused;
                 if (done)
                 {
-                    session.Finish(filled - consumed, writer);
+                    session.Finish(filled - consumed);
                 }
-                writer.Flush();
                 if (hold is null)
                 {
                     await output.WriteAsync(masked.Written, cancellationToken);
                     masked.Clear();
                 }
-                else if (done || hold.DueForRelease(writer))
+                else if (done || hold.DueForRelease(masked.Written.Length))
                 {
                     await hold.ReleaseAsync(released!, cancellationToken);
                     await output.WriteAsync(released!.Written, cancellationToken);
@@ -96,8 +88,6 @@ public sealed class JsonMasker(MaskingLimits limits)
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            // Disposing would flush into the buffer, never to the client: only whole chunks are sent, above.
-            await writer.DisposeAsync();
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using Gateway.Core.Masking.Actions;
 using Gateway.Core.Rules;
 
@@ -8,37 +9,51 @@ namespace Gateway.Core.Masking;
 
 /// <summary>
 /// The state of masking one body, carried from buffer to buffer: the path (as one automaton
-/// state per level), held-back property names, and the report. A property name is written only once its
-/// value is known to stay, so a removed field leaves no trace.
+/// state per level), held-back property names, and the report. Tokens that stay go out as the
+/// bytes that came in (<see cref="MaskedOutput"/>), so only masked values pay for a
+/// <see cref="Utf8JsonWriter"/>; separators are decided here, so a removed field leaves no trace.
+/// A property name is written only once its value is known to stay.
 /// </summary>
 internal sealed class MaskingSession
 {
     private readonly CompiledEntity _entity;
     private readonly MaskingView _view;
+    private readonly ValueMask[] _masks;
     private readonly IReadOnlyList<string> _classes;
     private readonly MaskingLimits _limits;
     private readonly PathAutomaton _paths;
     private readonly RecordHold? _hold;
-    private Frame[] _frames = new Frame[16];
-    private int _depth;
+    private readonly bool _lines;
     private readonly int[] _maskedCounts;
     private readonly List<string> _subjects = [];
+    private Frame[] _frames = new Frame[16];
+    private int _depth;
+    private readonly MaskedOutput _out = new();
+    private MaskedValueWriter? _values;
+
+    /// <summary>The held property name as it came (between its quotes, escapes and all), and unescaped when it had escapes.</summary>
     private byte[] _pendingName = new byte[256];
-    private byte[] _scratch = new byte[256];
-    private readonly IBufferWriter<byte>? _lines;
     private int _pendingNameLength = -1;
+
+    /// <summary>Where the held name's token (quotes to colon) sits in the current input, when it is there (-1 otherwise).</summary>
+    private int _pendingNameStart = -1;
+    private int _pendingNameEnd;
+    private byte[] _pendingUnescaped = new byte[256];
+    private int _pendingUnescapedLength = -1;
+    private byte[] _scratch = new byte[256];
     private int _suppressed;
     private int _recordCount;
     private bool _rootSeen;
 
-    /// <param name="lines">For NDJSON: where a newline goes after each root value (null for a single JSON value).</param>
+    /// <param name="lines">NDJSON: each root value is ended by a newline.</param>
     /// <param name="hold">When records wait for a gate's verdict: told where records, subjects, consent fields and counts are.</param>
-    public MaskingSession(CompiledEntity entity, MaskingView view, IReadOnlyList<string> classes, MaskingLimits limits, IBufferWriter<byte>? lines = null, RecordHold? hold = null)
+    public MaskingSession(CompiledEntity entity, MaskingView view, IReadOnlyList<string> classes, MaskingLimits limits, bool lines = false, RecordHold? hold = null)
     {
         _hold = hold;
         _lines = lines;
         _entity = entity;
         _view = view;
+        _masks = [.. view.Masks];
         _classes = classes;
         _limits = limits;
         _paths = entity.Automaton;
@@ -51,21 +66,23 @@ internal sealed class MaskingSession
     /// <summary>The last <see cref="Process"/> stopped early because held records are due for a decision; the rest of its data is still to be read.</summary>
     public bool Paused { get; private set; }
 
-    /// <summary>Reads every complete token in <paramref name="data"/> (or up to a pause); returns how many bytes were consumed.</summary>
-    public int Process(ReadOnlySpan<byte> data, bool final, ref JsonReaderState state, Utf8JsonWriter writer)
+    /// <summary>Reads every complete token in <paramref name="data"/> (or up to a pause) and writes the masked JSON to <paramref name="output"/>; returns how many bytes were consumed.</summary>
+    public int Process(ReadOnlyMemory<byte> input, bool final, ref JsonReaderState state, PooledBufferWriter output)
     {
-        if (final && !_rootSeen && _lines is null && data.Trim(" \t\r\n"u8).IsEmpty)
+        var data = input.Span;
+        if (final && !_rootSeen && !_lines && data.Trim(" \t\r\n"u8).IsEmpty)
         {
             throw new MaskingException("empty_body", "The body holds no JSON value.");
         }
+        _out.Begin(input, output);
         var reader = new Utf8JsonReader(data, final, state);
         try
         {
             Paused = false;
             while (reader.Read())
             {
-                Handle(ref reader, writer);
-                if (_hold is not null && reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray && _hold.DueForRelease(writer))
+                Handle(ref reader);
+                if (_hold is not null && reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray && _hold.DueForRelease(_out.Position))
                 {
                     // Right after a record is the one place a batch can be decided; waiting for a
                     // read to end exactly there could hold a whole body.
@@ -82,34 +99,38 @@ internal sealed class MaskingSession
         {
             throw new MaskingException("invalid_json", "The body holds a value that is not valid UTF-8 JSON.", ex);
         }
+        // Tokens are copied as they came, so the bytes read are checked here, once, as a writer would check each value.
+        if (!Utf8.IsValid(data[..(int)reader.BytesConsumed]))
+        {
+            throw new MaskingException("invalid_json", "The body is not valid UTF-8.");
+        }
+        // The input moves before the next call: what is still to be written of it goes now.
+        _out.Flush();
+        _pendingNameStart = -1;
         state = reader.CurrentState;
         return (int)reader.BytesConsumed;
     }
 
     /// <summary>At the end of the body: it must have held exactly one complete value (NDJSON: any number, each ended by a newline).</summary>
-    public void Finish(int unconsumed, Utf8JsonWriter writer)
+    public void Finish(int unconsumed)
     {
-        if ((!_rootSeen && _lines is null) || _depth != 1 || _suppressed > 0 || unconsumed > 0)
+        if ((!_rootSeen && !_lines) || _depth != 1 || _suppressed > 0 || unconsumed > 0)
         {
             throw new MaskingException(_rootSeen ? "truncated_json" : "empty_body", _rootSeen ? "The body ends inside a JSON value." : "The body holds no JSON value.");
         }
         if (_rootSeen)
         {
-            NewLine(writer);
+            NewLine();
         }
     }
 
-    /// <summary>NDJSON: ends the line of the value just written; the writer starts afresh for the next one.</summary>
-    private void NewLine(Utf8JsonWriter writer)
+    /// <summary>NDJSON: ends the line of the value just written.</summary>
+    private void NewLine()
     {
-        if (_lines is null)
+        if (_lines)
         {
-            return;
+            _out.Literal((byte)'\n');
         }
-        writer.Flush();
-        _lines.GetSpan(1)[0] = (byte)'\n';
-        _lines.Advance(1);
-        writer.Reset(_lines);
     }
 
     public MaskingReport Report(string rulesVersion)
@@ -126,7 +147,7 @@ internal sealed class MaskingSession
         return new MaskingReport(rulesVersion, _entity.Name, _recordCount, _subjects, masked);
     }
 
-    private void Handle(ref Utf8JsonReader reader, Utf8JsonWriter writer)
+    private void Handle(ref Utf8JsonReader reader)
     {
         switch (reader.TokenType)
         {
@@ -143,7 +164,7 @@ internal sealed class MaskingSession
                     CheckDepth();
                     return;
                 }
-                StartContainer(reader.TokenType == JsonTokenType.StartArray, writer);
+                StartContainer(reader.TokenType == JsonTokenType.StartArray, (int)reader.TokenStartIndex);
                 return;
             case JsonTokenType.EndObject or JsonTokenType.EndArray:
                 if (_suppressed > 0)
@@ -152,38 +173,32 @@ internal sealed class MaskingSession
                     return;
                 }
                 var closed = _frames[--_depth];
-                if (reader.TokenType == JsonTokenType.EndObject)
-                {
-                    writer.WriteEndObject();
-                }
-                else
-                {
-                    writer.WriteEndArray();
-                }
+                _out.Input((int)reader.TokenStartIndex, (int)reader.BytesConsumed);
                 if (closed.IsRecordRoot)
                 {
-                    _hold?.RecordEnded(_hold.Position(writer));
+                    _hold?.RecordEnded(_out.Position);
                 }
                 return;
             default:
                 if (_suppressed == 0)
                 {
-                    Primitive(ref reader, writer);
+                    Primitive(ref reader);
                 }
                 return;
         }
     }
 
-    private void StartContainer(bool isArray, Utf8JsonWriter writer)
+    private void StartContainer(bool isArray, int start)
     {
-        var (child, classIndex) = Enter(isContainer: true, writer);
-        if (classIndex >= 0 && _view.Masks[classIndex].Removes)
+        var child = Enter(isContainer: true, out _);
+        var classIndex = child.ClassIndex;
+        if (classIndex >= 0 && _masks[classIndex].Removes)
         {
             Count(classIndex);
             _pendingNameLength = -1;
             _suppressed = 1;
             CheckDepth();
-            WriteNullIfRoot(writer);
+            WriteNullIfRoot();
             return;
         }
         if (_hold is not null)
@@ -194,18 +209,11 @@ internal sealed class MaskingSession
             }
             if (child.IsRecordRoot)
             {
-                _hold.RecordStarted(_hold.Position(writer), single: _depth == 1);
+                _hold.RecordStarted(_out.Position, single: _depth == 1);
             }
         }
-        WriteHeldName(writer);
-        if (isArray)
-        {
-            writer.WriteStartArray();
-        }
-        else
-        {
-            writer.WriteStartObject();
-        }
+        StartMember(start);
+        _out.Input(start, start + 1);
         child.IsArray = isArray;
         if (_depth == _frames.Length)
         {
@@ -215,10 +223,10 @@ internal sealed class MaskingSession
         CheckDepth();
     }
 
-    private void Primitive(ref Utf8JsonReader reader, Utf8JsonWriter writer)
+    private void Primitive(ref Utf8JsonReader reader)
     {
-        var (context, classIndex) = Enter(isContainer: false, writer);
-        var path = _paths[context.State];
+        var context = Enter(isContainer: false, out var path);
+        var classIndex = context.ClassIndex;
         if (path.IsSubject && (_subjects.Count < _limits.MaxReportedSubjects || _hold is not null))
         {
             var subjectId = Scalar(ref reader).ToText();
@@ -232,30 +240,39 @@ internal sealed class MaskingSession
         {
             Observe(ref reader, path, classIndex);
         }
-        var (mask, counted) = classIndex >= 0 ? (_view.Masks[classIndex], classIndex)
+        var (mask, counted) = classIndex >= 0 ? (_masks[classIndex], classIndex)
             : context.InRecord ? (_view.UnclassifiedMask, _classes.Count)
             : (null, -1);
         if (mask is { Removes: true })
         {
             Count(counted);
             _pendingNameLength = -1;
-            WriteNullIfRoot(writer);
+            WriteNullIfRoot();
             return;
         }
-        WriteHeldName(writer);
+        StartMember((int)reader.TokenStartIndex);
         if (mask is null || mask.Copies)
         {
-            var start = _hold is not null && reader.TokenType == JsonTokenType.Number && path.IsTotal ? _hold.Position(writer) : -1;
-            Copy(ref reader, writer);
+            var start = _hold is not null && reader.TokenType == JsonTokenType.Number && path.IsTotal ? _out.Position : -1;
+            Copy(ref reader);
             if (start >= 0)
             {
                 // Only a count that leaves unmasked is corrected: a masked one says nothing to correct.
-                _hold!.TotalFound(start, _hold.Position(writer), reader.ValueSpan);
+                _hold!.TotalFound(start, _out.Position, reader.ValueSpan);
             }
             return;
         }
         Count(counted);
-        mask.Write(writer, Scalar(ref reader));
+        _out.Flush();
+        if (_values is null)
+        {
+            _values = new MaskedValueWriter(_out.Buffer);
+        }
+        else
+        {
+            _values.Target(_out.Buffer);
+        }
+        mask.Write(_values, Scalar(ref reader));
     }
 
     /// <summary>Tells the hold what this value says about its record: classified data, or the subject's own consent.</summary>
@@ -272,7 +289,7 @@ internal sealed class MaskingSession
     }
 
     /// <summary>The path state, record-ness and class of the value about to be read, one step below the current frame.</summary>
-    private (Frame Child, int ClassIndex) Enter(bool isContainer, Utf8JsonWriter writer)
+    private Frame Enter(bool isContainer, out PathState path)
     {
         ref readonly var parent = ref _frames[_depth - 1];
         int state;
@@ -280,16 +297,16 @@ internal sealed class MaskingSession
         {
             if (_rootSeen)
             {
-                NewLine(writer);
+                NewLine();
             }
             _rootSeen = true;
             state = PathAutomaton.Root;
         }
         else
         {
-            state = _paths.Next(parent.State, parent.IsArray, _pendingName.AsSpan(0, Math.Max(_pendingNameLength, 0)));
+            state = _paths.Next(parent.State, parent.IsArray, PendingName);
         }
-        var path = _paths[state];
+        path = _paths[state];
         var child = new Frame { State = state, InRecord = parent.InRecord, ClassIndex = path.FieldClass >= 0 ? path.FieldClass : parent.ClassIndex };
         if (path.IsRecord)
         {
@@ -302,68 +319,95 @@ internal sealed class MaskingSession
                 child.State = path.RecordRoot;
             }
         }
-        return (child, child.ClassIndex);
+        return child;
     }
 
     /// <summary>A property or element can disappear; the body's root value cannot, so it becomes null.</summary>
-    private void WriteNullIfRoot(Utf8JsonWriter writer)
+    private void WriteNullIfRoot()
     {
         if (_depth == 1)
         {
-            writer.WriteNullValue();
+            _out.Literal("null"u8);
         }
     }
+
+    /// <summary>The held property name, unescaped: what selectors compare.</summary>
+    private ReadOnlySpan<byte> PendingName =>
+        _pendingUnescapedLength >= 0 ? _pendingUnescaped.AsSpan(0, _pendingUnescapedLength)
+        : _pendingName.AsSpan(0, Math.Max(_pendingNameLength, 0));
 
     private void HoldName(ref Utf8JsonReader reader)
     {
-        var length = reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
-        if (_pendingName.Length < length)
+        var raw = reader.ValueSpan;
+        if (_pendingName.Length < raw.Length)
         {
-            _pendingName = new byte[Math.Max(length, _pendingName.Length * 2)];
+            _pendingName = new byte[Math.Max(raw.Length, _pendingName.Length * 2)];
         }
-        _pendingNameLength = reader.CopyString(_pendingName);
+        raw.CopyTo(_pendingName);
+        _pendingNameLength = raw.Length;
+        (_pendingNameStart, _pendingNameEnd) = ((int)reader.TokenStartIndex, (int)reader.BytesConsumed);
+        _pendingUnescapedLength = -1;
+        if (reader.ValueIsEscaped)
+        {
+            if (_pendingUnescaped.Length < raw.Length)
+            {
+                _pendingUnescaped = new byte[Math.Max(raw.Length, _pendingUnescaped.Length * 2)];
+            }
+            _pendingUnescapedLength = reader.CopyString(_pendingUnescaped);
+        }
     }
 
-    private void WriteHeldName(Utf8JsonWriter writer)
+    /// <summary>
+    /// Before a value that stays (its first token starts at input offset <paramref name="start"/>):
+    /// the separator, when its container already holds a member, and the held name with its
+    /// colon, when it is a property.
+    /// </summary>
+    private void StartMember(int start)
     {
-        if (_pendingNameLength >= 0)
+        if (_depth == 1)
         {
-            writer.WritePropertyName(_pendingName.AsSpan(0, _pendingNameLength));
-            _pendingNameLength = -1;
+            return;
         }
+        ref var parent = ref _frames[_depth - 1];
+        var comma = parent.HasMembers;
+        parent.HasMembers = true;
+        if (_pendingNameLength < 0)
+        {
+            _out.Separator(comma, start);
+            return;
+        }
+        if (_pendingNameStart >= 0)
+        {
+            _out.Separator(comma, _pendingNameStart);
+            if (_pendingNameEnd - _pendingNameStart == _pendingNameLength + 3)
+            {
+                _out.Input(_pendingNameStart, _pendingNameEnd);
+            }
+            else
+            {
+                _out.Name(_pendingName.AsSpan(0, _pendingNameLength));
+            }
+        }
+        else
+        {
+            if (comma)
+            {
+                _out.Literal((byte)',');
+            }
+            _out.Name(_pendingName.AsSpan(0, _pendingNameLength));
+        }
+        _pendingNameLength = -1;
     }
 
-    private static void Copy(ref Utf8JsonReader reader, Utf8JsonWriter writer)
+    /// <summary>A value that stays as it is goes out as it came in, escapes and all (<see cref="Process"/> checks the UTF-8).</summary>
+    private void Copy(ref Utf8JsonReader reader)
     {
-        switch (reader.TokenType)
+        if (reader.TokenType == JsonTokenType.String && reader.ValueIsEscaped)
         {
-            case JsonTokenType.String when !reader.ValueIsEscaped:
-                writer.WriteStringValue(reader.ValueSpan);
-                break;
-            case JsonTokenType.String:
-                var scratch = ArrayPool<byte>.Shared.Rent(reader.ValueSpan.Length);
-                try
-                {
-                    writer.WriteStringValue(scratch.AsSpan(0, reader.CopyString(scratch)));
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(scratch);
-                }
-                break;
-            case JsonTokenType.Number:
-                writer.WriteRawValue(reader.ValueSpan, skipInputValidation: true);
-                break;
-            case JsonTokenType.True:
-                writer.WriteBooleanValue(true);
-                break;
-            case JsonTokenType.False:
-                writer.WriteBooleanValue(false);
-                break;
-            default:
-                writer.WriteNullValue();
-                break;
+            // Unescaping checks what the escapes stand for (no lone surrogates).
+            Scalar(ref reader);
         }
+        _out.Input((int)reader.TokenStartIndex, (int)reader.BytesConsumed);
     }
 
     /// <summary>The current primitive, unescaped into a reused scratch buffer only when it carries escapes.</summary>
@@ -415,6 +459,9 @@ internal struct Frame
 
     /// <summary>This container is a record (so its end is a record's end).</summary>
     public bool IsRecordRoot;
+
+    /// <summary>A member has been written, so the next needs a separator.</summary>
+    public bool HasMembers;
 
     public bool IsArray;
 

@@ -46,7 +46,9 @@ internal sealed class PathAutomaton
         {
             for (var i = 0; i < names.Length; i++)
             {
-                if (name.SequenceEqual(names[i]))
+                var candidate = names[i];
+                // Length and last byte first: most names differ there, without a call.
+                if (candidate.Length == name.Length && (name.IsEmpty || candidate[^1] == name[^1]) && name.SequenceEqual(candidate))
                 {
                     return state.NameNext[i];
                 }

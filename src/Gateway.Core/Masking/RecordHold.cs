@@ -20,21 +20,18 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
     private readonly List<OpenRecord> _open = [];
     private readonly List<HeldRecord> _records = [];
     private readonly List<HeldTotal> _totals = [];
-    private Utf8JsonWriter? _remaskWriter;
     private long _removed;
 
     public string Purpose => gate.Purpose;
-
-    /// <summary>Where the writer is in the held bytes, counting what it has not flushed yet.</summary>
-    public int Position(Utf8JsonWriter writer) => held.Written.Length + (int)writer.BytesPending;
 
     /// <summary>
     /// Decisions are due when the batch is big enough and no record is open that may still turn
     /// out to hold no other record (a list's envelope is open all along but is never decided), and
     /// no count waits for the verdicts of records still to come.
     /// </summary>
-    public bool DueForRelease(Utf8JsonWriter writer) =>
-        (Position(writer) >= gate.BatchBytes || _records.Count >= gate.BatchRecords)
+    /// <param name="position">How much the masker has written to the held bytes.</param>
+    public bool DueForRelease(int position) =>
+        (position >= gate.BatchBytes || _records.Count >= gate.BatchRecords)
         && (_open.Count == 0 || _open[^1].HoldsRecords)
         && _totals.Count == 0;
 
@@ -121,13 +118,14 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
                 _removed++;
             }
         }
-        Splice(held.Written.Span, verdicts, output);
+        Splice(held.Written, verdicts, output);
         _records.Clear();
         _totals.Clear();
     }
 
-    private void Splice(ReadOnlySpan<byte> bytes, RecordVerdict[] verdicts, PooledBufferWriter output)
+    private void Splice(ReadOnlyMemory<byte> heldBytes, RecordVerdict[] verdicts, PooledBufferWriter output)
     {
+        var bytes = heldBytes.Span;
         var cursor = 0;
         var dropSeparator = false;
         var total = 0;
@@ -168,7 +166,7 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
             {
                 var value = ValueStart(segment);
                 Emit(segment[..value], output, ref dropSeparator);
-                Remask(segment[value..], output);
+                Remask(heldBytes[(record.Start + value)..record.End], output);
             }
             cursor = record.End;
         }
@@ -215,21 +213,12 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
         return i;
     }
 
-    private void Remask(ReadOnlySpan<byte> value, PooledBufferWriter output)
+    private void Remask(ReadOnlyMemory<byte> value, PooledBufferWriter output)
     {
-        if (_remaskWriter is null)
-        {
-            _remaskWriter = new Utf8JsonWriter(output, JsonMasker.OutputOptions(limits));
-        }
-        else
-        {
-            _remaskWriter.Reset(output);
-        }
         var session = new MaskingSession(entity.SingleRecord, rules.WithheldView, rules.Classes, limits);
         var state = new JsonReaderState(new JsonReaderOptions { MaxDepth = limits.MaxDepth + 1 });
-        var consumed = session.Process(value, final: true, ref state, _remaskWriter);
-        session.Finish(value.Length - consumed, _remaskWriter);
-        _remaskWriter.Flush();
+        var consumed = session.Process(value, final: true, ref state, output);
+        session.Finish(value.Length - consumed);
     }
 
     private static ReadOnlySpan<byte> Number(long value)

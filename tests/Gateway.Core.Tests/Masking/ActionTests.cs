@@ -14,6 +14,9 @@ public sealed class ActionTests
     [InlineData("ab", 0, 4, "*b")]
     [InlineData("a", 0, 4, "*")]
     [InlineData("", 0, 4, "*")]
+    [InlineData("x\"y\\z1\"2\\", 0, 4, "*****1\"2\\")]
+    [InlineData("Zoë Ünal 12", 0, 4, "*******l 12")]
+    [InlineData("tab\there\n", 0, 4, "*****ere\n")]
     public void Partial_NeverRevealsMoreThanHalf(string value, int first, int last, string expected)
     {
         var parameters = new Dictionary<string, string> { ["keep_first"] = first.ToString(), ["keep_last"] = last.ToString() };
@@ -123,6 +126,34 @@ public sealed class ActionTests
         Assert.Equal(MaskingActions.ByName.Count, MaskingActions.ByName.Values.Select(a => a.Name).Distinct().Count());
     }
 
+    [Theory]
+    [InlineData("plain", "\"plain\"")]
+    [InlineData("quote\"", "\"quote\\\"\"")]
+    [InlineData("é", "\"é\"")]
+    [InlineData("bell\u0007", "\"bell\\u0007\"")]
+    [InlineData("del\u007f", "\"del\\u007F\"")]
+    public void MaskedValueWriter_WritesPlainAsciiAsIs_AndEscapesTheRestAsAJsonWriterWould(string value, string expected)
+    {
+        var direct = new System.Buffers.ArrayBufferWriter<byte>();
+        new MaskedValueWriter(direct).WriteString(Encoding.UTF8.GetBytes(value));
+        var fromChars = new System.Buffers.ArrayBufferWriter<byte>();
+        new MaskedValueWriter(fromChars).WriteString(value.AsSpan());
+
+        Assert.Equal(expected, Encoding.UTF8.GetString(direct.WrittenSpan));
+        Assert.Equal(expected, Encoding.UTF8.GetString(fromChars.WrittenSpan));
+    }
+
+    [Fact]
+    public void MaskedValueWriter_NeverWritesInvalidUtf8()
+    {
+        var output = new System.Buffers.ArrayBufferWriter<byte>();
+
+        new MaskedValueWriter(output).WriteString([0x61, 0xFF]);
+
+        Assert.True(System.Text.Unicode.Utf8.IsValid(output.WrittenSpan));
+        Assert.Equal("a\uFFFD", JsonSerializer.Deserialize<string>(output.WrittenSpan));
+    }
+
     private static string Apply(string action, Dictionary<string, string> parameters, string value, ActionContext? context = null) =>
         JsonSerializer.Deserialize<string>(ApplyRaw(action, parameters, new JsonScalar(JsonScalarKind.String, Encoding.UTF8.GetBytes(value)), context))!;
 
@@ -131,11 +162,8 @@ public sealed class ActionTests
         var errors = new List<string>();
         var mask = MaskingActions.ByName[action].Create(parameters, context ?? Context, errors.Add);
         Assert.Empty(errors);
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            mask.Write(writer, value);
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        mask.Write(new MaskedValueWriter(buffer), value);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 }

@@ -291,4 +291,78 @@ public sealed class JsonMaskerTests
 
         Assert.Equal("A\"da\\ é\n", JsonDocument.Parse(masked).RootElement.GetProperty("firstName").GetString());
     }
+
+    private const string PrettyContact = """
+        {
+          "ssn" : "195-33-7518",
+          "tags" : [ "a" , "b" ] ,
+          "email" :"ada@example.com",
+          "firstName": "Ada",
+          "phones": [ { "type": "mobile", "number": "+1 555 0100" } , { "number" : "+1 555 0199" } ],
+          "address": {
+            "street": "1 Analytical Way",
+            "postcode": "83271"
+          },
+          "score": 1e3 ,
+          "notes": "call ada@example.com"
+        }
+        """;
+
+    [Theory]
+    [InlineData("support-agent", 0)]
+    [InlineData("support-agent", 1)]
+    [InlineData("marketing-analyst", 0)]
+    [InlineData("marketing-analyst", 1)]
+    [InlineData("marketing-analyst", 3)]
+    [InlineData("compliance-officer", 2)]
+    public void Whitespace_AndRemovedMembers_AnywhereInABody_GiveTheSameOutputAsMinifiedInput(string role, int chunk)
+    {
+        var minified = JsonSerializer.Serialize(JsonDocument.Parse(PrettyContact).RootElement);
+
+        var fromPretty = Mask(PrettyContact, role, path: "/api/contacts/c-1", chunk: chunk);
+
+        Assert.Equal(Mask(minified, role, path: "/api/contacts/c-1"), fromPretty);
+        JsonDocument.Parse(fromPretty).Dispose();
+    }
+
+    [Fact]
+    public void MarketingAnalyst_RemovingTheFirstAndLastMembers_LeavesNoStraySeparator()
+    {
+        var masked = Mask("""{"ssn":"1","email":"a@b.c","tags":["x"],"phones":[{"type":"t","number":"5"},{"type":"u"}],"notes":"n"}""", "marketing-analyst", path: "/api/contacts/c-1");
+
+        var root = JsonDocument.Parse(masked).RootElement;
+        Assert.Equal(["email", "tags", "phones"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Contains(""","tags":[],"phones":[{"number":"h:""", masked);
+        Assert.EndsWith("""},{}]}""", masked);
+    }
+
+    [Theory]
+    [InlineData("ssn")]
+    [InlineData("firstName")]
+    [InlineData("tags")]
+    public void InvalidUtf8_IsRefused_WhetherTheValueIsMaskedKeptOrRemoved(string field)
+    {
+        var body = Encoding.UTF8.GetBytes($$"""{"{{field}}":"ab#cd"}""");
+        body[Array.IndexOf(body, (byte)'#')] = 0xFF;
+
+        Assert.Equal("invalid_json", Assert.Throws<MaskingException>(() => MaskBytes(body, "marketing-analyst", path: "/api/contacts/c-1")).Reason);
+        Assert.Equal("invalid_json", Assert.Throws<MaskingException>(() => MaskBytes(body, "support-agent", path: "/api/contacts/c-1")).Reason);
+    }
+
+    [Fact]
+    public void InvalidUtf8_InAPropertyName_IsRefused()
+    {
+        var body = Encoding.UTF8.GetBytes("""{"fi#st":"x"}""");
+        body[Array.IndexOf(body, (byte)'#')] = 0xC3;
+
+        Assert.Equal("invalid_json", Assert.Throws<MaskingException>(() => MaskBytes(body, "support-agent", path: "/api/contacts/c-1", chunk: 4)).Reason);
+    }
+
+    [Fact]
+    public void EscapedNames_GoOutAsTheyCame_AndStillMatchTheirSelectors()
+    {
+        var masked = Mask("""{"fir\u0073tName":"Ada","\u0073sn":"195-33-7518"}""", "support-agent", path: "/api/contacts/c-1");
+
+        Assert.Equal("""{"fir\u0073tName":"Ada","\u0073sn":"[REDACTED]"}""", masked);
+    }
 }

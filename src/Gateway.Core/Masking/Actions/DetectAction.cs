@@ -20,7 +20,7 @@ public sealed class DetectAction : IMaskingAction
 
     private sealed class Mask(IReadOnlyList<string> detectors) : ValueMask
     {
-        public override void Write(Utf8JsonWriter writer, JsonScalar value)
+        public override void Write(MaskedValueWriter writer, JsonScalar value)
         {
             if (value.Kind != JsonScalarKind.String)
             {
@@ -29,12 +29,12 @@ public sealed class DetectAction : IMaskingAction
             }
             try
             {
-                writer.WriteStringValue(PiiDetectors.Scrub(value.ToText(), detectors));
+                writer.WriteString(PiiDetectors.Scrub(value.ToText(), detectors));
             }
             catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
             {
                 // A text the detectors cannot finish with is not let through half-checked.
-                writer.WriteStringValue(RedactAction.Placeholder);
+                writer.WriteString(RedactAction.Placeholder);
             }
         }
     }

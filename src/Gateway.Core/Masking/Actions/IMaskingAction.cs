@@ -18,15 +18,17 @@ public interface IMaskingAction
 public sealed record ActionContext(IReadOnlyList<string> Detectors, byte[]? HashKey);
 
 /// <summary>One configured way of rewriting a JSON value.</summary>
-public abstract class ValueMask
+/// <param name="removes">The property (or array element) disappears.</param>
+/// <param name="copies">The value is copied as it is.</param>
+public abstract class ValueMask(bool removes = false, bool copies = false)
 {
-    /// <summary>The property (or array element) disappears.</summary>
-    public virtual bool Removes => false;
+    /// <summary>The property (or array element) disappears. A field, not a virtual call: it is asked for every masked value.</summary>
+    public bool Removes { get; } = removes;
 
     /// <summary>The value is copied as it is (no rewriting, so no allocation).</summary>
-    public virtual bool Copies => false;
+    public bool Copies { get; } = copies;
 
-    public abstract void Write(Utf8JsonWriter writer, JsonScalar value);
+    public abstract void Write(MaskedValueWriter writer, JsonScalar value);
 }
 
 public enum JsonScalarKind

@@ -10,13 +10,11 @@ public sealed class AllowAction : IMaskingAction
 
     public ValueMask Create(IReadOnlyDictionary<string, string> parameters, ActionContext context, Action<string> error) => Mask.Instance;
 
-    private sealed class Mask : ValueMask
+    private sealed class Mask() : ValueMask(copies: true)
     {
         public static readonly Mask Instance = new();
 
-        public override bool Copies => true;
-
-        public override void Write(Utf8JsonWriter writer, JsonScalar value) => throw new InvalidOperationException("allow copies values; it never rewrites them.");
+        public override void Write(MaskedValueWriter writer, JsonScalar value) => throw new InvalidOperationException("allow copies values; it never rewrites them.");
     }
 }
 
@@ -31,15 +29,15 @@ public sealed class RedactAction : IMaskingAction
 
     public ValueMask Create(IReadOnlyDictionary<string, string> parameters, ActionContext context, Action<string> error) => Mask.Instance;
 
-    public static void WriteRedacted(Utf8JsonWriter writer, JsonScalar value)
+    public static void WriteRedacted(MaskedValueWriter writer, JsonScalar value)
     {
         if (value.Kind == JsonScalarKind.String)
         {
-            writer.WriteStringValue(Placeholder);
+            writer.WriteString(Placeholder);
         }
         else
         {
-            writer.WriteNullValue();
+            writer.WriteNull();
         }
     }
 
@@ -47,7 +45,7 @@ public sealed class RedactAction : IMaskingAction
     {
         public static readonly Mask Instance = new();
 
-        public override void Write(Utf8JsonWriter writer, JsonScalar value) => WriteRedacted(writer, value);
+        public override void Write(MaskedValueWriter writer, JsonScalar value) => WriteRedacted(writer, value);
     }
 }
 
@@ -59,12 +57,10 @@ public sealed class RemoveAction : IMaskingAction
 
     public ValueMask Create(IReadOnlyDictionary<string, string> parameters, ActionContext context, Action<string> error) => Mask.Instance;
 
-    private sealed class Mask : ValueMask
+    private sealed class Mask() : ValueMask(removes: true)
     {
         public static readonly Mask Instance = new();
 
-        public override bool Removes => true;
-
-        public override void Write(Utf8JsonWriter writer, JsonScalar value) => throw new InvalidOperationException("remove writes nothing.");
+        public override void Write(MaskedValueWriter writer, JsonScalar value) => throw new InvalidOperationException("remove writes nothing.");
     }
 }

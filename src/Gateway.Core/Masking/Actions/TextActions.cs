@@ -38,25 +38,35 @@ public sealed class PartialAction : IMaskingAction
 
     private sealed class Mask(int first, int last) : ValueMask
     {
-        public override void Write(Utf8JsonWriter writer, JsonScalar value)
+        public override void Write(MaskedValueWriter writer, JsonScalar value)
         {
             if (value.Kind is JsonScalarKind.Null or JsonScalarKind.True or JsonScalarKind.False)
             {
                 RedactAction.WriteRedacted(writer, value);
                 return;
             }
-            using var text = new CharBuffer(value.Utf8);
-            var chars = text.Chars;
-            // Never reveal more than half of a value, however short it is.
-            var keepFirst = Math.Min(first, chars.Length / 4);
-            var keepLast = Math.Min(last, chars.Length / 2 - keepFirst);
-            if (chars.Length == 0)
+            if (value.Utf8.IsEmpty)
             {
-                writer.WriteStringValue("*");
+                writer.WriteString("*"u8);
                 return;
             }
-            chars[keepFirst..(chars.Length - keepLast)].Fill('*');
-            writer.WriteStringValue(chars);
+            if (writer.TryWritePlainCopy(value.Utf8, out var written))
+            {
+                // Most values are plain ASCII: one character is one byte, so the stars go straight into the output.
+                Hide(written, (byte)'*');
+                return;
+            }
+            using var text = new CharBuffer(value.Utf8);
+            Hide(text.Chars, '*');
+            writer.WriteString(text.Chars);
+        }
+
+        /// <summary>Never reveals more than half of a value, however short it is.</summary>
+        private void Hide<T>(Span<T> value, T star)
+        {
+            var keepFirst = Math.Min(first, value.Length / 4);
+            var keepLast = Math.Min(last, value.Length / 2 - keepFirst);
+            value[keepFirst..(value.Length - keepLast)].Fill(star);
         }
     }
 }
@@ -72,7 +82,7 @@ public sealed class EmailAction : IMaskingAction
 
     private sealed class Mask : ValueMask
     {
-        public override void Write(Utf8JsonWriter writer, JsonScalar value)
+        public override void Write(MaskedValueWriter writer, JsonScalar value)
         {
             var at = value.Kind == JsonScalarKind.String ? value.Utf8.LastIndexOf((byte)'@') : -1;
             if (at < 1 || at == value.Utf8.Length - 1)
@@ -88,7 +98,7 @@ public sealed class EmailAction : IMaskingAction
             output.Chars[0] = chars[0];
             "***".CopyTo(output.Chars[1..]);
             domain.CopyTo(output.Chars[4..]);
-            writer.WriteStringValue(output.Chars);
+            writer.WriteString(output.Chars);
         }
     }
 }
@@ -119,11 +129,11 @@ public sealed class HashAction : IMaskingAction
 
     private sealed class Mask(byte[] key, int length, string prefix) : ValueMask
     {
-        public override void Write(Utf8JsonWriter writer, JsonScalar value)
+        public override void Write(MaskedValueWriter writer, JsonScalar value)
         {
             if (value.Kind == JsonScalarKind.Null)
             {
-                writer.WriteNullValue();
+                writer.WriteNull();
                 return;
             }
             Span<byte> digest = stackalloc byte[32];
@@ -133,7 +143,7 @@ public sealed class HashAction : IMaskingAction
             using var output = new CharBuffer(prefix.Length + length);
             prefix.CopyTo(output.Chars);
             hex[..length].CopyTo(output.Chars[prefix.Length..]);
-            writer.WriteStringValue(output.Chars);
+            writer.WriteString(output.Chars);
         }
     }
 }
@@ -167,24 +177,24 @@ public sealed class GeneralizeAction : IMaskingAction
 
     private sealed class Mask(string to, int size) : ValueMask
     {
-        public override void Write(Utf8JsonWriter writer, JsonScalar value)
+        public override void Write(MaskedValueWriter writer, JsonScalar value)
         {
             var utf8 = value.Utf8;
             var isString = value.Kind == JsonScalarKind.String;
             switch (to)
             {
                 case "year" when isString && utf8.Length >= 4 && IsDigits(utf8[..4]):
-                    writer.WriteStringValue(utf8[..4]);
+                    writer.WriteString(utf8[..4]);
                     return;
                 case "month" when isString && utf8.Length >= 7 && IsDigits(utf8[..4]) && utf8[4] == '-':
-                    writer.WriteStringValue(utf8[..7]);
+                    writer.WriteString(utf8[..7]);
                     return;
                 case "bucket" when value.Kind == JsonScalarKind.Number && double.TryParse(utf8, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number):
                     var low = Math.Floor(number / size) * size;
                     Span<char> bucket = stackalloc char[64];
                     if (bucket.TryWrite(CultureInfo.InvariantCulture, $"{low}-{low + size - 1}", out var written))
                     {
-                        writer.WriteStringValue(bucket[..written]);
+                        writer.WriteString(bucket[..written]);
                         return;
                     }
                     break;
@@ -193,7 +203,7 @@ public sealed class GeneralizeAction : IMaskingAction
                     {
                         if (text.Chars.Length > size)
                         {
-                            writer.WriteStringValue(text.Chars[..size]);
+                            writer.WriteString(text.Chars[..size]);
                             return;
                         }
                     }
