@@ -87,7 +87,7 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
         if (Masking is { } masking)
         {
             writer.WriteStartArray("resources");
-            foreach (var subject in masking.SubjectIds)
+            foreach (var subject in masking.SubjectIds.Utf8)
             {
                 writer.WriteStartObject();
                 writer.WriteString("type", masking.Entity);

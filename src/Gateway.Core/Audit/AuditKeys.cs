@@ -28,6 +28,9 @@ public sealed class AuditKeys : IDisposable
     /// <summary>A subject id as it appears in events and in the consent store: 128 bits of HMAC, hex.</summary>
     public string Pseudonym(string subjectId) => _subject.Pseudonym(subjectId);
 
+    /// <inheritdoc cref="Pseudonym(string)"/>
+    public string Pseudonym(ReadOnlySpan<byte> subjectIdUtf8) => _subject.Pseudonym(subjectIdUtf8);
+
     /// <summary>The chain hash of one event's exact JSON bytes (which hold the previous event's hash).</summary>
     public string ChainHash(ReadOnlySpan<byte> eventJson)
     {
@@ -57,11 +60,17 @@ public sealed class SubjectPseudonymizer(byte[] subjectKey) : IDisposable
 
     public string Pseudonym(string subjectId)
     {
-        Span<byte> mac = stackalloc byte[32];
         var length = Encoding.UTF8.GetMaxByteCount(subjectId.Length);
         var utf8 = length <= 512 ? stackalloc byte[length] : new byte[length];
         var written = Encoding.UTF8.GetBytes(subjectId, utf8);
-        _hmac.AppendData(utf8[..written]);
+        return Pseudonym(utf8[..written]);
+    }
+
+    /// <summary>The same pseudonym, from the id's UTF-8 bytes.</summary>
+    public string Pseudonym(ReadOnlySpan<byte> subjectIdUtf8)
+    {
+        Span<byte> mac = stackalloc byte[32];
+        _hmac.AppendData(subjectIdUtf8);
         _hmac.GetHashAndReset(mac);
         return Convert.ToHexStringLower(mac[..16]);
     }

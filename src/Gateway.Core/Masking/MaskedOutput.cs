@@ -39,6 +39,9 @@ internal sealed class MaskedOutput
         (_input, _inputOffset, _buffer, _runStart) = (segment.Array!, segment.Offset, buffer, -1);
     }
 
+    /// <summary>Bytes of the current input, by offset.</summary>
+    public ReadOnlySpan<byte> InputBytes(int start, int length) => _input.AsSpan(_inputOffset + start, length);
+
     /// <summary>Input bytes [start, end) go out as they are.</summary>
     public void Input(int start, int end)
     {

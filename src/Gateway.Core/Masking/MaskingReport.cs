@@ -5,5 +5,5 @@ public sealed record MaskingReport(
     string RulesVersion,
     string Entity,
     int Records,
-    IReadOnlyList<string> SubjectIds,
+    SubjectIdList SubjectIds,
     IReadOnlyDictionary<string, int> MaskedByClassAndAction);

@@ -25,19 +25,21 @@ internal sealed class MaskingSession
     private readonly RecordHold? _hold;
     private readonly bool _lines;
     private readonly int[] _maskedCounts;
-    private readonly List<string> _subjects = [];
+    private readonly SubjectIdList _subjects = new();
     private Frame[] _frames = new Frame[16];
     private int _depth;
     private readonly MaskedOutput _out = new();
     private MaskedValueWriter? _values;
 
-    /// <summary>The held property name as it came (between its quotes, escapes and all), and unescaped when it had escapes.</summary>
-    private byte[] _pendingName = new byte[256];
+    /// <summary>
+    /// The held property name as it came (between its quotes, escapes and all): its length, and
+    /// where its token (quotes to colon) sits in the current input. Only when the input moves on
+    /// before its value comes is it copied to <see cref="_pendingName"/> (start -1 then).
+    /// </summary>
     private int _pendingNameLength = -1;
-
-    /// <summary>Where the held name's token (quotes to colon) sits in the current input, when it is there (-1 otherwise).</summary>
     private int _pendingNameStart = -1;
     private int _pendingNameEnd;
+    private byte[] _pendingName = new byte[256];
     private byte[] _pendingUnescaped = new byte[256];
     private int _pendingUnescapedLength = -1;
     private byte[] _scratch = new byte[256];
@@ -104,8 +106,16 @@ internal sealed class MaskingSession
         {
             throw new MaskingException("invalid_json", "The body is not valid UTF-8.");
         }
-        // The input moves before the next call: what is still to be written of it goes now.
+        // The input moves before the next call: what is still to be written of it goes now, and a held name is kept.
         _out.Flush();
+        if (_pendingNameLength >= 0 && _pendingNameStart >= 0)
+        {
+            if (_pendingName.Length < _pendingNameLength)
+            {
+                _pendingName = new byte[Math.Max(_pendingNameLength, _pendingName.Length * 2)];
+            }
+            RawPendingName.CopyTo(_pendingName);
+        }
         _pendingNameStart = -1;
         state = reader.CurrentState;
         return (int)reader.BytesConsumed;
@@ -227,14 +237,13 @@ internal sealed class MaskingSession
     {
         var context = Enter(isContainer: false, out var path);
         var classIndex = context.ClassIndex;
-        if (path.IsSubject && (_subjects.Count < _limits.MaxReportedSubjects || _hold is not null))
+        if (path.IsSubject)
         {
-            var subjectId = Scalar(ref reader).ToText();
             if (_subjects.Count < _limits.MaxReportedSubjects)
             {
-                _subjects.Add(subjectId);
+                _subjects.Add(Scalar(ref reader).Utf8);
             }
-            _hold?.SubjectFound(subjectId);
+            _hold?.SubjectFound(Scalar(ref reader).ToText());
         }
         if (_hold is not null)
         {
@@ -333,17 +342,16 @@ internal sealed class MaskingSession
 
     /// <summary>The held property name, unescaped: what selectors compare.</summary>
     private ReadOnlySpan<byte> PendingName =>
-        _pendingUnescapedLength >= 0 ? _pendingUnescaped.AsSpan(0, _pendingUnescapedLength)
-        : _pendingName.AsSpan(0, Math.Max(_pendingNameLength, 0));
+        _pendingUnescapedLength >= 0 ? _pendingUnescaped.AsSpan(0, _pendingUnescapedLength) : RawPendingName;
+
+    private ReadOnlySpan<byte> RawPendingName =>
+        _pendingNameLength < 0 ? []
+        : _pendingNameStart >= 0 ? _out.InputBytes(_pendingNameStart + 1, _pendingNameLength)
+        : _pendingName.AsSpan(0, _pendingNameLength);
 
     private void HoldName(ref Utf8JsonReader reader)
     {
         var raw = reader.ValueSpan;
-        if (_pendingName.Length < raw.Length)
-        {
-            _pendingName = new byte[Math.Max(raw.Length, _pendingName.Length * 2)];
-        }
-        raw.CopyTo(_pendingName);
         _pendingNameLength = raw.Length;
         (_pendingNameStart, _pendingNameEnd) = ((int)reader.TokenStartIndex, (int)reader.BytesConsumed);
         _pendingUnescapedLength = -1;
@@ -385,7 +393,7 @@ internal sealed class MaskingSession
             }
             else
             {
-                _out.Name(_pendingName.AsSpan(0, _pendingNameLength));
+                _out.Name(RawPendingName);
             }
         }
         else
@@ -394,7 +402,7 @@ internal sealed class MaskingSession
             {
                 _out.Literal((byte)',');
             }
-            _out.Name(_pendingName.AsSpan(0, _pendingNameLength));
+            _out.Name(RawPendingName);
         }
         _pendingNameLength = -1;
     }
