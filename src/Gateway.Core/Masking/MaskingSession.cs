@@ -19,6 +19,11 @@ internal sealed class MaskingSession
     private readonly CompiledEntity _entity;
     private readonly MaskingView _view;
     private readonly ValueMask[] _masks;
+
+    /// <summary>The mask for record fields no selector classifies, counted after the classes (at index <see cref="_classes"/>.Count).</summary>
+    private readonly ValueMask _unclassifiedMask;
+    private readonly int _unclassifiedIndex;
+    private readonly int _maxDepth;
     private readonly IReadOnlyList<string> _classes;
     private readonly MaskingLimits _limits;
     private readonly PathAutomaton _paths;
@@ -56,6 +61,9 @@ internal sealed class MaskingSession
         _entity = entity;
         _view = view;
         _masks = [.. view.Masks];
+        _unclassifiedMask = view.UnclassifiedMask;
+        _unclassifiedIndex = classes.Count;
+        _maxDepth = limits.MaxDepth;
         _classes = classes;
         _limits = limits;
         _paths = entity.Automaton;
@@ -250,7 +258,7 @@ internal sealed class MaskingSession
             Observe(ref reader, path, classIndex);
         }
         var (mask, counted) = classIndex >= 0 ? (_masks[classIndex], classIndex)
-            : context.InRecord ? (_view.UnclassifiedMask, _classes.Count)
+            : context.InRecord ? (_unclassifiedMask, _unclassifiedIndex)
             : (null, -1);
         if (mask is { Removes: true })
         {
@@ -452,9 +460,9 @@ internal sealed class MaskingSession
 
     private void CheckDepth()
     {
-        if (_depth - 1 + _suppressed > _limits.MaxDepth)
+        if (_depth - 1 + _suppressed > _maxDepth)
         {
-            throw new MaskingException("too_deep", $"The body nests deeper than {_limits.MaxDepth} levels.");
+            throw new MaskingException("too_deep", $"The body nests deeper than {_maxDepth} levels.");
         }
     }
 }
