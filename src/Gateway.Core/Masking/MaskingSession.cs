@@ -31,7 +31,7 @@ internal sealed class MaskingSession
     private readonly bool _lines;
     private readonly int[] _maskedCounts;
     private readonly SubjectIdList _subjects = new();
-    private Frame[] _frames = new Frame[16];
+    private Frame[] _frames = new Frame[8];
     private int _depth;
     private readonly MaskedOutput _out = new();
     private MaskedValueWriter? _values;
@@ -44,10 +44,10 @@ internal sealed class MaskingSession
     private int _pendingNameLength = -1;
     private int _pendingNameStart = -1;
     private int _pendingNameEnd;
-    private byte[] _pendingName = new byte[256];
-    private byte[] _pendingUnescaped = new byte[256];
+    private byte[] _pendingName = [];
+    private byte[] _pendingUnescaped = [];
     private int _pendingUnescapedLength = -1;
-    private byte[] _scratch = new byte[256];
+    private byte[] _scratch = [];
     private int _suppressed;
     private int _recordCount;
     private bool _rootSeen;
@@ -60,7 +60,8 @@ internal sealed class MaskingSession
         _lines = lines;
         _entity = entity;
         _view = view;
-        _masks = [.. view.Masks];
+        // Views are built with arrays; the session only reads it.
+        _masks = view.Masks as ValueMask[] ?? [.. view.Masks];
         _unclassifiedMask = view.UnclassifiedMask;
         _unclassifiedIndex = classes.Count;
         _maxDepth = limits.MaxDepth;
@@ -118,10 +119,7 @@ internal sealed class MaskingSession
         _out.Flush();
         if (_pendingNameLength >= 0 && _pendingNameStart >= 0)
         {
-            if (_pendingName.Length < _pendingNameLength)
-            {
-                _pendingName = new byte[Math.Max(_pendingNameLength, _pendingName.Length * 2)];
-            }
+            _pendingName = Room(_pendingName, _pendingNameLength);
             RawPendingName.CopyTo(_pendingName);
         }
         _pendingNameStart = -1;
@@ -365,10 +363,7 @@ internal sealed class MaskingSession
         _pendingUnescapedLength = -1;
         if (reader.ValueIsEscaped)
         {
-            if (_pendingUnescaped.Length < raw.Length)
-            {
-                _pendingUnescaped = new byte[Math.Max(raw.Length, _pendingUnescaped.Length * 2)];
-            }
+            _pendingUnescaped = Room(_pendingUnescaped, raw.Length);
             _pendingUnescapedLength = reader.CopyString(_pendingUnescaped);
         }
     }
@@ -432,10 +427,7 @@ internal sealed class MaskingSession
         switch (reader.TokenType)
         {
             case JsonTokenType.String when reader.ValueIsEscaped:
-                if (_scratch.Length < reader.ValueSpan.Length)
-                {
-                    _scratch = new byte[Math.Max(reader.ValueSpan.Length, _scratch.Length * 2)];
-                }
+                _scratch = Room(_scratch, reader.ValueSpan.Length);
                 return new JsonScalar(JsonScalarKind.String, _scratch.AsSpan(0, reader.CopyString(_scratch)));
             case JsonTokenType.String:
                 return new JsonScalar(JsonScalarKind.String, reader.ValueSpan);
@@ -449,6 +441,10 @@ internal sealed class MaskingSession
                 return new JsonScalar(JsonScalarKind.Null, "null"u8);
         }
     }
+
+    /// <summary>Scratch buffers are made only when a body needs them (most never do), then reused.</summary>
+    private static byte[] Room(byte[] buffer, int needed) =>
+        buffer.Length >= needed ? buffer : new byte[Math.Max(needed, Math.Max(256, buffer.Length * 2))];
 
     private void Count(int index)
     {
