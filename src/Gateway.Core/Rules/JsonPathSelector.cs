@@ -15,6 +15,9 @@ public sealed class JsonPathSelector
         Steps = steps;
     }
 
+    /// <summary>Far beyond any real CRM path, and within what a matcher state can count (255).</summary>
+    public const int MaxSteps = 200;
+
     public string Text { get; }
 
     public IReadOnlyList<PathStep> Steps { get; }
@@ -90,6 +93,11 @@ public sealed class JsonPathSelector
                 error = $"unexpected '{rest[0]}'; the supported forms are $, .name, ['name'], [*] and .**.";
                 return null;
             }
+        }
+        if (steps.Count > MaxSteps)
+        {
+            error = $"a selector has at most {MaxSteps} steps.";
+            return null;
         }
         return new JsonPathSelector(text, steps);
     }

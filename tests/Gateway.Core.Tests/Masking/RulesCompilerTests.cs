@@ -142,4 +142,40 @@ public sealed class RulesCompilerTests
         Assert.Null(JsonPathSelector.Parse(text, out var error));
         Assert.False(string.IsNullOrEmpty(error));
     }
+
+    [Fact]
+    public void Compile_SelectorsWhosePathStatesMultiply_AreRefusedWithTheEntityNamed()
+    {
+        // Each selector remembers on its own whether its "aN" was on the path: 2^13 combinations.
+        var selectors = string.Concat(Enumerable.Range(1, 13).Select(n => $"\n      \"$.**.a{n}.**.z\": national_id"));
+        var yaml = MaskingFixture.Rules.Replace("""      "**.taxId":           national_id""", """      "**.taxId":           national_id""" + selectors);
+
+        var errors = Assert.Throws<RulesException>(() => RulesCompiler.Compile(yaml, MaskingFixture.HashKey)).Errors;
+
+        var error = Assert.Single(errors);
+        Assert.Equal("entities.contact", error.Path);
+        Assert.Contains("4096", error.Message);
+    }
+
+    [Fact]
+    public void Compile_DeepAnyDepthSelectors_WithinTheLimit_MatchWhereTheySay()
+    {
+        var yaml = MaskingFixture.Rules.Replace("""      "**.taxId":           national_id""", """
+                  "**.taxId":           national_id
+                  "$.**.a[*][*][*]": national_id
+            """.TrimEnd());
+        var rules = RulesCompiler.Compile(yaml, MaskingFixture.HashKey);
+
+        var masked = MaskingFixture.Mask("""{"x":{"a":[[["195-33-7518"]]],"b":[[["kept"]]]}}""", "support-agent", path: "/api/contacts/c-1", rules: rules);
+
+        Assert.Equal("""{"x":{"a":[[["[REDACTED]"]]],"b":[[["kept"]]]}}""", masked);
+    }
+
+    [Fact]
+    public void Selector_WithMoreStepsThanAnyBodyCanNest_IsRefused()
+    {
+        Assert.NotNull(JsonPathSelector.Parse("$" + string.Concat(Enumerable.Repeat(".a", JsonPathSelector.MaxSteps)), out _));
+        Assert.Null(JsonPathSelector.Parse("$" + string.Concat(Enumerable.Repeat(".a", JsonPathSelector.MaxSteps + 1)), out var error));
+        Assert.Contains("at most", error);
+    }
 }
