@@ -70,7 +70,7 @@ internal sealed class ConsentGate(
                 RecordVerdict.Mask => "masked",
                 _ => record.Single ? "refused" : "removed",
             };
-            Report.Add(new ConsentDecision(subjects[i], decision, reason));
+            Report.Add(subjects[i], decision, reason);
             metrics.ConsentDecided(purpose.Name, decision, reason);
         }
         return verdicts;

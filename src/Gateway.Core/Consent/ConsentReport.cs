@@ -1,33 +1,95 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+
 namespace Gateway.Core.Consent;
 
-/// <summary>What the consent stage decided for one response, for the audit event; subjects only as keyed hashes.</summary>
+/// <summary>
+/// What the consent stage decided for one response, for the audit event; subjects only as keyed
+/// hashes. It lives as long as the response, so a 10 000-record list must not cost 10 000 objects:
+/// each listed decision is the hash's 16 bytes and one byte naming its decision and reason, in
+/// chunks below the large-object threshold; the audit writer turns them into text.
+/// </summary>
 public sealed class ConsentReport(string purpose, string basis, int maxListed)
 {
-    private readonly List<ConsentDecision> _decisions = [];
-    private readonly Dictionary<string, int> _counts = new(StringComparer.Ordinal);
+    private const int HashBytes = 16;
+    private const int EntryBytes = HashBytes + 1;
+    private const int EntriesPerChunk = 16 * 1024 / EntryBytes;
+    private const byte NoSubject = 0x80;
+
+    /// <summary>Every decision and reason met so far, with how often; an entry's index is what the listed decisions store.</summary>
+    private readonly List<(string Decision, string Reason, int Count)> _kinds = [];
+    private readonly List<byte[]> _chunks = [];
 
     public string Purpose { get; } = purpose;
 
     public string Basis { get; } = basis;
 
-    /// <summary>The first decisions, up to the report's limit; <see cref="Counts"/> counts them all.</summary>
-    public IReadOnlyList<ConsentDecision> Decisions => _decisions;
+    /// <summary>How many decisions are listed: the first ones, up to the report's limit; <see cref="Counts"/> counts them all.</summary>
+    public int Listed { get; private set; }
+
+    /// <summary>The listed decisions, in order, made into records as they are read (by the audit writer, after the response).</summary>
+    public IEnumerable<ConsentDecision> Decisions
+    {
+        get
+        {
+            for (var i = 0; i < Listed; i++)
+            {
+                var entry = _chunks[i / EntriesPerChunk].AsMemory(i % EntriesPerChunk * EntryBytes, EntryBytes);
+                var kind = entry.Span[HashBytes];
+                var (decision, reason, _) = _kinds[kind & ~NoSubject];
+                yield return new ConsentDecision((kind & NoSubject) != 0 ? null : Convert.ToHexStringLower(entry.Span[..HashBytes]), decision, reason);
+            }
+        }
+    }
 
     /// <summary>Decisions by <c>decision:reason</c>, e.g. <c>removed:withdrawn</c>.</summary>
-    public IReadOnlyDictionary<string, int> Counts => _counts;
+    public IReadOnlyDictionary<string, int> Counts => _kinds.ToDictionary(k => $"{k.Decision}:{k.Reason}", k => k.Count, StringComparer.Ordinal);
 
     /// <summary>The consent store could not be asked, so records were treated as without consent.</summary>
     public bool StoreUnavailable { get; internal set; }
 
     /// <summary>Called by the response's one gate, batch after batch; read by the audit writer only after the response.</summary>
-    internal void Add(ConsentDecision decision)
+    /// <param name="subject">The subject's keyed hash (hex, as <see cref="Audit.SubjectPseudonymizer"/> makes it), or null.</param>
+    internal void Add(string? subject, string decision, string reason)
     {
-        if (_decisions.Count < maxListed)
+        Span<byte> hash = stackalloc byte[HashBytes];
+        if (subject is not null && (Convert.FromHexString(subject, hash, out _, out var written) != OperationStatus.Done || written != HashBytes))
         {
-            _decisions.Add(decision);
+            throw new ArgumentException("A subject is listed as its 128-bit keyed hash, in hex.", nameof(subject));
         }
-        var key = $"{decision.Decision}:{decision.Reason}";
-        _counts[key] = _counts.GetValueOrDefault(key) + 1;
+        var kind = Kind(decision, reason);
+        if (Listed >= maxListed)
+        {
+            return;
+        }
+        if (Listed % EntriesPerChunk == 0)
+        {
+            _chunks.Add(new byte[EntriesPerChunk * EntryBytes]);
+        }
+        var entry = _chunks[^1].AsSpan(Listed % EntriesPerChunk * EntryBytes, EntryBytes);
+        hash.CopyTo(entry);
+        entry[HashBytes] = (byte)(subject is null ? kind | NoSubject : kind);
+        Listed++;
+    }
+
+    /// <summary>Counts the decision and returns its index among the kinds met (a handful: decisions times reasons).</summary>
+    private int Kind(string decision, string reason)
+    {
+        var kinds = CollectionsMarshal.AsSpan(_kinds);
+        for (var i = 0; i < kinds.Length; i++)
+        {
+            if (kinds[i].Decision == decision && kinds[i].Reason == reason)
+            {
+                kinds[i].Count++;
+                return i;
+            }
+        }
+        if (_kinds.Count == NoSubject)
+        {
+            throw new InvalidOperationException("More kinds of consent decision than a listed entry can name.");
+        }
+        _kinds.Add((decision, reason, 1));
+        return _kinds.Count - 1;
     }
 }
 

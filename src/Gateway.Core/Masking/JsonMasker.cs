@@ -68,9 +68,8 @@ public sealed class JsonMasker(MaskingLimits limits)
                 }
                 else if (done || hold.DueForRelease(masked.Written.Length))
                 {
-                    await hold.ReleaseAsync(released!, cancellationToken);
-                    await output.WriteAsync(released!.Written, cancellationToken);
-                    released.Clear();
+                    await output.WriteAsync(await hold.ReleaseAsync(released!, cancellationToken), cancellationToken);
+                    released!.Clear();
                     masked.Clear();
                 }
                 if (done)

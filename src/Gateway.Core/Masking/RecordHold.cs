@@ -99,8 +99,12 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
         }
     }
 
-    /// <summary>Asks the gate about the held records and writes the held bytes, spliced, to <paramref name="output"/>.</summary>
-    public async ValueTask ReleaseAsync(PooledBufferWriter output, CancellationToken cancellationToken)
+    /// <summary>
+    /// Asks the gate about the held records; returns what may leave of the held bytes: the held
+    /// bytes themselves when every record stays as it is and no count needs lowering (the usual
+    /// case, with no copy), otherwise the held bytes spliced into <paramref name="spliced"/>.
+    /// </summary>
+    public async ValueTask<ReadOnlyMemory<byte>> ReleaseAsync(PooledBufferWriter spliced, CancellationToken cancellationToken)
     {
         var verdicts = _records.Count == 0 ? [] : await gate.DecideAsync([.. _records.Select(r => r.Facts)], cancellationToken);
         if (verdicts.Length != _records.Count)
@@ -118,9 +122,14 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
                 _removed++;
             }
         }
-        Splice(held.Written, verdicts, output);
+        var unchanged = Array.TrueForAll(verdicts, v => v == RecordVerdict.Keep) && (_removed == 0 || _totals.Count == 0);
+        if (!unchanged)
+        {
+            Splice(held.Written, verdicts, spliced);
+        }
         _records.Clear();
         _totals.Clear();
+        return unchanged ? held.Written : spliced.Written;
     }
 
     private void Splice(ReadOnlyMemory<byte> heldBytes, RecordVerdict[] verdicts, PooledBufferWriter output)

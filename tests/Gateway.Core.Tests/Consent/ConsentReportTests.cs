@@ -1,0 +1,37 @@
+using Gateway.Core.Consent;
+
+namespace Gateway.Core.Tests.Consent;
+
+public sealed class ConsentReportTests
+{
+    [Fact]
+    public void Decisions_ComeBackInOrder_WithTheirHashes_AndCountsCoverEvenThoseBeyondTheListLimit()
+    {
+        var report = new ConsentReport("marketing", "consent", maxListed: 2_000);
+        var hashes = Enumerable.Range(0, 2_500).Select(i => Convert.ToHexStringLower(BitConverter.GetBytes((long)i).Concat(BitConverter.GetBytes(~(long)i)).ToArray())).ToList();
+        for (var i = 0; i < hashes.Count; i++)
+        {
+            report.Add(i % 100 == 0 ? null : hashes[i], i % 3 == 0 ? "removed" : "allowed", i % 3 == 0 ? "withdrawn" : "granted");
+        }
+
+        var listed = report.Decisions.ToList();
+
+        Assert.Equal(2_000, report.Listed);
+        Assert.Equal(2_000, listed.Count);
+        for (var i = 0; i < listed.Count; i++)
+        {
+            Assert.Equal(new ConsentDecision(i % 100 == 0 ? null : hashes[i], i % 3 == 0 ? "removed" : "allowed", i % 3 == 0 ? "withdrawn" : "granted"), listed[i]);
+        }
+        Assert.Equal(new Dictionary<string, int> { ["removed:withdrawn"] = 834, ["allowed:granted"] = 1_666 }, report.Counts);
+    }
+
+    [Fact]
+    public void ASubjectThatIsNotAKeyedHash_IsRefused_NeverListedInClear()
+    {
+        var report = new ConsentReport("marketing", "consent", maxListed: 10);
+
+        Assert.Throws<ArgumentException>(() => report.Add("ada@example.com", "allowed", "granted"));
+        Assert.Empty(report.Decisions);
+        Assert.Empty(report.Counts);
+    }
+}
