@@ -2,7 +2,8 @@
 # The end-to-end load benchmark (docs/performance.md): upstream direct, nginx over TLS, bare
 # YARP and the gateway with each stage on and off, on loopback. Installs wrk, h2load, nginx and
 # redis-server through apt-get where they are missing. Options: --quick (a smoke run of under a
-# minute), --rounds N, --update-docs (writes the results into docs/performance.md).
+# minute), --rounds N, --update-docs (writes the results into docs/performance.md),
+# --memory-only (only the 50 x 10 MB memory test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -87,11 +87,13 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
         if (Masking is { } masking)
         {
             writer.WriteStartArray("resources");
+            Span<char> pseudonym = stackalloc char[SubjectPseudonymizer.PseudonymChars];
             foreach (var subject in masking.SubjectIds.Utf8)
             {
                 writer.WriteStartObject();
                 writer.WriteString("type", masking.Entity);
-                writer.WriteString("uid", keys.Pseudonym(subject));
+                keys.Pseudonym(subject, pseudonym);
+                writer.WriteString("uid", pseudonym);
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();
@@ -153,12 +155,14 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
     private static void WriteConsent(Utf8JsonWriter writer, Consent.ConsentReport consent)
     {
         writer.WriteStartArray("consent");
-        foreach (var decision in consent.Decisions)
+        Span<char> hex = stackalloc char[32];
+        foreach (var decision in consent.EnumerateListed())
         {
             writer.WriteStartObject();
-            if (decision.Subject is not null)
+            if (!decision.Hash.IsEmpty)
             {
-                writer.WriteString("subject", decision.Subject);
+                Convert.TryToHexStringLower(decision.Hash, hex, out _);
+                writer.WriteString("subject", hex);
             }
             writer.WriteString("purpose", consent.Purpose);
             writer.WriteString("basis", consent.Basis);

@@ -28,8 +28,8 @@ public sealed class AuditKeys : IDisposable
     /// <summary>A subject id as it appears in events and in the consent store: 128 bits of HMAC, hex.</summary>
     public string Pseudonym(string subjectId) => _subject.Pseudonym(subjectId);
 
-    /// <inheritdoc cref="Pseudonym(string)"/>
-    public string Pseudonym(ReadOnlySpan<byte> subjectIdUtf8) => _subject.Pseudonym(subjectIdUtf8);
+    /// <summary>The same pseudonym, from the id's UTF-8 bytes, written into <paramref name="hex"/> (<see cref="SubjectPseudonymizer.PseudonymChars"/> characters).</summary>
+    public void Pseudonym(ReadOnlySpan<byte> subjectIdUtf8, Span<char> hex) => _subject.Pseudonym(subjectIdUtf8, hex);
 
     /// <summary>The chain hash of one event's exact JSON bytes (which hold the previous event's hash).</summary>
     public string ChainHash(ReadOnlySpan<byte> eventJson)
@@ -53,6 +53,9 @@ public sealed class AuditKeys : IDisposable
 /// </summary>
 public sealed class SubjectPseudonymizer(byte[] subjectKey) : IDisposable
 {
+    /// <summary>128 bits of HMAC, in hex.</summary>
+    public const int PseudonymChars = 32;
+
     private readonly IncrementalHash _hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, subjectKey);
 
     /// <summary>The subject-id key, derived from the master key apart from the chain key.</summary>
@@ -69,10 +72,18 @@ public sealed class SubjectPseudonymizer(byte[] subjectKey) : IDisposable
     /// <summary>The same pseudonym, from the id's UTF-8 bytes.</summary>
     public string Pseudonym(ReadOnlySpan<byte> subjectIdUtf8)
     {
+        Span<char> hex = stackalloc char[PseudonymChars];
+        Pseudonym(subjectIdUtf8, hex);
+        return new string(hex);
+    }
+
+    /// <summary>The same pseudonym written into <paramref name="hex"/>, without making a string.</summary>
+    public void Pseudonym(ReadOnlySpan<byte> subjectIdUtf8, Span<char> hex)
+    {
         Span<byte> mac = stackalloc byte[32];
         _hmac.AppendData(subjectIdUtf8);
         _hmac.GetHashAndReset(mac);
-        return Convert.ToHexStringLower(mac[..16]);
+        Convert.TryToHexStringLower(mac[..16], hex, out _);
     }
 
     public void Dispose() => _hmac.Dispose();

@@ -20,6 +20,9 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan TrimInterval = TimeSpan.FromMinutes(1);
 
+    /// <summary>About how much chained JSON is appended to the spool at a time.</summary>
+    private const int SpoolWriteBytes = 1024 * 1024;
+
     private readonly AuditQueue _queue;
     private readonly AuditOptions _options;
     private readonly RedisConnection _redis;
@@ -103,9 +106,9 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
             if (batch.Count > 0)
             {
                 unsyncedSince ??= _time.GetTimestamp();
-                if (!await PersistAsync(batch, lines).ConfigureAwait(false))
+                if (await PersistAsync(batch, lines).ConfigureAwait(false) is var lost and > 0)
                 {
-                    LogLost(_logger, batch.Count + reader.Count);
+                    LogLost(_logger, lost + reader.Count);
                     return;
                 }
                 batch.Clear();
@@ -152,14 +155,35 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
         }
     }
 
-    /// <returns>False only when the host gave up waiting while the spool could not be written.</returns>
-    private async Task<bool> PersistAsync(List<AuditEvent> batch, ArrayBufferWriter<byte> lines)
+    /// <summary>
+    /// Chains the batch's events and appends them to the spool, about a megabyte at a time: an
+    /// event listing 10 000 subjects is megabytes of JSON, and a batch of them in one buffer
+    /// would keep that much memory for good.
+    /// </summary>
+    /// <returns>How many of the batch's events could not be spooled: 0, unless the host gave up waiting while the spool could not be written.</returns>
+    private async Task<int> PersistAsync(List<AuditEvent> batch, ArrayBufferWriter<byte> lines)
     {
         lines.ResetWrittenCount();
-        foreach (var auditEvent in batch)
+        var spooled = 0;
+        for (var i = 0; i < batch.Count; i++)
         {
-            _chain!.Append(auditEvent, lines);
+            _chain!.Append(batch[i], lines);
+            if (lines.WrittenCount >= SpoolWriteBytes || i == batch.Count - 1)
+            {
+                if (!await AppendAsync(lines).ConfigureAwait(false))
+                {
+                    return batch.Count - spooled;
+                }
+                _metrics.AuditSpooled(i + 1 - spooled);
+                spooled = i + 1;
+            }
         }
+        return 0;
+    }
+
+    /// <returns>False only when the host gave up waiting while the spool could not be written.</returns>
+    private async Task<bool> AppendAsync(ArrayBufferWriter<byte> lines)
+    {
         for (var attempt = 0; ; attempt++)
         {
             try
@@ -170,7 +194,7 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
                     LogSpoolRecovered(_logger);
                 }
                 _queue.Persisting = true;
-                _metrics.AuditSpooled(batch.Count);
+                lines.ResetWrittenCount();
                 return true;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -16,6 +16,9 @@ internal sealed class ConsentCache(IOptions<ConsentOptions> options, IOptions<Pu
     private readonly TimeSpan _ttl = options.Value.CacheTtl;
     private readonly int _maxEntries = options.Value.CacheMaxEntries;
     private long _generation;
+
+    /// <summary>About how many entries there are: ConcurrentDictionary.Count takes every lock, too dear for each answer stored.</summary>
+    private int _count;
     private volatile bool _listening;
 
     public long Generation => Interlocked.Read(ref _generation);
@@ -38,15 +41,23 @@ internal sealed class ConsentCache(IOptions<ConsentOptions> options, IOptions<Pu
         {
             return;
         }
-        if (_entries.Count >= _maxEntries)
+        if (Volatile.Read(ref _count) >= _maxEntries)
         {
-            _entries.Clear();
+            ClearEntries();
         }
-        _entries[(subjectHash, purpose)] = new Entry(record, time.GetTimestamp() + (long)(_ttl.TotalSeconds * time.TimestampFrequency));
+        var entry = new Entry(record, time.GetTimestamp() + (long)(_ttl.TotalSeconds * time.TimestampFrequency));
+        if (_entries.TryAdd((subjectHash, purpose), entry))
+        {
+            Interlocked.Increment(ref _count);
+        }
+        else
+        {
+            _entries[(subjectHash, purpose)] = entry;
+        }
         if (generation != Generation)
         {
             // An announcement arrived while storing: it may have been about this very answer.
-            _entries.TryRemove((subjectHash, purpose), out _);
+            Remove(subjectHash, purpose);
         }
     }
 
@@ -55,14 +66,14 @@ internal sealed class ConsentCache(IOptions<ConsentOptions> options, IOptions<Pu
         Interlocked.Increment(ref _generation);
         foreach (var purpose in _purposes)
         {
-            _entries.TryRemove((subjectHash, purpose), out _);
+            Remove(subjectHash, purpose);
         }
     }
 
     public void Clear()
     {
         Interlocked.Increment(ref _generation);
-        _entries.Clear();
+        ClearEntries();
     }
 
     /// <summary>Whether announcements are being received; caching stops (and starts empty) when they are not.</summary>
@@ -70,6 +81,20 @@ internal sealed class ConsentCache(IOptions<ConsentOptions> options, IOptions<Pu
     {
         _listening = listening;
         Clear();
+    }
+
+    private void Remove(string subjectHash, string purpose)
+    {
+        if (_entries.TryRemove((subjectHash, purpose), out _))
+        {
+            Interlocked.Decrement(ref _count);
+        }
+    }
+
+    private void ClearEntries()
+    {
+        _entries.Clear();
+        Volatile.Write(ref _count, 0);
     }
 
     private readonly record struct Entry(ConsentRecord? Record, long ExpiresAt);

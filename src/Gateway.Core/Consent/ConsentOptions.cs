@@ -22,7 +22,7 @@ public sealed class ConsentOptions
     public TimeSpan LookupTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Masked output held back per decision round trip (records are never split).</summary>
-    public int BatchBytes { get; set; } = 512 * 1024;
+    public int BatchBytes { get; set; } = 128 * 1024;
 
     /// <summary>Records per decision round trip.</summary>
     public int BatchRecords { get; set; } = 1000;

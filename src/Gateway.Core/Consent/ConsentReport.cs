@@ -27,20 +27,22 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
     /// <summary>How many decisions are listed: the first ones, up to the report's limit; <see cref="Counts"/> counts them all.</summary>
     public int Listed { get; private set; }
 
-    /// <summary>The listed decisions, in order, made into records as they are read (by the audit writer, after the response).</summary>
+    /// <summary>The listed decisions, in order, made into records as they are read.</summary>
     public IEnumerable<ConsentDecision> Decisions
     {
         get
         {
-            for (var i = 0; i < Listed; i++)
+            var listed = EnumerateListed();
+            while (listed.MoveNext())
             {
-                var entry = _chunks[i / EntriesPerChunk].AsMemory(i % EntriesPerChunk * EntryBytes, EntryBytes);
-                var kind = entry.Span[HashBytes];
-                var (decision, reason, _) = _kinds[kind & ~NoSubject];
-                yield return new ConsentDecision((kind & NoSubject) != 0 ? null : Convert.ToHexStringLower(entry.Span[..HashBytes]), decision, reason);
+                var decision = listed.Current;
+                yield return new ConsentDecision(decision.Hash.IsEmpty ? null : Convert.ToHexStringLower(decision.Hash), decision.Decision, decision.Reason);
             }
         }
     }
+
+    /// <summary>The listed decisions without making objects (the audit writer writes the hashes' hex straight into the event).</summary>
+    public ListedEnumerator EnumerateListed() => new(this);
 
     /// <summary>Decisions by <c>decision:reason</c>, e.g. <c>removed:withdrawn</c>.</summary>
     public IReadOnlyDictionary<string, int> Counts => _kinds.ToDictionary(k => $"{k.Decision}:{k.Reason}", k => k.Count, StringComparer.Ordinal);
@@ -72,6 +74,27 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
         Listed++;
     }
 
+    public struct ListedEnumerator(ConsentReport report)
+    {
+        private int _next;
+
+        public readonly ListedDecision Current
+        {
+            get
+            {
+                var index = _next - 1;
+                var entry = report._chunks[index / EntriesPerChunk].AsSpan(index % EntriesPerChunk * EntryBytes, EntryBytes);
+                var kind = entry[HashBytes];
+                var (decision, reason, _) = report._kinds[kind & ~NoSubject];
+                return new ListedDecision((kind & NoSubject) != 0 ? [] : entry[..HashBytes], decision, reason);
+            }
+        }
+
+        public readonly ListedEnumerator GetEnumerator() => this;
+
+        public bool MoveNext() => ++_next <= report.Listed;
+    }
+
     /// <summary>Counts the decision and returns its index among the kinds met (a handful: decisions times reasons).</summary>
     private int Kind(string decision, string reason)
     {
@@ -97,3 +120,13 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
 /// <param name="Decision"><c>allowed</c>, <c>removed</c>, <c>masked</c> or <c>refused</c> (a single record, answered with 451).</param>
 /// <param name="Reason">Why: <c>granted</c>, <c>withdrawn</c>, <c>withdrawn_in_crm</c>, <c>no_consent</c>, <c>store_unavailable</c>, ...</param>
 public sealed record ConsentDecision(string? Subject, string Decision, string Reason);
+
+/// <summary>One listed decision: the subject's keyed hash (16 bytes; empty for a record with no subject id), the decision and its reason.</summary>
+public readonly ref struct ListedDecision(ReadOnlySpan<byte> hash, string decision, string reason)
+{
+    public ReadOnlySpan<byte> Hash { get; } = hash;
+
+    public string Decision { get; } = decision;
+
+    public string Reason { get; } = reason;
+}

@@ -62,8 +62,8 @@ public sealed class GatewayMetrics
         _meter.CreateObservableGauge("gateway.audit.spool.size", spoolBytes, unit: "By", description: "Bytes of spooled audit events Redis does not have yet.");
     }
 
-    public void ConsentDecided(string purpose, string decision, string reason) =>
-        _consentDecisions.Add(1, new KeyValuePair<string, object?>("purpose", purpose), new KeyValuePair<string, object?>("decision", decision), new KeyValuePair<string, object?>("reason", reason));
+    public void ConsentDecided(string purpose, string decision, string reason, int records) =>
+        _consentDecisions.Add(records, new KeyValuePair<string, object?>("purpose", purpose), new KeyValuePair<string, object?>("decision", decision), new KeyValuePair<string, object?>("reason", reason));
 
     public void ConsentLookedUp(string source, int count) => _consentLookups.Add(count, new KeyValuePair<string, object?>("source", source));
 

@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace Gateway.Benchmarks.Load;
 
 /// <summary>
-/// <c>load [--quick] [--rounds N] [--update-docs]</c>: the end-to-end load benchmark. Writes its
+/// <c>load [--quick] [--rounds N] [--update-docs] [--memory-only]</c>: the end-to-end load benchmark. Writes its
 /// report and chart to BenchmarkDotNet.Artifacts/load/ (and, with --update-docs, into
 /// docs/performance.md). Exit code 1 when a variant failed requests or answered wrongly.
 /// </summary>
@@ -16,9 +16,10 @@ internal static class LoadCommand
         var quick = new Option<bool>("--quick") { Description = "A smoke run of under a minute (CI): proves every part works; its numbers mean nothing." };
         var rounds = new Option<int>("--rounds") { Description = "How often every variant is measured (interleaved).", DefaultValueFactory = _ => 3 };
         var updateDocs = new Option<bool>("--update-docs") { Description = "Write the results into docs/performance.md and its chart." };
+        var memoryOnly = new Option<bool>("--memory-only") { Description = "Only the memory test (50 concurrent 10 MB responses), for working on memory." };
         var command = new RootCommand("End-to-end load benchmark: upstream direct, nginx, bare YARP and the gateway with each stage on and off.")
         {
-            quick, rounds, updateDocs,
+            quick, rounds, updateDocs, memoryOnly,
         };
         command.SetAction(async (parse, _) =>
         {
@@ -28,7 +29,12 @@ internal static class LoadCommand
                 return 2;
             }
             var plan = parse.GetValue(quick) ? LoadPlan.QuickSmoke() : LoadPlan.Full(parse.GetValue(rounds));
-            return await RunAsync(plan, parse.GetValue(updateDocs) && !plan.Quick);
+            if (parse.GetValue(memoryOnly))
+            {
+                // No throughput rounds, so no fixed-rate runs either (their rate comes from bare YARP's peak).
+                plan = plan with { Rounds = 0 };
+            }
+            return await RunAsync(plan, parse.GetValue(updateDocs) && !plan.Quick && plan.Rounds > 0);
         });
         return command.Parse(args).InvokeAsync();
     }
