@@ -46,6 +46,30 @@ public sealed class AuditSpoolTests : IDisposable
     }
 
     [Fact]
+    public void Commits_WithinASecond_RewriteTheCheckpointFileOnce_AndClosingWritesTheLast()
+    {
+        var lines = AuditTestEvents.Chain(3);
+        var checkpoint = Path.Combine(_directory, "checkpoint");
+        using (var spool = AuditSpool.Open(_directory, "gw"))
+        {
+            spool.Append(Bytes(lines));
+            spool.Sync();
+            var read = new List<SpoolLine>();
+            spool.Commit(spool.ReadUnsent(read, 1));
+            var afterFirst = File.ReadAllText(checkpoint);
+            spool.Commit(spool.ReadUnsent(read, 2));
+
+            // A crash now would resend the last two events: duplicates, never a loss.
+            Assert.Equal(afterFirst, File.ReadAllText(checkpoint));
+        }
+
+        using var reopened = AuditSpool.Open(_directory, null);
+        var rest = new List<SpoolLine>();
+        reopened.ReadUnsent(rest, 100);
+        Assert.Empty(rest);
+    }
+
+    [Fact]
     public void Open_AfterACrashMidLine_CutsTheHalfLine_AndResumesFromTheLastWholeEvent()
     {
         var lines = AuditTestEvents.Chain(2);
