@@ -31,17 +31,11 @@ public sealed class MaskedValueWriter
 
     public void WriteString(ReadOnlySpan<byte> utf8)
     {
-        if (utf8.ContainsAnyExcept(PlainBytes))
+        if (!TryWritePlainCopy(utf8, out _))
         {
             Json().WriteStringValue(utf8);
             Flush();
-            return;
         }
-        var span = _output.GetSpan(utf8.Length + 2);
-        span[0] = (byte)'"';
-        utf8.CopyTo(span[1..]);
-        span[utf8.Length + 1] = (byte)'"';
-        _output.Advance(utf8.Length + 2);
     }
 
     /// <summary>
