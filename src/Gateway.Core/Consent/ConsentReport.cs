@@ -27,21 +27,7 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
     /// <summary>How many decisions are listed: the first ones, up to the report's limit; <see cref="Counts"/> counts them all.</summary>
     public int Listed { get; private set; }
 
-    /// <summary>The listed decisions, in order, made into records as they are read.</summary>
-    public IEnumerable<ConsentDecision> Decisions
-    {
-        get
-        {
-            var listed = EnumerateListed();
-            while (listed.MoveNext())
-            {
-                var decision = listed.Current;
-                yield return new ConsentDecision(decision.Hash.IsEmpty ? null : Convert.ToHexStringLower(decision.Hash), decision.Decision, decision.Reason);
-            }
-        }
-    }
-
-    /// <summary>The listed decisions without making objects (the audit writer writes the hashes' hex straight into the event).</summary>
+    /// <summary>The listed decisions, in order, without making objects (the audit writer writes the hashes' hex straight into the event).</summary>
     public ListedEnumerator EnumerateListed() => new(this);
 
     /// <summary>Decisions by <c>decision:reason</c>, e.g. <c>removed:withdrawn</c>.</summary>
@@ -116,12 +102,12 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
     }
 }
 
-/// <param name="Subject">The subject's keyed hash; null for a record with no subject id.</param>
-/// <param name="Decision"><c>allowed</c>, <c>removed</c>, <c>masked</c> or <c>refused</c> (a single record, answered with 451).</param>
-/// <param name="Reason">Why: <c>granted</c>, <c>withdrawn</c>, <c>withdrawn_in_crm</c>, <c>no_consent</c>, <c>store_unavailable</c>, ...</param>
-public sealed record ConsentDecision(string? Subject, string Decision, string Reason);
-
-/// <summary>One listed decision: the subject's keyed hash (16 bytes; empty for a record with no subject id), the decision and its reason.</summary>
+/// <summary>
+/// One listed decision: the subject's keyed hash (16 bytes; empty for a record with no subject id),
+/// the decision (<c>allowed</c>, <c>removed</c>, <c>masked</c> or <c>refused</c>: a single record,
+/// answered with 451) and why (<c>granted</c>, <c>withdrawn</c>, <c>withdrawn_in_crm</c>,
+/// <c>no_consent</c>, <c>store_unavailable</c>, ...).
+/// </summary>
 public readonly ref struct ListedDecision(ReadOnlySpan<byte> hash, string decision, string reason)
 {
     public ReadOnlySpan<byte> Hash { get; } = hash;
