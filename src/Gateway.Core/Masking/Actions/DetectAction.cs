@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Gateway.Core.Masking.Actions;
 
 /// <summary>Free text keeps its words; only the spans the class's detectors find are replaced (<c>[EMAIL]</c>, <c>[CARD]</c>, ...).</summary>

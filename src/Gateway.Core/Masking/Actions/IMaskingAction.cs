@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Gateway.Core.Masking.Actions;
 
 /// <summary>A masking action, looked up by its unique name in the rules (<c>redact</c>, <c>partial</c>, ...).</summary>

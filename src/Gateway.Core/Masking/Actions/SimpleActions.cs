@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Gateway.Core.Masking.Actions;
 
 public sealed class AllowAction : IMaskingAction
