@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Gateway.Core.Masking.Actions;
 
 namespace Gateway.Core.Masking;
 
@@ -12,12 +13,11 @@ namespace Gateway.Core.Masking;
 internal sealed class MaskedOutput
 {
     private PooledBufferWriter _buffer = null!;
+    private MaskedValueWriter? _values;
     private byte[] _input = [];
     private int _inputOffset;
     private int _runStart = -1;
     private int _runEnd;
-
-    public PooledBufferWriter Buffer => _buffer;
 
     /// <summary>The bytes written so far, the pending run included.</summary>
     public int Position
@@ -37,6 +37,14 @@ internal sealed class MaskedOutput
             throw new ArgumentException("The masker reads from arrays.", nameof(input));
         }
         (_input, _inputOffset, _buffer, _runStart) = (segment.Array!, segment.Offset, buffer, -1);
+        _values?.Target(buffer);
+    }
+
+    /// <summary>Where a mask writes its value, after the pending run.</summary>
+    public MaskedValueWriter Values()
+    {
+        Flush();
+        return _values ??= new MaskedValueWriter(_buffer);
     }
 
     /// <summary>Bytes of the current input, by offset.</summary>

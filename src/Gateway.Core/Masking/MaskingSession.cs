@@ -10,9 +10,9 @@ namespace Gateway.Core.Masking;
 /// <summary>
 /// The state of masking one body, carried from buffer to buffer: the path (as one automaton
 /// state per level), held-back property names, and the report. Tokens that stay go out as the
-/// bytes that came in (<see cref="MaskedOutput"/>), so only masked values pay for a
-/// <see cref="Utf8JsonWriter"/>; separators are decided here, so a removed field leaves no trace.
-/// A property name is written only once its value is known to stay.
+/// bytes that came in (<see cref="MaskedOutput"/>) and masks write only their own values;
+/// separators are decided here, so a removed field leaves no trace. A property name is written
+/// only once its value is known to stay.
 /// </summary>
 internal sealed class MaskingSession
 {
@@ -23,7 +23,6 @@ internal sealed class MaskingSession
     /// <summary>The mask for record fields no selector classifies, counted after the classes (at index <see cref="_classes"/>.Count).</summary>
     private readonly ValueMask _unclassifiedMask;
     private readonly int _unclassifiedIndex;
-    private readonly int _maxDepth;
     private readonly IReadOnlyList<string> _classes;
     private readonly MaskingLimits _limits;
     private readonly PathAutomaton _paths;
@@ -34,7 +33,6 @@ internal sealed class MaskingSession
     private Frame[] _frames = new Frame[8];
     private int _depth;
     private readonly MaskedOutput _out = new();
-    private MaskedValueWriter? _values;
 
     /// <summary>
     /// The held property name as it came (between its quotes, escapes and all): its length, and
@@ -64,7 +62,6 @@ internal sealed class MaskingSession
         _masks = view.Masks as ValueMask[] ?? [.. view.Masks];
         _unclassifiedMask = view.UnclassifiedMask;
         _unclassifiedIndex = classes.Count;
-        _maxDepth = limits.MaxDepth;
         _classes = classes;
         _limits = limits;
         _paths = entity.Automaton;
@@ -245,11 +242,12 @@ internal sealed class MaskingSession
         var classIndex = context.ClassIndex;
         if (path.IsSubject)
         {
+            var subject = Scalar(ref reader);
             if (_subjects.Count < _limits.MaxReportedSubjects)
             {
-                _subjects.Add(Scalar(ref reader).Utf8);
+                _subjects.Add(subject.Utf8);
             }
-            _hold?.SubjectFound(Scalar(ref reader).ToText());
+            _hold?.SubjectFound(subject.ToText());
         }
         if (_hold is not null)
         {
@@ -278,16 +276,7 @@ internal sealed class MaskingSession
             return;
         }
         Count(counted);
-        _out.Flush();
-        if (_values is null)
-        {
-            _values = new MaskedValueWriter(_out.Buffer);
-        }
-        else
-        {
-            _values.Target(_out.Buffer);
-        }
-        mask.Write(_values, Scalar(ref reader));
+        mask.Write(_out.Values(), Scalar(ref reader));
     }
 
     /// <summary>Tells the hold what this value says about its record: classified data, or the subject's own consent.</summary>
@@ -456,9 +445,9 @@ internal sealed class MaskingSession
 
     private void CheckDepth()
     {
-        if (_depth - 1 + _suppressed > _maxDepth)
+        if (_depth - 1 + _suppressed > _limits.MaxDepth)
         {
-            throw new MaskingException("too_deep", $"The body nests deeper than {_maxDepth} levels.");
+            throw new MaskingException("too_deep", $"The body nests deeper than {_limits.MaxDepth} levels.");
         }
     }
 }
