@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Gateway.Core.Masking;
 using Gateway.Core.Purpose;
 using Gateway.Core.Telemetry;
@@ -53,7 +52,7 @@ internal sealed class ConsentGate(
         var now = time.GetUtcNow();
         var verdicts = new RecordVerdict[records.Count];
         // Metrics are counted per batch: a 10 000-record list is a handful of kinds, not 10 000 calls.
-        var counted = new List<(string Decision, string Reason, int Records)>();
+        var counted = new DecisionTally();
         for (var i = 0; i < records.Count; i++)
         {
             var record = records[i];
@@ -74,26 +73,12 @@ internal sealed class ConsentGate(
                 _ => record.Single ? "refused" : "removed",
             };
             Report.Add(subjects[i], decision, reason);
-            Count(counted, decision, reason);
+            counted.Add(decision, reason);
         }
-        foreach (var (decision, reason, count) in counted)
+        foreach (var (decision, reason, count) in counted.Kinds)
         {
             metrics.ConsentDecided(purpose.Name, decision, reason, count);
         }
         return verdicts;
-    }
-
-    private static void Count(List<(string Decision, string Reason, int Records)> counted, string decision, string reason)
-    {
-        var kinds = CollectionsMarshal.AsSpan(counted);
-        for (var i = 0; i < kinds.Length; i++)
-        {
-            if (kinds[i].Decision == decision && kinds[i].Reason == reason)
-            {
-                kinds[i].Records++;
-                return;
-            }
-        }
-        counted.Add((decision, reason, 1));
     }
 }

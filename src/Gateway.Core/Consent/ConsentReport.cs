@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 
 namespace Gateway.Core.Consent;
 
@@ -16,8 +15,8 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
     private const int EntriesPerChunk = 16 * 1024 / EntryBytes;
     private const byte NoSubject = 0x80;
 
-    /// <summary>Every decision and reason met so far, with how often; an entry's index is what the listed decisions store.</summary>
-    private readonly List<(string Decision, string Reason, int Count)> _kinds = [];
+    /// <summary>Every decision and reason met so far, with how often; a kind's index is what the listed decisions store.</summary>
+    private readonly DecisionTally _tally = new();
     private readonly List<byte[]> _chunks = [];
 
     public string Purpose { get; } = purpose;
@@ -31,7 +30,7 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
     public ListedEnumerator EnumerateListed() => new(this);
 
     /// <summary>Decisions by <c>decision:reason</c>, e.g. <c>removed:withdrawn</c>.</summary>
-    public IReadOnlyDictionary<string, int> Counts => _kinds.ToDictionary(k => $"{k.Decision}:{k.Reason}", k => k.Count, StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, int> Counts => _tally.Kinds.ToDictionary(k => $"{k.Decision}:{k.Reason}", k => k.Count, StringComparer.Ordinal);
 
     /// <summary>The consent store could not be asked, so records were treated as without consent.</summary>
     public bool StoreUnavailable { get; internal set; }
@@ -45,7 +44,11 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
         {
             throw new ArgumentException("A subject is listed as its 128-bit keyed hash, in hex.", nameof(subject));
         }
-        var kind = Kind(decision, reason);
+        var kind = _tally.Add(decision, reason);
+        if (kind >= NoSubject)
+        {
+            throw new InvalidOperationException("More kinds of consent decision than a listed entry can name.");
+        }
         if (Listed >= maxListed)
         {
             return;
@@ -71,7 +74,7 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
                 var index = _next - 1;
                 var entry = report._chunks[index / EntriesPerChunk].AsSpan(index % EntriesPerChunk * EntryBytes, EntryBytes);
                 var kind = entry[HashBytes];
-                var (decision, reason, _) = report._kinds[kind & ~NoSubject];
+                var (decision, reason, _) = report._tally.Kinds[kind & ~NoSubject];
                 return new ListedDecision((kind & NoSubject) != 0 ? [] : entry[..HashBytes], decision, reason);
             }
         }
@@ -79,26 +82,6 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
         public readonly ListedEnumerator GetEnumerator() => this;
 
         public bool MoveNext() => ++_next <= report.Listed;
-    }
-
-    /// <summary>Counts the decision and returns its index among the kinds met (a handful: decisions times reasons).</summary>
-    private int Kind(string decision, string reason)
-    {
-        var kinds = CollectionsMarshal.AsSpan(_kinds);
-        for (var i = 0; i < kinds.Length; i++)
-        {
-            if (kinds[i].Decision == decision && kinds[i].Reason == reason)
-            {
-                kinds[i].Count++;
-                return i;
-            }
-        }
-        if (_kinds.Count == NoSubject)
-        {
-            throw new InvalidOperationException("More kinds of consent decision than a listed entry can name.");
-        }
-        _kinds.Add((decision, reason, 1));
-        return _kinds.Count - 1;
     }
 }
 

@@ -1,0 +1,28 @@
+using System.Runtime.InteropServices;
+
+namespace Gateway.Core.Consent;
+
+/// <summary>Consent decisions counted by kind (decision and reason): a handful of kinds, however many records.</summary>
+internal sealed class DecisionTally
+{
+    private readonly List<(string Decision, string Reason, int Count)> _kinds = [];
+
+    /// <summary>Every kind met so far, in the order first met, with how often.</summary>
+    public IReadOnlyList<(string Decision, string Reason, int Count)> Kinds => _kinds;
+
+    /// <summary>Counts one decision; returns its kind's index in <see cref="Kinds"/>.</summary>
+    public int Add(string decision, string reason)
+    {
+        var kinds = CollectionsMarshal.AsSpan(_kinds);
+        for (var i = 0; i < kinds.Length; i++)
+        {
+            if (kinds[i].Decision == decision && kinds[i].Reason == reason)
+            {
+                kinds[i].Count++;
+                return i;
+            }
+        }
+        _kinds.Add((decision, reason, 1));
+        return _kinds.Count - 1;
+    }
+}
