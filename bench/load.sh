@@ -3,7 +3,8 @@
 # YARP and the gateway with each stage on and off, on loopback. Installs wrk, h2load, nginx and
 # redis-server through apt-get where they are missing. Options: --quick (a smoke run of under a
 # minute), --rounds N, --update-docs (writes the results into docs/performance.md),
-# --memory-only (only the 50 x 10 MB memory test).
+# --memory-only (only the 50 x 10 MB memory test), --variant NAME / --body NAME (repeatable: only
+# the throughput of those, e.g. --variant "full gateway" --body "1 KB").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

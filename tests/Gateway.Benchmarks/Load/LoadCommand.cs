@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace Gateway.Benchmarks.Load;
 
 /// <summary>
-/// <c>load [--quick] [--rounds N] [--update-docs] [--memory-only]</c>: the end-to-end load benchmark. Writes its
+/// <c>load [--quick] [--rounds N] [--update-docs] [--memory-only] [--variant NAME]... [--body NAME]...</c>: the end-to-end load benchmark. Writes its
 /// report and chart to BenchmarkDotNet.Artifacts/load/ (and, with --update-docs, into
 /// docs/performance.md). Exit code 1 when a variant failed requests or answered wrongly.
 /// </summary>
@@ -17,9 +17,11 @@ internal static class LoadCommand
         var rounds = new Option<int>("--rounds") { Description = "How often every variant is measured (interleaved).", DefaultValueFactory = _ => 3 };
         var updateDocs = new Option<bool>("--update-docs") { Description = "Write the results into docs/performance.md and its chart." };
         var memoryOnly = new Option<bool>("--memory-only") { Description = "Only the memory test (50 concurrent 10 MB responses), for working on memory." };
+        var variants = new Option<string[]>("--variant") { Description = "Only this throughput variant (repeatable), e.g. --variant \"full gateway\"; for working on one stage's cost.", Arity = ArgumentArity.OneOrMore };
+        var bodies = new Option<string[]>("--body") { Description = "Only this body (repeatable): \"1 KB\", \"100 KB\" or \"10 MB\".", Arity = ArgumentArity.OneOrMore };
         var command = new RootCommand("End-to-end load benchmark: upstream direct, nginx, bare YARP and the gateway with each stage on and off.")
         {
-            quick, rounds, updateDocs, memoryOnly,
+            quick, rounds, updateDocs, memoryOnly, variants, bodies,
         };
         command.SetAction(async (parse, _) =>
         {
@@ -29,12 +31,25 @@ internal static class LoadCommand
                 return 2;
             }
             var plan = parse.GetValue(quick) ? LoadPlan.QuickSmoke() : LoadPlan.Full(parse.GetValue(rounds));
+            var onlyVariants = parse.GetValue(variants) ?? [];
+            var onlyBodies = parse.GetValue(bodies) ?? [];
+            var narrowed = onlyVariants.Length > 0 || onlyBodies.Length > 0;
+            if (narrowed)
+            {
+                if (plan.Only(onlyVariants, onlyBodies) is not { } only)
+                {
+                    await Console.Error.WriteLineAsync($"Unknown --variant or --body. Variants: {string.Join(", ", LoadVariants.All.Select(v => $"\"{v.Name}\""))}; bodies: {string.Join(", ", LoadBodies.All.Select(b => $"\"{b.Name}\""))}.");
+                    return 2;
+                }
+                plan = only;
+            }
             if (parse.GetValue(memoryOnly))
             {
                 // No throughput rounds, so no fixed-rate runs either (their rate comes from bare YARP's peak).
                 plan = plan with { Rounds = 0 };
             }
-            return await RunAsync(plan, parse.GetValue(updateDocs) && !plan.Quick && plan.Rounds > 0);
+            // A narrowed run is not the whole picture docs/performance.md shows.
+            return await RunAsync(plan, parse.GetValue(updateDocs) && !plan.Quick && plan.Rounds > 0 && !narrowed);
         });
         return command.Parse(args).InvokeAsync();
     }

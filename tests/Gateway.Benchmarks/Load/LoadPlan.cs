@@ -11,10 +11,17 @@ internal sealed record LoadPlan(
     IReadOnlyList<LoadBody> Bodies,
     TimeSpan FixedRateDuration,
     TimeSpan MemoryDuration,
-    IReadOnlyList<LoadVariant> MemoryVariants)
+    IReadOnlyList<LoadVariant> MemoryVariants,
+    int MaxJitSettleSlices,
+    bool SkipsFixedRate = false)
 {
     public const int FixedRateConnections = 16;
     public const int MemoryConnections = 50;
+
+    /// <summary>Warm-up goes on in slices of this length while the JIT thread uses more than <see cref="JitSettledShare"/> of a core.</summary>
+    public static readonly TimeSpan JitSettleSlice = TimeSpan.FromSeconds(2);
+
+    public const double JitSettledShare = 0.02;
 
     public static LoadPlan Full(int rounds) => new(
         Quick: false,
@@ -26,7 +33,8 @@ internal sealed record LoadPlan(
         LoadBodies.All,
         FixedRateDuration: TimeSpan.FromSeconds(15),
         MemoryDuration: TimeSpan.FromSeconds(20),
-        [LoadVariants.BareYarp, LoadVariants.Full, LoadVariants.WithoutConsent, LoadVariants.WithoutAudit, LoadVariants.WithoutIdentity]);
+        [LoadVariants.BareYarp, LoadVariants.Full, LoadVariants.WithoutConsent, LoadVariants.WithoutAudit, LoadVariants.WithoutIdentity],
+        MaxJitSettleSlices: 20);
 
     /// <summary>Under a minute: proves every part starts and answers correctly; its numbers mean nothing.</summary>
     public static LoadPlan QuickSmoke() => new(
@@ -39,7 +47,24 @@ internal sealed record LoadPlan(
         [LoadBodies.Single, LoadBodies.List100K],
         FixedRateDuration: TimeSpan.FromSeconds(2),
         MemoryDuration: TimeSpan.FromSeconds(3),
-        [LoadVariants.BareYarp, LoadVariants.Full]);
+        [LoadVariants.BareYarp, LoadVariants.Full],
+        MaxJitSettleSlices: 0);
+
+    /// <summary>
+    /// Throughput of the named variants and bodies only (all of either when none is named), without
+    /// the fixed-rate and memory runs: for working on one stage's cost.
+    /// </summary>
+    /// <returns>Null when a name matches no variant or body.</returns>
+    public LoadPlan? Only(IReadOnlyCollection<string> variantNames, IReadOnlyCollection<string> bodyNames)
+    {
+        var variants = variantNames.Count == 0 ? Variants : LoadVariants.All.Where(v => variantNames.Contains(v.Name)).ToList();
+        var bodies = bodyNames.Count == 0 ? Bodies : LoadBodies.All.Where(b => bodyNames.Contains(b.Name)).ToList();
+        if (variants.Count < variantNames.Distinct().Count() || bodies.Count < bodyNames.Distinct().Count())
+        {
+            return null;
+        }
+        return this with { Variants = variants, Bodies = bodies, MemoryVariants = [], SkipsFixedRate = true };
+    }
 
     public static int ConnectionsFor(LoadBody body) => body == LoadBodies.List10M ? 8 : 32;
 }

@@ -33,7 +33,7 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
         {
             return;
         }
-        await WarmUpProcessAsync(target, plan.Bodies);
+        await WarmUpProcessAsync(variant, target, plan.Bodies);
         foreach (var body in plan.Bodies)
         {
             var connections = LoadPlan.ConnectionsFor(body);
@@ -48,7 +48,7 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
     private async Task MeasureFixedRateAsync()
     {
         var bare = _results.Throughput.Where(m => m.Variant == LoadVariants.BareYarp.Name && m.Body == LoadBodies.Single.Name).ToList();
-        if (bare.Count == 0)
+        if (bare.Count == 0 || plan.SkipsFixedRate)
         {
             return;
         }
@@ -66,7 +66,7 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
                     continue;
                 }
                 var url = target.BaseUrl + LoadBodies.Single.PathAndQuery;
-                await WarmUpProcessAsync(target, [LoadBodies.Single]);
+                await WarmUpProcessAsync(variant, target, [LoadBodies.Single]);
                 var measurement = await MeasureAsync(target, variant, LoadBodies.Single, round,
                     () => H2Load.RunAsync(url, environment.Token, LoadPlan.FixedRateConnections, rate, plan.FixedRateDuration, environment.Root));
                 _results.FixedRate.Add(measurement);
@@ -83,7 +83,7 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
             return;
         }
         var url = target.BaseUrl + LoadBodies.List10M.PathAndQuery;
-        await WarmUpProcessAsync(target, [LoadBodies.Single, LoadBodies.List10M]);
+        await WarmUpProcessAsync(variant, target, [LoadBodies.Single, LoadBodies.List10M]);
         await Task.Delay(TimeSpan.FromSeconds(1));
         var baseline = target.Process.RssBytes();
         target.Process.ResetPeakRss();
@@ -98,14 +98,33 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
     /// <summary>
     /// A fresh .NET process is far from its speed: on two cores, tiered JIT compilation of the whole
     /// pipeline takes many seconds of traffic (the full gateway served 3 200 req/s after 5 s and
-    /// 7 300 after 30 s in one trial). Every process gets traffic of every body first.
+    /// 7 300 after 30 s in one trial, and its JIT thread still took 11% of the CPU 20 s in). Every
+    /// process gets traffic of every body first, then more until its JIT thread is idle, so that
+    /// what is measured is the steady state a long-running gateway is in.
     /// </summary>
-    private async Task WarmUpProcessAsync(LoadTarget target, IReadOnlyList<LoadBody> bodies)
+    private async Task WarmUpProcessAsync(LoadVariant variant, LoadTarget target, IReadOnlyList<LoadBody> bodies)
     {
         foreach (var body in bodies)
         {
             await Wrk.RunAsync(target.BaseUrl + body.PathAndQuery, environment.Token, LoadPlan.ConnectionsFor(body), plan.ProcessWarmup / bodies.Count, environment.Root);
         }
+        // The JIT works in bursts (a burst followed one idle slice in a trial), so it must be idle twice in a row.
+        var quietSlices = 0;
+        for (var slice = 0; slice < plan.MaxJitSettleSlices; slice++)
+        {
+            var jitBefore = target.Process.JitCpuSeconds();
+            foreach (var body in bodies)
+            {
+                await Wrk.RunAsync(target.BaseUrl + body.PathAndQuery, environment.Token, LoadPlan.ConnectionsFor(body), LoadPlan.JitSettleSlice, environment.Root);
+            }
+            var jitShare = (target.Process.JitCpuSeconds() - jitBefore) / (LoadPlan.JitSettleSlice.TotalSeconds * bodies.Count);
+            quietSlices = jitShare < LoadPlan.JitSettledShare ? quietSlices + 1 : 0;
+            if (quietSlices == 2)
+            {
+                return;
+            }
+        }
+        log.WriteLine($"note: {variant.Name}: the JIT thread was still busy after {plan.MaxJitSettleSlices} settling slices; measuring anyway");
     }
 
     private async Task<Measurement> MeasureAsync(LoadTarget target, LoadVariant variant, LoadBody body, int round, Func<Task<ClientResult>> load)

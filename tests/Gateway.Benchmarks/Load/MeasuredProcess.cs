@@ -72,6 +72,31 @@ internal sealed class MeasuredProcess : IDisposable
 
     public double CpuSeconds() => Tree().Sum(pid => CpuTicks(pid)) / ClockTicksPerSecond;
 
+    /// <summary>
+    /// CPU time of .NET's background JIT thread (tier-1 recompilation of hot methods), which keeps
+    /// recompiling for many seconds of traffic after start. Zero for processes without one (nginx).
+    /// </summary>
+    public double JitCpuSeconds()
+    {
+        long ticks = 0;
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{_process.Id}/task"))
+            {
+                if (ReadOrNull(Path.Combine(task, "comm"))?.StartsWith(".NET Tiered Com", StringComparison.Ordinal) == true
+                    && ReadOrNull(Path.Combine(task, "stat")) is { } stat)
+                {
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        return ticks / ClockTicksPerSecond;
+    }
+
     public long RssBytes() => Tree().Sum(pid => StatusKilobytes(pid, "VmRSS:")) * 1024;
 
     public long PeakRssBytes() => Tree().Sum(pid => StatusKilobytes(pid, "VmHWM:")) * 1024;
@@ -121,6 +146,18 @@ internal sealed class MeasuredProcess : IDisposable
         {
             var stat = File.ReadAllText($"/proc/{pid}/stat");
             return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static string? ReadOrNull(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
         }
         catch (IOException)
         {
