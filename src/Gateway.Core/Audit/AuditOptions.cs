@@ -26,8 +26,13 @@ public sealed class AuditOptions
     /// <summary><c>closed</c>: requests get 503 while events can be neither sent nor spooled. <c>open</c>: requests go on and such events are dropped (not compliant).</summary>
     public string FailMode { get; set; } = "closed";
 
-    /// <summary>Zero: the spool is fsynced after every batch. Longer: at most this long between fsyncs (events reach Redis only once fsynced).</summary>
-    public TimeSpan FsyncInterval { get; set; } = TimeSpan.Zero;
+    /// <summary>
+    /// Group commit: events gather for up to this long after the last fsync, then are written and
+    /// fsynced together (a full batch goes at once). Zero: each batch as soon as it is there.
+    /// Events reach Redis only once fsynced; a crash loses at most this long's events, besides
+    /// those still queued in memory.
+    /// </summary>
+    public TimeSpan FsyncInterval { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>Events waiting in memory for the spool writer.</summary>
     public int QueueCapacity { get; set; } = 100_000;

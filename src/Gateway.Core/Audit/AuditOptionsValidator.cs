@@ -45,9 +45,9 @@ internal sealed class AuditOptionsValidator(IConfiguration configuration) : IVal
         {
             errors.Add("Gateway:Audit:FailMode", $"'{options.FailMode}' is neither closed nor open.");
         }
-        if (options.FsyncInterval < TimeSpan.Zero || options.FsyncInterval > TimeSpan.FromMinutes(1))
+        if (options.FsyncInterval < TimeSpan.Zero || options.FsyncInterval > TimeSpan.FromSeconds(1))
         {
-            errors.Add("Gateway:Audit:FsyncInterval", "must be from 0 (every batch) to 1 minute.");
+            errors.Add("Gateway:Audit:FsyncInterval", "must be from 0 (every batch at once) to 1 second (events wait in memory that long).");
         }
         if (options.QueueCapacity is < 1000 or > 10_000_000)
         {

@@ -40,4 +40,24 @@ public static class TestAudit
         }
         return await ReadAsync(redisConfiguration, stream);
     }
+
+    /// <summary>
+    /// Waits until <paramref name="stream"/> holds at least <paramref name="count"/> different events:
+    /// after an outage some arrive twice, so the entry count alone says nothing.
+    /// </summary>
+    public static async Task<List<AuditRecord>> WaitForDistinctAsync(string redisConfiguration, string stream, int count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        await WaitForAsync(redisConfiguration, stream, count, timeout);
+        while (true)
+        {
+            var events = await ReadAsync(redisConfiguration, stream);
+            if (events.DistinctBy(e => e.EventId).Count() >= count || DateTime.UtcNow >= deadline)
+            {
+                return events;
+            }
+            events.ForEach(e => e.Dispose());
+            await Task.Delay(200);
+        }
+    }
 }
