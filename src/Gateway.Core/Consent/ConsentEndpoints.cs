@@ -145,10 +145,8 @@ internal static class ConsentEndpoints
             return;
         }
         var records = new List<(string, string, ConsentRecord)>(rows.Count);
-        using (var pseudonymizer = context.RequestServices.GetRequiredService<ConsentSubjectKey>().Create())
-        {
-            records.AddRange(rows.Select(row => (pseudonymizer.Pseudonym(row.Subject!), row.Purpose!, new ConsentRecord(row.Status!, row.At ?? now, Source(row.Source, actor), row.Expires))));
-        }
+        var subjectKey = context.RequestServices.GetRequiredService<ConsentSubjectKey>();
+        records.AddRange(rows.Select(row => (subjectKey.Pseudonym(row.Subject!), row.Purpose!, new ConsentRecord(row.Status!, row.At ?? now, Source(row.Source, actor), row.Expires))));
         if (await StoreCallAsync(context, async store => { await store.SetManyAsync(records); return records; }) is null)
         {
             return;
@@ -191,11 +189,8 @@ internal static class ConsentEndpoints
         return false;
     }
 
-    private static string Hash(HttpContext context, string subject)
-    {
-        using var pseudonymizer = context.RequestServices.GetRequiredService<ConsentSubjectKey>().Create();
-        return pseudonymizer.Pseudonym(subject);
-    }
+    private static string Hash(HttpContext context, string subject) =>
+        context.RequestServices.GetRequiredService<ConsentSubjectKey>().Pseudonym(subject);
 
     /// <summary>Who recorded the change, when the caller names no source.</summary>
     private static string Source(string? source, GatewayIdentity actor) =>

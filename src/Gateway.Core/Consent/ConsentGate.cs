@@ -30,17 +30,14 @@ internal sealed class ConsentGate(
     {
         var subjects = new string?[records.Count];
         var ask = new HashSet<string>(StringComparer.Ordinal);
-        using (var pseudonymizer = subjectKey.Create())
+        for (var i = 0; i < records.Count; i++)
         {
-            for (var i = 0; i < records.Count; i++)
+            if (records[i].SubjectId is { } id)
             {
-                if (records[i].SubjectId is { } id)
+                subjects[i] = subjectKey.Pseudonym(id);
+                if (records[i].Signal != ConsentSignal.Withdrawn)
                 {
-                    subjects[i] = pseudonymizer.Pseudonym(id);
-                    if (records[i].Signal != ConsentSignal.Withdrawn)
-                    {
-                        ask.Add(subjects[i]!);
-                    }
+                    ask.Add(subjects[i]!);
                 }
             }
         }

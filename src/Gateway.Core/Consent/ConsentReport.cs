@@ -13,6 +13,7 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
     private const int HashBytes = 16;
     private const int EntryBytes = HashBytes + 1;
     private const int EntriesPerChunk = 16 * 1024 / EntryBytes;
+    private const int FirstChunkEntries = 4;
     private const byte NoSubject = 0x80;
 
     /// <summary>Every decision and reason met so far, with how often; a kind's index is what the listed decisions store.</summary>
@@ -55,7 +56,15 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
         }
         if (Listed % EntriesPerChunk == 0)
         {
-            _chunks.Add(new byte[EntriesPerChunk * EntryBytes]);
+            _chunks.Add(new byte[(Listed == 0 ? FirstChunkEntries : EntriesPerChunk) * EntryBytes]);
+        }
+        else if (Listed * EntryBytes == _chunks[0].Length)
+        {
+            // Only the first chunk grows: most responses are one record or a page, and a 16 KB
+            // chunk for each of them was most of what a busy gateway allocated per request.
+            var larger = new byte[Math.Min(_chunks[0].Length * 2, EntriesPerChunk * EntryBytes)];
+            _chunks[0].CopyTo(larger, 0);
+            _chunks[0] = larger;
         }
         var entry = _chunks[^1].AsSpan(Listed % EntriesPerChunk * EntryBytes, EntryBytes);
         hash.CopyTo(entry);

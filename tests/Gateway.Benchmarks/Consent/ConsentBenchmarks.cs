@@ -50,6 +50,7 @@ public class ConsentBenchmarks
     private LocalRedisServer _redis = null!;
     private RedisConnection _connection = null!;
     private ConsentGates _gates = null!;
+    private ConsentSubjectKey _subjectKey = null!;
     private string _keyDirectory = string.Empty;
     private byte[] _body = [];
 
@@ -71,12 +72,11 @@ public class ConsentBenchmarks
         var metrics = new GatewayMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
         _connection = new RedisConnection(Options.Create(new RedisOptions { Configuration = _redis.Configuration }), NullLogger<RedisConnection>.Instance);
         var lookup = new ConsentLookup(_connection, new ConsentCache(consent, purposes, TimeProvider.System), consent, metrics, NullLogger<ConsentLookup>.Instance);
-        var subjectKey = new ConsentSubjectKey(Options.Create(new AuditOptions { KeyFile = keyFile }));
-        _gates = new ConsentGates(lookup, subjectKey, consent, metrics, TimeProvider.System);
+        _subjectKey = new ConsentSubjectKey(Options.Create(new AuditOptions { KeyFile = keyFile }));
+        _gates = new ConsentGates(lookup, _subjectKey, consent, metrics, TimeProvider.System);
         var store = lookup.StoreAsync().GetAwaiter().GetResult();
-        using var pseudonymizer = subjectKey.Create();
         var granted = Enumerable.Range(0, Records).Where(i => i % 2 == 0)
-            .Select(i => (pseudonymizer.Pseudonym($"c-{i:D5}"), "marketing", new ConsentRecord(ConsentRecord.Granted, DateTimeOffset.UtcNow, "bench"))).ToList();
+            .Select(i => (_subjectKey.Pseudonym($"c-{i:D5}"), "marketing", new ConsentRecord(ConsentRecord.Granted, DateTimeOffset.UtcNow, "bench"))).ToList();
         store.SetManyAsync(granted).GetAwaiter().GetResult();
     }
 
@@ -84,6 +84,7 @@ public class ConsentBenchmarks
     public void CleanUp()
     {
         _connection.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _subjectKey.Dispose();
         _redis.Dispose();
         Directory.Delete(_keyDirectory, recursive: true);
     }

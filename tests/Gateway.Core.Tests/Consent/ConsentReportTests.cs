@@ -25,6 +25,23 @@ public sealed class ConsentReportTests
         Assert.Equal(new Dictionary<string, int> { ["removed:withdrawn"] = 834, ["allowed:granted"] = 1_666 }, report.Counts);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(962)]
+    [InlineData(963)]
+    [InlineData(964)]
+    [InlineData(1_927)]
+    public void EveryDecision_ComesBack_AcrossTheFirstChunksGrowthAndChunkBoundaries(int decisions)
+    {
+        var report = new ConsentReport("marketing", "consent", maxListed: 10_000);
+        var hashes = Enumerable.Range(0, decisions).Select(i => Convert.ToHexStringLower(BitConverter.GetBytes((long)i * 7919).Concat(BitConverter.GetBytes((long)i)).ToArray())).ToList();
+        hashes.ForEach(hash => report.Add(hash, "allowed", "granted"));
+
+        Assert.Equal(hashes, Listed(report).Select(d => d.Subject));
+    }
+
     [Fact]
     public void ASubjectThatIsNotAKeyedHash_IsRefused_NeverListedInClear()
     {
