@@ -86,6 +86,17 @@ internal sealed class LoadEnvironment : IDisposable
         await store.SetManyAsync([.. LoadBodies.SubjectIds.Select(id => (keys.Pseudonym(id), Purpose, granted))]);
     }
 
+    /// <summary>
+    /// Empties the audit stream. The full gateway adds about 1 GB of events to it per variant run;
+    /// a Redis grown by several gigabytes is slower, so variants measured late in a run would pay for
+    /// the ones before them. In production the SOC's consumers and the retention trim it.
+    /// </summary>
+    public async Task ResetAuditStreamAsync()
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(Redis.Configuration);
+        await connection.GetDatabase().KeyDeleteAsync(GatewayVariant.AuditStream);
+    }
+
     public void Dispose()
     {
         Upstream.Dispose();

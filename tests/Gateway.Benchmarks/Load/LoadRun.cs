@@ -145,6 +145,7 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
             Problem("nginx is not installed (apt-get install -y nginx); its variant is skipped");
             return null;
         }
+        await environment.ResetAuditStreamAsync();
         var target = await variant.StartAsync(environment);
         try
         {

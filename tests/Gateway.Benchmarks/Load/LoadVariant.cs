@@ -53,6 +53,8 @@ internal sealed record NginxVariant() : LoadVariant("nginx")
 /// <summary>The gateway binary (Gateway.dll) as an operator runs it, with <see cref="Overrides"/> applied to the full configuration.</summary>
 internal sealed record GatewayVariant(string Name, IReadOnlyDictionary<string, string?> Overrides) : LoadVariant(Name)
 {
+    public const string AuditStream = "gateway:audit";
+
     public static readonly IReadOnlyDictionary<string, string?> NoPurposes = new Dictionary<string, string?>
     {
         [$"Gateway:Purposes:Catalog:{LoadEnvironment.Purpose}:Basis"] = null,
@@ -102,7 +104,7 @@ internal sealed record GatewayVariant(string Name, IReadOnlyDictionary<string, s
             ["Gateway:Masking:HashKeyFile"] = workspace.HashKeyPath,
             ["Gateway:Redis:Configuration"] = environment.Redis.Configuration,
             ["Gateway:Audit:KeyFile"] = workspace.AuditKeyPath,
-            ["Gateway:Audit:Stream"] = "gateway:audit",
+            ["Gateway:Audit:Stream"] = AuditStream,
             ["Gateway:Audit:SpoolDirectory"] = environment.NewDirectory("audit-spool"),
             [$"Gateway:Purposes:Catalog:{LoadEnvironment.Purpose}:Basis"] = "consent",
             ["Gateway:Purposes:Clients:demo-client:Default"] = LoadEnvironment.Purpose,
