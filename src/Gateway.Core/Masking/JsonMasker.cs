@@ -63,8 +63,11 @@ public sealed class JsonMasker(MaskingLimits limits)
                 }
                 if (hold is null)
                 {
-                    await output.WriteAsync(masked.Written, cancellationToken);
-                    masked.Clear();
+                    if (masked.Written.Length > 0)
+                    {
+                        await output.WriteAsync(masked.Written, cancellationToken);
+                        masked.Clear();
+                    }
                 }
                 else if (done || hold.DueForRelease(masked.Written.Length))
                 {

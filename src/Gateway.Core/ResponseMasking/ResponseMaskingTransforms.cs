@@ -89,18 +89,26 @@ internal sealed class ResponseMaskingTransforms(RulesProvider rules) : ITransfor
         masking.Body = pipe;
         masking.ClientBody = client;
         var encoding = response.Content.Headers.ContentEncoding.SingleOrDefault();
-        masking.Masking = MaskAsync(pipe.Reader, encoding, client, masking, lines, http.RequestAborted);
+        masking.Masking = MaskAsync(pipe.Reader, encoding, http.Response, client, masking, lines, http.RequestAborted);
     }
 
-    private async Task<Masking.MaskingReport> MaskAsync(PipeReader reader, string? encoding, Stream client, ResponseMaskingContext masking, bool lines, CancellationToken cancellationToken)
+    private async Task<Masking.MaskingReport> MaskAsync(PipeReader reader, string? encoding, HttpResponse response, Stream client, ResponseMaskingContext masking, bool lines, CancellationToken cancellationToken)
     {
+        // NDJSON is often a feed: each line goes out as soon as it is masked.
+        var held = lines ? null : new ClientBodyStream(response, client);
         try
         {
             await using var body = Decoded(reader.AsStream(), encoding);
-            return await rules.Masker.MaskAsync(body, client, masking.Rules, masking.Entity, masking.View, cancellationToken, lines, masking.Gate);
+            var report = await rules.Masker.MaskAsync(body, (Stream?)held ?? client, masking.Rules, masking.Entity, masking.View, cancellationToken, lines, masking.Gate);
+            if (held is not null)
+            {
+                await held.CompleteAsync(cancellationToken);
+            }
+            return report;
         }
         finally
         {
+            held?.Dispose();
             // Whatever happened, YARP must not block writing into a pipe nobody reads any more.
             await reader.CompleteAsync();
         }

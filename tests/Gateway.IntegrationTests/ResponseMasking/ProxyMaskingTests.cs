@@ -232,6 +232,35 @@ public sealed class ProxyMaskingTests : GatewayInFrontOfCrm, IDisposable
     }
 
     [Fact]
+    public async Task SmallBody_IsSentWhole_WithTheMaskedBodysLength()
+    {
+        Serve("/api/small", Record);
+
+        var response = await _client.GetAsync(Gateway.Url("/api/small"));
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.NotEqual(true, response.Headers.TransferEncodingChunked);
+        Assert.True(response.Content.Headers.NonValidated.TryGetValues("Content-Length", out var length));
+        Assert.Equal(bytes.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), Assert.Single(length));
+        Assert.NotEqual(Encoding.UTF8.GetByteCount(Record), bytes.Length);
+        Assert.DoesNotContain(Secret, Encoding.UTF8.GetString(bytes));
+    }
+
+    [Fact]
+    public async Task SmallBody_ThatBreaksAfterMaskedOutput_GetsACleanBadGateway_NotAnAbortedConnection()
+    {
+        var many = string.Join(',', Enumerable.Range(0, 200).Select(i => $$"""{"id":"c-{{i}}","ssn":"{{Secret}}"}"""));
+        Serve("/api/small-broken", $$"""{"data":[{{many}}]}""" + "]");
+
+        var (status, text) = await TryGetAsync("/api/small-broken");
+
+        Assert.Equal(502, status);
+        Assert.DoesNotContain(Secret, text);
+        Assert.DoesNotContain("c-1", text);
+    }
+
+    [Fact]
     public async Task LargeList_IsStreamedAndMaskedCompletely()
     {
         var records = string.Join(',', Enumerable.Range(0, 20_000).Select(i => $$"""{"id":"c-{{i}}","email":"person{{i}}@example.com","ssn":"{{Secret}}"}"""));
