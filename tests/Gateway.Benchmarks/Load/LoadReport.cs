@@ -12,7 +12,7 @@ internal static class LoadReport
         var text = new StringBuilder();
         var invariant = CultureInfo.InvariantCulture;
         text.AppendLine(invariant, $"Machine: {Environment.ProcessorCount} cores ({CpuModel()}), {RuntimeInformation.OSDescription}, .NET {Environment.Version}, {NginxVersion()}.");
-        text.AppendLine(invariant, $"Plan: {plan.Rounds} round(s), variants interleaved in a different order each round; each process first gets {plan.ProcessWarmup.TotalSeconds:F0} s of traffic and then more until its JIT thread is idle (JIT warm-up: the steady state of a long-running process is measured), each run {plan.Warmup.TotalSeconds:F0} s warm-up then {plan.Duration.TotalSeconds:F0} s of wrk (2 threads) at a fixed number of connections; everything (wrk, upstream, proxy, redis-server) shares the machine's cores.");
+        text.AppendLine(invariant, $"Plan: {plan.Rounds} round(s), variants interleaved in a different order each round; each process first gets {plan.ProcessWarmup.TotalSeconds:F0} s of traffic and then more until its JIT thread is idle (JIT warm-up: the steady state of a long-running process is measured), each run waits until the process is idle (the audit events of earlier 10 MB responses are still being sent for seconds), then {plan.Warmup.TotalSeconds:F0} s warm-up then {plan.Duration.TotalSeconds:F0} s of wrk (2 threads) at a fixed number of connections; everything (wrk, upstream, proxy, redis-server) shares the machine's cores.");
         text.AppendLine();
         text.AppendLine("| variant | body | conns | req/s (median) | req/s (min-max) | p50 ms | p99 ms | CPU s / 1000 req | peak RSS MB |");
         text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");

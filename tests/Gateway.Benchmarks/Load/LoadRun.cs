@@ -38,6 +38,7 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
         {
             var connections = LoadPlan.ConnectionsFor(body);
             var url = target.BaseUrl + body.PathAndQuery;
+            await WaitUntilIdleAsync(target);
             await Wrk.RunAsync(url, environment.Token, connections, plan.Warmup, environment.Root);
             var measurement = await MeasureAsync(target, variant, body, round, () => Wrk.RunAsync(url, environment.Token, connections, plan.Duration, environment.Root));
             _results.Throughput.Add(measurement);
@@ -67,6 +68,7 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
                 }
                 var url = target.BaseUrl + LoadBodies.Single.PathAndQuery;
                 await WarmUpProcessAsync(variant, target, [LoadBodies.Single]);
+                await WaitUntilIdleAsync(target);
                 var measurement = await MeasureAsync(target, variant, LoadBodies.Single, round,
                     () => H2Load.RunAsync(url, environment.Token, LoadPlan.FixedRateConnections, rate, plan.FixedRateDuration, environment.Root));
                 _results.FixedRate.Add(measurement);
@@ -84,7 +86,7 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
         }
         var url = target.BaseUrl + LoadBodies.List10M.PathAndQuery;
         await WarmUpProcessAsync(variant, target, [LoadBodies.Single, LoadBodies.List10M]);
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await WaitUntilIdleAsync(target);
         var baseline = target.Process.RssBytes();
         target.Process.ResetPeakRss();
         var client = await Wrk.RunAsync(url, environment.Token, LoadPlan.MemoryConnections, plan.MemoryDuration, environment.Root);
@@ -126,6 +128,27 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
         }
         log.WriteLine($"note: {variant.Name}: the JIT thread was still busy after {plan.MaxJitSettleSlices} settling slices; measuring anyway");
     }
+
+    /// <summary>
+    /// Waits until the process is idle, at most 30 s: after 10 MB responses the gateway still
+    /// spools and sends their audit events (megabytes each) for seconds, and the next body's
+    /// measurement would pay for them.
+    /// </summary>
+    private static async Task WaitUntilIdleAsync(LoadTarget target)
+    {
+        for (var attempt = 0; attempt < 60; attempt++)
+        {
+            var before = target.Process.CpuSeconds();
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            if (target.Process.CpuSeconds() - before < IdleCpuSecondsPerHalfSecond)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>5% of one core.</summary>
+    private const double IdleCpuSecondsPerHalfSecond = 0.025;
 
     private async Task<Measurement> MeasureAsync(LoadTarget target, LoadVariant variant, LoadBody body, int round, Func<Task<ClientResult>> load)
     {
