@@ -12,6 +12,9 @@ internal sealed class PooledBufferWriter(int initialSize) : IBufferWriter<byte>,
 
     public void Clear() => _written = 0;
 
+    /// <summary>What was written, as a stream over the same (still pooled) buffer: valid until the writer is disposed or written to.</summary>
+    public Stream AsReadOnlyStream() => new MemoryStream(_buffer, 0, _written, writable: false);
+
     public void Advance(int count) => _written += count;
 
     public Memory<byte> GetMemory(int sizeHint = 0)

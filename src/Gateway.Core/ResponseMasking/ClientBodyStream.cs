@@ -10,25 +10,11 @@ namespace Gateway.Core.ResponseMasking;
 /// TLS record and a flush of its own: more than masking it. A small body that cannot be masked
 /// also always gets a clean 502 or 451, since nothing of it was sent.
 /// </summary>
-internal sealed class ClientBodyStream(HttpResponse response, Stream client) : Stream
+internal sealed class ClientBodyStream(HttpResponse response, Stream client) : WriteOnlyStream
 {
     public const int HeldBytes = 32 * 1024;
 
     private PooledBufferWriter? _held = new(4096);
-
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -46,9 +32,6 @@ internal sealed class ClientBodyStream(HttpResponse response, Stream client) : S
         await client.WriteAsync(buffer, cancellationToken);
     }
 
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     /// <summary>The body is complete: a held one goes out now, with its length.</summary>
     public async Task CompleteAsync(CancellationToken cancellationToken)
     {
@@ -59,18 +42,6 @@ internal sealed class ClientBodyStream(HttpResponse response, Stream client) : S
             ReleaseHeld();
         }
     }
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("The masked body is written asynchronously only.");
-
-    public override void Flush()
-    {
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

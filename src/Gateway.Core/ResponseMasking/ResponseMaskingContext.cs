@@ -6,7 +6,8 @@ namespace Gateway.Core.ResponseMasking;
 
 /// <summary>
 /// One masked request: the rules, entity and view chosen before forwarding, and, once the CRM
-/// answered, the pipe YARP writes the body into and the task masking it onto the real response.
+/// answered, where YARP writes the body (a pipe read by a masking task, or, for a small body, a
+/// buffer masked once YARP is done) and the real response it is masked onto.
 /// Kept as a typed request feature.
 /// </summary>
 internal sealed class ResponseMaskingContext(CompiledRules rules, CompiledEntity entity, MaskingView view)
@@ -20,9 +21,16 @@ internal sealed class ResponseMaskingContext(CompiledRules rules, CompiledEntity
     /// <summary>Decides which records may leave for the request's purpose; null when the purpose does not depend on the subject's word.</summary>
     public Consent.ConsentGate? Gate { get; init; }
 
+    /// <summary>Where YARP writes a body that is masked as it streams.</summary>
     public Pipe? Body { get; set; }
 
-    /// <summary>The real response body, while YARP writes into <see cref="Body"/> instead.</summary>
+    /// <summary>Where YARP writes a small body, masked whole once YARP is done.</summary>
+    public HeldUpstreamBody? HeldBody { get; set; }
+
+    /// <summary>The CRM body's Content-Encoding, which the masker decodes.</summary>
+    public string? ContentEncoding { get; set; }
+
+    /// <summary>The real response body, while YARP writes into <see cref="Body"/> or <see cref="HeldBody"/> instead.</summary>
     public Stream? ClientBody { get; set; }
 
     public Task<MaskingReport>? Masking { get; set; }

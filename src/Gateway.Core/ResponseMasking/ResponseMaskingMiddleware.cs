@@ -70,13 +70,19 @@ internal sealed partial class ResponseMaskingMiddleware(
                 context.Response.Body = client;
             }
         }
-        if (masking.Masking is null)
-        {
-            return;
-        }
         try
         {
-            feature.MaskingReport = await masking.Masking;
+            if (masking.HeldBody is { } held)
+            {
+                using (held)
+                {
+                    feature.MaskingReport = await MaskedResponseBody.WriteAsync(rules.Masker, held.ReadBack(), context.Response, masking, lines: false, context.RequestAborted);
+                }
+            }
+            else if (masking.Masking is not null)
+            {
+                feature.MaskingReport = await masking.Masking;
+            }
         }
         catch (RecordWithheldException)
         {

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.IO.Pipelines;
 using Gateway.Core.Pipeline;
 using Microsoft.AspNetCore.Http;
@@ -83,45 +82,32 @@ internal sealed class ResponseMaskingTransforms(RulesProvider rules) : ITransfor
         http.Response.Headers.Remove(HeaderNames.ContentMD5);
         http.Response.Headers.Remove(HeaderNames.ETag);
 
+        masking.ClientBody = http.Response.Body;
+        masking.ContentEncoding = response.Content.Headers.ContentEncoding.SingleOrDefault();
+        if (!lines && response.Content.Headers.ContentLength is { } length && length <= ClientBodyStream.HeldBytes)
+        {
+            masking.HeldBody = new HeldUpstreamBody(length);
+            http.Response.Body = masking.HeldBody;
+            return;
+        }
         var pipe = new Pipe();
-        var client = http.Response.Body;
         http.Response.Body = pipe.Writer.AsStream();
         masking.Body = pipe;
-        masking.ClientBody = client;
-        var encoding = response.Content.Headers.ContentEncoding.SingleOrDefault();
-        masking.Masking = MaskAsync(pipe.Reader, encoding, http.Response, client, masking, lines, http.RequestAborted);
+        masking.Masking = MaskStreamedAsync(pipe.Reader, http.Response, masking, lines, http.RequestAborted);
     }
 
-    private async Task<Masking.MaskingReport> MaskAsync(PipeReader reader, string? encoding, HttpResponse response, Stream client, ResponseMaskingContext masking, bool lines, CancellationToken cancellationToken)
+    private async Task<Masking.MaskingReport> MaskStreamedAsync(PipeReader reader, HttpResponse response, ResponseMaskingContext masking, bool lines, CancellationToken cancellationToken)
     {
-        // NDJSON is often a feed: each line goes out as soon as it is masked.
-        var held = lines ? null : new ClientBodyStream(response, client);
         try
         {
-            await using var body = Decoded(reader.AsStream(), encoding);
-            var report = await rules.Masker.MaskAsync(body, (Stream?)held ?? client, masking.Rules, masking.Entity, masking.View, cancellationToken, lines, masking.Gate);
-            if (held is not null)
-            {
-                await held.CompleteAsync(cancellationToken);
-            }
-            return report;
+            return await MaskedResponseBody.WriteAsync(rules.Masker, reader.AsStream(), response, masking, lines, cancellationToken);
         }
         finally
         {
-            held?.Dispose();
             // Whatever happened, YARP must not block writing into a pipe nobody reads any more.
             await reader.CompleteAsync();
         }
     }
-
-    private static Stream Decoded(Stream body, string? encoding) => encoding?.ToLowerInvariant() switch
-    {
-        null or "identity" => body,
-        "gzip" => new GZipStream(body, CompressionMode.Decompress),
-        "deflate" => new ZLibStream(body, CompressionMode.Decompress),
-        "br" => new BrotliStream(body, CompressionMode.Decompress),
-        _ => throw new InvalidOperationException($"unsupported encoding {encoding}"),
-    };
 
     /// <summary>
     /// A route may declare content types it passes unmasked (YARP route metadata

@@ -13,8 +13,15 @@ public sealed class ProxyMaskingTests : GatewayInFrontOfCrm, IDisposable
     private const string Secret = "195-33-7518";
     private static readonly string Record = $$"""{"data":[{"id":"c-9","email":"grace.hopper@example.com","ssn":"{{Secret}}"}]}""";
     private readonly HttpClient _client = GatewayUnderTest.CreateClient();
+    private readonly CutShortUpstream _shortOfItsLength = new(Record, chunked: false);
+    private readonly CutShortUpstream _shortOfItsLastChunk = new(Record, chunked: true);
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        _client.Dispose();
+        _shortOfItsLength.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _shortOfItsLastChunk.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
 
     protected override GatewayUnderTest Configure(GatewayUnderTest gateway) => gateway
         .With("ReverseProxy:Routes:other:ClusterId", "crm")
@@ -25,7 +32,13 @@ public sealed class ProxyMaskingTests : GatewayInFrontOfCrm, IDisposable
         .With("ReverseProxy:Routes:exports:Metadata:MaskingPassThrough", "text/csv, application/pdf, application/x-ndjson")
         .With("ReverseProxy:Routes:stream:ClusterId", "crm")
         .With("ReverseProxy:Routes:stream:Match:Path", "/api/stream/{**rest}")
-        .With("ReverseProxy:Routes:stream:Metadata:MaskNdjson", "true");
+        .With("ReverseProxy:Routes:stream:Metadata:MaskNdjson", "true")
+        .With("ReverseProxy:Routes:short:ClusterId", "short")
+        .With("ReverseProxy:Routes:short:Match:Path", "/api/short/{**rest}")
+        .With("ReverseProxy:Clusters:short:Destinations:primary:Address", _shortOfItsLength.Url)
+        .With("ReverseProxy:Routes:unterminated:ClusterId", "unterminated")
+        .With("ReverseProxy:Routes:unterminated:Match:Path", "/api/unterminated/{**rest}")
+        .With("ReverseProxy:Clusters:unterminated:Destinations:primary:Address", _shortOfItsLastChunk.Url);
 
     [Fact]
     public async Task Ndjson_OnARouteThatDeclaresIt_IsMaskedLineByLine()
@@ -204,6 +217,19 @@ public sealed class ProxyMaskingTests : GatewayInFrontOfCrm, IDisposable
 
         Assert.DoesNotContain(Secret, text);
         Assert.False(status == 200 && text.EndsWith("]}", StringComparison.Ordinal), text);
+    }
+
+    [Theory]
+    [InlineData("/api/short/contacts")]
+    [InlineData("/api/unterminated/contacts")]
+    public async Task SmallBody_CutShortAfterWholeJson_IsNeverSentAsComplete(string path)
+    {
+        // The JSON that arrives is whole; only the missing bytes or closing chunk show that the body is not.
+        var (status, text) = await TryGetAsync(path);
+
+        Assert.Equal(502, status);
+        Assert.DoesNotContain(Secret, text);
+        Assert.DoesNotContain("c-9", text);
     }
 
     [Fact]
