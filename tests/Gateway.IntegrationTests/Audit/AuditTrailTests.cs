@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using DemoCrm;
 using Gateway.Core.Audit;
 using Gateway.IntegrationTests.Infrastructure;
@@ -11,7 +12,7 @@ namespace Gateway.IntegrationTests.Audit;
 /// Revocation (on by default with Redis) answers 503 until its first load; it is off here, where
 /// the first request's event is the subject.
 /// </summary>
-public sealed class AuditTrailTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
+public sealed partial class AuditTrailTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
 {
     private const string Credential = "Bearer demo-crm-audit-test";
 
@@ -86,7 +87,8 @@ public sealed class AuditTrailTests(RedisServerFixture redis) : IClassFixture<Re
 
         var events = await TestAudit.WaitForAsync(redis.Configuration, gateway.AuditStream!, 3);
         Assert.Equal(3, events.Count);
-        var text = string.Join('\n', events.Select(e => e.JsonText));
+        // Hashes and pseudonyms are long hex runs, in which a 5-digit postcode turns up by chance.
+        var text = HexRun().Replace(string.Join('\n', events.Select(e => e.JsonText)), "#");
         Assert.All(personalData, value => Assert.DoesNotContain(value, text));
         Assert.DoesNotContain(officer, text);
         Assert.Equal(20, events[0].Document.RootElement.GetProperty("resources").GetArrayLength());
@@ -201,4 +203,7 @@ public sealed class AuditTrailTests(RedisServerFixture redis) : IClassFixture<Re
             }
         }
     }
+
+    [GeneratedRegex("[0-9a-f]{16,}")]
+    private static partial Regex HexRun();
 }
