@@ -8,11 +8,10 @@ namespace Gateway.IntegrationTests.Infrastructure;
 /// A CRM whose body is cut short after a whole JSON value: less than its Content-Length, or
 /// chunks without the closing one, then the connection closes. WireMock cannot send either.
 /// </summary>
-internal sealed class CutShortUpstream : IAsyncDisposable
+internal sealed class CutShortUpstream : IDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task _serving;
 
     public CutShortUpstream(string body, bool chunked)
     {
@@ -22,43 +21,37 @@ internal sealed class CutShortUpstream : IAsyncDisposable
         var response = Encoding.UTF8.GetBytes(chunked
             ? $"{head}Transfer-Encoding: chunked\r\n\r\n{bytes:x}\r\n{body}\r\n"
             : $"{head}Content-Length: {bytes + 1000}\r\n\r\n{body}");
-        _serving = ServeAsync(response);
+        _ = ServeAsync(response, _stop.Token);
     }
 
     public string Url => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
 
-    public async ValueTask DisposeAsync()
+    public void Dispose()
     {
-        await _stop.CancelAsync();
+        // Ends the accept loop; the task it leaves is not waited for.
+        _stop.Cancel();
         _listener.Stop();
-        try
-        {
-            await _serving;
-        }
-        catch (OperationCanceledException)
-        {
-        }
         _stop.Dispose();
     }
 
-    private async Task ServeAsync(byte[] response)
+    private async Task ServeAsync(byte[] response, CancellationToken stop)
     {
-        while (!_stop.IsCancellationRequested)
+        while (!stop.IsCancellationRequested)
         {
-            using var connection = await _listener.AcceptTcpClientAsync(_stop.Token);
+            using var connection = await _listener.AcceptTcpClientAsync(stop);
             var stream = connection.GetStream();
-            await ReadRequestHeadAsync(stream);
-            await stream.WriteAsync(response, _stop.Token);
+            await ReadRequestHeadAsync(stream, stop);
+            await stream.WriteAsync(response, stop);
         }
     }
 
-    private async Task ReadRequestHeadAsync(NetworkStream stream)
+    private static async Task ReadRequestHeadAsync(NetworkStream stream, CancellationToken stop)
     {
         var received = new StringBuilder();
         var buffer = new byte[4096];
         while (!received.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
         {
-            var read = await stream.ReadAsync(buffer, _stop.Token);
+            var read = await stream.ReadAsync(buffer, stop);
             if (read == 0)
             {
                 return;

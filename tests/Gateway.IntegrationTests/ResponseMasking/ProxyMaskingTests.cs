@@ -19,8 +19,8 @@ public sealed class ProxyMaskingTests : GatewayInFrontOfCrm, IDisposable
     public void Dispose()
     {
         _client.Dispose();
-        _shortOfItsLength.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _shortOfItsLastChunk.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _shortOfItsLength.Dispose();
+        _shortOfItsLastChunk.Dispose();
     }
 
     protected override GatewayUnderTest Configure(GatewayUnderTest gateway) => gateway
