@@ -33,5 +33,6 @@ internal sealed class ResponseMaskingContext(CompiledRules rules, CompiledEntity
     /// <summary>The real response body, while YARP writes into <see cref="Body"/> or <see cref="HeldBody"/> instead.</summary>
     public Stream? ClientBody { get; set; }
 
+    /// <summary>The task masking a streamed body (<see cref="Body"/>) as it arrives.</summary>
     public Task<MaskingReport>? Masking { get; set; }
 }

@@ -48,16 +48,13 @@ public static class TestAudit
     public static async Task<List<AuditRecord>> WaitForDistinctAsync(string redisConfiguration, string stream, int count, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
-        await WaitForAsync(redisConfiguration, stream, count, timeout);
-        while (true)
+        var events = await WaitForAsync(redisConfiguration, stream, count, timeout);
+        while (events.DistinctBy(e => e.EventId).Count() < count && DateTime.UtcNow < deadline)
         {
-            var events = await ReadAsync(redisConfiguration, stream);
-            if (events.DistinctBy(e => e.EventId).Count() >= count || DateTime.UtcNow >= deadline)
-            {
-                return events;
-            }
             events.ForEach(e => e.Dispose());
             await Task.Delay(200);
+            events = await ReadAsync(redisConfiguration, stream);
         }
+        return events;
     }
 }
