@@ -14,13 +14,13 @@ internal sealed class AccessTokenValidator(IssuerRegistry issuers, ValidatedToke
 {
     private readonly JsonWebTokenHandler _handler = new() { MaximumTokenSizeInBytes = maxTokenBytes };
 
-    public async ValueTask<TokenVerdict> ValidateAsync(string token, CancellationToken cancellationToken)
+    public async ValueTask<TokenVerdict> ValidateAsync(ReadOnlyMemory<char> token, CancellationToken cancellationToken)
     {
         if (token.Length > maxTokenBytes)
         {
             return TokenVerdict.Refused("token_too_large");
         }
-        switch (token.AsSpan().Count('.'))
+        switch (token.Span.Count('.'))
         {
             case 4:
                 return TokenVerdict.Refused("jwe_not_accepted");
@@ -28,7 +28,7 @@ internal sealed class AccessTokenValidator(IssuerRegistry issuers, ValidatedToke
                 return TokenVerdict.Refused("token_malformed");
         }
 
-        var hash = ValidatedTokenCache.Hash(token);
+        var hash = ValidatedTokenCache.Hash(token.Span);
         if (cache.Get(hash) is { } cached && await IsStillValidAsync(cached, cancellationToken))
         {
             return TokenVerdict.Valid(cached.Identity);

@@ -74,15 +74,16 @@ internal sealed partial class IdentityMiddleware(
     }
 
     /// <summary>The token of an <c>Authorization: Bearer</c> header; shared with the consent API on the admin port.</summary>
-    internal static bool TryGetBearer(string? header, out string token)
+    /// <remarks>A slice of the header, not a copy: a token is kilobytes, and this runs on every request.</remarks>
+    internal static bool TryGetBearer(string? header, out ReadOnlyMemory<char> token)
     {
-        token = string.Empty;
+        token = ReadOnlyMemory<char>.Empty;
         if (header is null || header.Length <= 7 || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             return false;
         }
-        token = header[7..].Trim();
-        return token.Length > 0 && !token.Contains(' ');
+        token = header.AsMemory(7).Trim();
+        return token.Length > 0 && !token.Span.Contains(' ');
     }
 
     private static bool RouteRequiresMfa(HttpContext context) =>

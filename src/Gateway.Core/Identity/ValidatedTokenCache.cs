@@ -18,7 +18,7 @@ internal sealed class ValidatedTokenCache : IDisposable
         _cache = size == 0 ? null : new MemoryCache(new MemoryCacheOptions { SizeLimit = size, CompactionPercentage = 0.25 });
     }
 
-    public static TokenHash Hash(string token)
+    public static TokenHash Hash(ReadOnlySpan<char> token)
     {
         Span<byte> utf8 = token.Length <= 4096 ? stackalloc byte[token.Length] : new byte[token.Length];
         var length = Encoding.ASCII.GetBytes(token, utf8);

@@ -55,7 +55,7 @@ public class AccessTokenValidatorBenchmarks
         _cached = new AccessTokenValidator(_issuers, new ValidatedTokenCache(options.TokenCacheSize), mfa, TimeProvider.System, options.MaxTokenBytes);
         _rs256 = Mint(rsa, SecurityAlgorithms.RsaSha256);
         _es256 = Mint(ec, SecurityAlgorithms.EcdsaSha256);
-        if ((await _cached.ValidateAsync(_rs256, default)).Identity is null || (await _uncached.ValidateAsync(_es256, default)).Identity is null)
+        if ((await _cached.ValidateAsync(_rs256.AsMemory(), default)).Identity is null || (await _uncached.ValidateAsync(_es256.AsMemory(), default)).Identity is null)
         {
             throw new InvalidOperationException("The benchmark tokens do not validate; the figures would measure a refusal.");
         }
@@ -69,13 +69,13 @@ public class AccessTokenValidatorBenchmarks
     }
 
     [Benchmark]
-    public async Task<GatewayIdentity?> Uncached_RS256() => (await _uncached.ValidateAsync(_rs256, default)).Identity;
+    public async Task<GatewayIdentity?> Uncached_RS256() => (await _uncached.ValidateAsync(_rs256.AsMemory(), default)).Identity;
 
     [Benchmark]
-    public async Task<GatewayIdentity?> Uncached_ES256() => (await _uncached.ValidateAsync(_es256, default)).Identity;
+    public async Task<GatewayIdentity?> Uncached_ES256() => (await _uncached.ValidateAsync(_es256.AsMemory(), default)).Identity;
 
     [Benchmark(Baseline = true)]
-    public async Task<GatewayIdentity?> Cached_RS256() => (await _cached.ValidateAsync(_rs256, default)).Identity;
+    public async Task<GatewayIdentity?> Cached_RS256() => (await _cached.ValidateAsync(_rs256.AsMemory(), default)).Identity;
 
     private static string Mint(SecurityKey key, string algorithm) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
     {

@@ -35,7 +35,7 @@ public sealed class AttackSuiteTests : GatewayInFrontOfCrm
     {
         var validator = Gateway.Services.GetRequiredService<AccessTokenValidator>();
 
-        var verdict = await validator.ValidateAsync(AttackTokens.Token(attack), CancellationToken.None);
+        var verdict = await validator.ValidateAsync(AttackTokens.Token(attack).AsMemory(), CancellationToken.None);
 
         Assert.Null(verdict.Identity);
         Assert.Equal(AttackTokens.Reason(attack), verdict.Reason);
