@@ -45,75 +45,75 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
     private bool Denied => DeniedBy is not null;
 
     private bool Modified => Masking is { MaskedByClassAndAction.Count: > 0 }
-        || (Consent is { } consent && consent.Counts.Keys.Any(k => !k.StartsWith("allowed:", StringComparison.Ordinal)));
+        || Consent is { AnyWithheld: true };
 
     internal override void WriteAttributes(Utf8JsonWriter writer, AuditKeys keys)
     {
         var (activityId, activityName) = Activity(Method);
         WriteClass(writer, 6003, "API Activity", activityId, activityName);
         WriteStatus(writer, !Denied && !Aborted && StatusCode < 400, DenialReason);
-        writer.WriteString("status_code", StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        writer.WriteString("status_code"u8, StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var (actionId, action) = Denied ? (2, "Denied") : Modified ? (4, "Modified") : (1, "Allowed");
-        writer.WriteNumber("action_id", actionId);
-        writer.WriteString("action", action);
-        writer.WriteNumber("disposition_id", Denied ? 2 : 1);
-        writer.WriteString("disposition", Denied ? "Blocked" : "Allowed");
-        writer.WriteNumber("duration", Math.Round(DurationMilliseconds, 3));
+        writer.WriteNumber("action_id"u8, actionId);
+        writer.WriteString("action"u8, action);
+        writer.WriteNumber("disposition_id"u8, Denied ? 2 : 1);
+        writer.WriteString("disposition"u8, Denied ? "Blocked" : "Allowed");
+        writer.WriteNumber("duration"u8, Math.Round(DurationMilliseconds, 3));
         WriteActor(writer);
         if (ClientIp is not null)
         {
-            writer.WriteStartObject("src_endpoint");
-            writer.WriteString("ip", ClientIp);
+            writer.WriteStartObject("src_endpoint"u8);
+            writer.WriteString("ip"u8, ClientIp);
             writer.WriteEndObject();
         }
-        writer.WriteStartObject("http_request");
-        writer.WriteString("http_method", Method);
-        writer.WriteStartObject("url");
-        writer.WriteString("path", Path);
+        writer.WriteStartObject("http_request"u8);
+        writer.WriteString("http_method"u8, Method);
+        writer.WriteStartObject("url"u8);
+        writer.WriteString("path"u8, Path);
         writer.WriteEndObject();
         writer.WriteEndObject();
-        writer.WriteStartObject("http_response");
-        writer.WriteNumber("code", StatusCode);
+        writer.WriteStartObject("http_response"u8);
+        writer.WriteNumber("code"u8, StatusCode);
         writer.WriteEndObject();
-        writer.WriteStartObject("api");
-        writer.WriteString("operation", Method);
+        writer.WriteStartObject("api"u8);
+        writer.WriteString("operation"u8, Method);
         if (RouteId is not null)
         {
-            writer.WriteStartObject("service");
-            writer.WriteString("name", RouteId);
+            writer.WriteStartObject("service"u8);
+            writer.WriteString("name"u8, RouteId);
             writer.WriteEndObject();
         }
         writer.WriteEndObject();
         if (Masking is { } masking)
         {
-            writer.WriteStartArray("resources");
+            writer.WriteStartArray("resources"u8);
             Span<char> pseudonym = stackalloc char[SubjectPseudonymizer.PseudonymChars];
             foreach (var subject in masking.SubjectIds.Utf8)
             {
                 writer.WriteStartObject();
-                writer.WriteString("type", masking.Entity);
+                writer.WriteString("type"u8, masking.Entity);
                 keys.Pseudonym(subject, pseudonym);
-                writer.WriteString("uid", pseudonym);
+                writer.WriteString("uid"u8, pseudonym);
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();
-            writer.WriteStartObject("policy");
-            writer.WriteString("name", "masking-rules");
-            writer.WriteString("version", masking.RulesVersion);
+            writer.WriteStartObject("policy"u8);
+            writer.WriteString("name"u8, "masking-rules"u8);
+            writer.WriteString("version"u8, masking.RulesVersion);
             writer.WriteEndObject();
         }
     }
 
     internal override void WriteUnmapped(Utf8JsonWriter writer, AuditKeys keys)
     {
-        writer.WriteString("event_kind", "request");
+        writer.WriteString("event_kind"u8, "request"u8);
         if (DeniedBy is not null)
         {
-            writer.WriteString("denied_by", DeniedBy);
+            writer.WriteString("denied_by"u8, DeniedBy);
         }
         if (QueryKeys.Count > 0)
         {
-            writer.WriteStartArray("query_keys");
+            writer.WriteStartArray("query_keys"u8);
             foreach (var key in QueryKeys)
             {
                 writer.WriteStringValue(key);
@@ -122,27 +122,24 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
         }
         if (Aborted)
         {
-            writer.WriteBoolean("aborted", true);
+            writer.WriteBoolean("aborted"u8, true);
         }
         if (Masking is { } masking)
         {
-            writer.WriteStartObject("masking");
-            writer.WriteString("entity", masking.Entity);
-            writer.WriteNumber("records", masking.Records);
-            writer.WriteStartObject("masked");
-            foreach (var (classAndAction, count) in masking.MaskedByClassAndAction.OrderBy(p => p.Key, StringComparer.Ordinal))
-            {
-                writer.WriteNumber(classAndAction, count);
-            }
+            writer.WriteStartObject("masking"u8);
+            writer.WriteString("entity"u8, masking.Entity);
+            writer.WriteNumber("records"u8, masking.Records);
+            writer.WriteStartObject("masked"u8);
+            WriteSortedCounts(writer, masking.MaskedByClassAndAction);
             writer.WriteEndObject();
             writer.WriteEndObject();
         }
         if (Purpose is { } purpose)
         {
-            writer.WriteStartObject("purpose");
-            writer.WriteString("name", purpose.Name);
-            writer.WriteString("basis", purpose.Basis.Name());
-            writer.WriteString("source", purpose.Source);
+            writer.WriteStartObject("purpose"u8);
+            writer.WriteString("name"u8, purpose.Name);
+            writer.WriteString("basis"u8, purpose.Basis.Name());
+            writer.WriteString("source"u8, purpose.Source);
             writer.WriteEndObject();
         }
         if (Consent is { } consent)
@@ -154,7 +151,7 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
     /// <summary>One entry per decided record (up to the report's limit), then the counts of all of them.</summary>
     private static void WriteConsent(Utf8JsonWriter writer, Consent.ConsentReport consent)
     {
-        writer.WriteStartArray("consent");
+        writer.WriteStartArray("consent"u8);
         Span<char> hex = stackalloc char[32];
         foreach (var decision in consent.EnumerateListed())
         {
@@ -162,24 +159,37 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
             if (!decision.Hash.IsEmpty)
             {
                 Convert.TryToHexStringLower(decision.Hash, hex, out _);
-                writer.WriteString("subject", hex);
+                writer.WriteString("subject"u8, hex);
             }
-            writer.WriteString("purpose", consent.Purpose);
-            writer.WriteString("basis", consent.Basis);
-            writer.WriteString("decision", decision.Decision);
-            writer.WriteString("reason", decision.Reason);
+            writer.WriteString("purpose"u8, consent.Purpose);
+            writer.WriteString("basis"u8, consent.Basis);
+            writer.WriteString("decision"u8, decision.Decision);
+            writer.WriteString("reason"u8, decision.Reason);
             writer.WriteEndObject();
         }
         writer.WriteEndArray();
-        writer.WriteStartObject("consent_counts");
-        foreach (var (decision, count) in consent.Counts.OrderBy(c => c.Key, StringComparer.Ordinal))
-        {
-            writer.WriteNumber(decision, count);
-        }
+        writer.WriteStartObject("consent_counts"u8);
+        WriteSortedCounts(writer, consent.Counts);
         writer.WriteEndObject();
         if (consent.StoreUnavailable)
         {
-            writer.WriteBoolean("consent_store_unavailable", true);
+            writer.WriteBoolean("consent_store_unavailable"u8, true);
+        }
+    }
+
+    /// <summary>In key order, so that the same counts always make the same bytes.</summary>
+    private static void WriteSortedCounts(Utf8JsonWriter writer, IReadOnlyDictionary<string, int> counts)
+    {
+        var keys = new string[counts.Count];
+        var i = 0;
+        foreach (var key in counts.Keys)
+        {
+            keys[i++] = key;
+        }
+        Array.Sort(keys, StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            writer.WriteNumber(key, counts[key]);
         }
     }
 
@@ -189,30 +199,30 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
         {
             return;
         }
-        writer.WriteStartObject("actor");
-        writer.WriteStartObject("user");
-        writer.WriteString("uid", actor.Subject);
-        writer.WriteBoolean("has_mfa", actor.MfaUsed);
-        writer.WriteStartArray("groups");
+        writer.WriteStartObject("actor"u8);
+        writer.WriteStartObject("user"u8);
+        writer.WriteString("uid"u8, actor.Subject);
+        writer.WriteBoolean("has_mfa"u8, actor.MfaUsed);
+        writer.WriteStartArray("groups"u8);
         foreach (var role in actor.Roles.Order(StringComparer.Ordinal))
         {
             writer.WriteStartObject();
-            writer.WriteString("name", role);
+            writer.WriteString("name"u8, role);
             writer.WriteEndObject();
         }
         writer.WriteEndArray();
         writer.WriteEndObject();
         if (actor.ClientId is not null)
         {
-            writer.WriteString("app_uid", actor.ClientId);
+            writer.WriteString("app_uid"u8, actor.ClientId);
         }
-        writer.WriteStartObject("idp");
-        writer.WriteString("name", actor.Issuer);
+        writer.WriteStartObject("idp"u8);
+        writer.WriteString("name"u8, actor.Issuer);
         writer.WriteEndObject();
         if (actor.TokenId is not null)
         {
-            writer.WriteStartObject("session");
-            writer.WriteString("uid", actor.TokenId);
+            writer.WriteStartObject("session"u8);
+            writer.WriteString("uid"u8, actor.TokenId);
             writer.WriteEndObject();
         }
         writer.WriteEndObject();

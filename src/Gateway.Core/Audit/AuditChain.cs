@@ -55,29 +55,29 @@ internal sealed class AuditChain
         var writer = _writer;
         writer.WriteStartObject();
         auditEvent.WriteAttributes(writer, _keys);
-        writer.WriteNumber("time", auditEvent.Time.ToUnixTimeMilliseconds());
-        writer.WriteString("time_dt", auditEvent.Time.UtcDateTime);
-        writer.WriteStartObject("metadata");
-        writer.WriteString("uid", auditEvent.Id);
-        writer.WriteString("version", "1.3.0");
-        writer.WriteStartObject("product");
-        writer.WriteString("name", "Compliance Gateway");
-        writer.WriteString("vendor_name", "Compliance Gateway");
+        writer.WriteNumber("time"u8, auditEvent.Time.ToUnixTimeMilliseconds());
+        writer.WriteString("time_dt"u8, auditEvent.Time.UtcDateTime);
+        writer.WriteStartObject("metadata"u8);
+        writer.WriteString("uid"u8, auditEvent.Id);
+        writer.WriteString("version"u8, "1.3.0"u8);
+        writer.WriteStartObject("product"u8);
+        writer.WriteString("name"u8, "Compliance Gateway"u8);
+        writer.WriteString("vendor_name"u8, "Compliance Gateway"u8);
         writer.WriteEndObject();
-        writer.WriteStartArray("profiles");
-        writer.WriteStringValue("security_control");
+        writer.WriteStartArray("profiles"u8);
+        writer.WriteStringValue("security_control"u8);
         writer.WriteEndArray();
-        writer.WriteString("log_provider", _instance);
-        writer.WriteNumber("sequence", sequence);
+        writer.WriteString("log_provider"u8, _instance);
+        writer.WriteNumber("sequence"u8, sequence);
         if (auditEvent.TraceId is { } traceId)
         {
-            writer.WriteString("correlation_uid", traceId);
+            writer.WriteString("correlation_uid"u8, traceId);
         }
         writer.WriteEndObject();
-        writer.WriteStartObject("unmapped");
+        writer.WriteStartObject("unmapped"u8);
         auditEvent.WriteUnmapped(writer, _keys);
-        writer.WriteString("instance", _instance);
-        writer.WriteString("prev_hash", previousHash);
+        writer.WriteString("instance"u8, _instance);
+        writer.WriteString("prev_hash"u8, previousHash);
         writer.WriteEndObject();
         writer.WriteEndObject();
     }

@@ -30,25 +30,25 @@ public abstract class AuditEvent
 
     internal static void WriteClass(Utf8JsonWriter writer, int classUid, string className, int activityId, string activityName)
     {
-        writer.WriteNumber("class_uid", classUid);
-        writer.WriteString("class_name", className);
-        writer.WriteNumber("category_uid", classUid / 1000);
-        writer.WriteString("category_name", "Application Activity");
-        writer.WriteNumber("activity_id", activityId);
-        writer.WriteString("activity_name", activityName);
-        writer.WriteNumber("type_uid", (classUid * 100) + activityId);
-        writer.WriteString("type_name", $"{className}: {activityName}");
+        writer.WriteNumber("class_uid"u8, classUid);
+        writer.WriteString("class_name"u8, className);
+        writer.WriteNumber("category_uid"u8, classUid / 1000);
+        writer.WriteString("category_name"u8, "Application Activity"u8);
+        writer.WriteNumber("activity_id"u8, activityId);
+        writer.WriteString("activity_name"u8, activityName);
+        writer.WriteNumber("type_uid"u8, (classUid * 100) + activityId);
+        writer.WriteString("type_name"u8, $"{className}: {activityName}");
     }
 
     internal static void WriteStatus(Utf8JsonWriter writer, bool success, string? detail)
     {
-        writer.WriteNumber("status_id", success ? 1 : 2);
-        writer.WriteString("status", success ? "Success" : "Failure");
+        writer.WriteNumber("status_id"u8, success ? 1 : 2);
+        writer.WriteString("status"u8, success ? "Success" : "Failure");
         if (detail is not null)
         {
-            writer.WriteString("status_detail", detail);
+            writer.WriteString("status_detail"u8, detail);
         }
-        writer.WriteNumber("severity_id", success ? 1 : 3);
-        writer.WriteString("severity", success ? "Informational" : "Medium");
+        writer.WriteNumber("severity_id"u8, success ? 1 : 3);
+        writer.WriteString("severity"u8, success ? "Informational" : "Medium");
     }
 }

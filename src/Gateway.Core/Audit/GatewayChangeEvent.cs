@@ -29,26 +29,26 @@ public sealed class GatewayChangeEvent(DateTimeOffset time) : AuditEvent(time)
     {
         WriteClass(writer, 6002, "Application Lifecycle", 8, "Update");
         WriteStatus(writer, Accepted, ReasonCode);
-        writer.WriteString("message", Message);
-        writer.WriteStartObject("app");
-        writer.WriteString("name", "Compliance Gateway");
-        writer.WriteStartObject("feature");
-        writer.WriteString("name", Change);
+        writer.WriteString("message"u8, Message);
+        writer.WriteStartObject("app"u8);
+        writer.WriteString("name"u8, "Compliance Gateway"u8);
+        writer.WriteStartObject("feature"u8);
+        writer.WriteString("name"u8, Change);
         writer.WriteEndObject();
         writer.WriteEndObject();
     }
 
     internal override void WriteUnmapped(Utf8JsonWriter writer, AuditKeys keys)
     {
-        writer.WriteString("event_kind", "change");
-        writer.WriteString("change", Change);
+        writer.WriteString("event_kind"u8, "change"u8);
+        writer.WriteString("change"u8, Change);
         foreach (var (name, value) in Details.OrderBy(d => d.Key, StringComparer.Ordinal))
         {
             writer.WriteString(name, value);
         }
         if (Errors.Count > 0)
         {
-            writer.WriteStartArray("errors");
+            writer.WriteStartArray("errors"u8);
             foreach (var error in Errors)
             {
                 writer.WriteStringValue(error);
@@ -57,16 +57,16 @@ public sealed class GatewayChangeEvent(DateTimeOffset time) : AuditEvent(time)
         }
         if (Items.Count > 0)
         {
-            writer.WriteStartArray("items");
+            writer.WriteStartArray("items"u8);
             foreach (var item in Items)
             {
                 writer.WriteStartObject();
-                writer.WriteString("operation", item.Operation);
-                writer.WriteString("kind", item.Kind);
-                writer.WriteString("value_hash", keys.Pseudonym(item.Value));
+                writer.WriteString("operation"u8, item.Operation);
+                writer.WriteString("kind"u8, item.Kind);
+                writer.WriteString("value_hash"u8, keys.Pseudonym(item.Value));
                 if (item.Detail is not null)
                 {
-                    writer.WriteString("detail", item.Detail);
+                    writer.WriteString("detail"u8, item.Detail);
                 }
                 writer.WriteEndObject();
             }

@@ -33,6 +33,22 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
     /// <summary>Decisions by <c>decision:reason</c>, e.g. <c>removed:withdrawn</c>.</summary>
     public IReadOnlyDictionary<string, int> Counts => _tally.Kinds.ToDictionary(k => $"{k.Decision}:{k.Reason}", k => k.Count, StringComparer.Ordinal);
 
+    /// <summary>Some record was removed, masked or refused rather than allowed.</summary>
+    public bool AnyWithheld
+    {
+        get
+        {
+            foreach (var kind in _tally.Kinds)
+            {
+                if (kind.Decision != "allowed")
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
     /// <summary>The consent store could not be asked, so records were treated as without consent.</summary>
     public bool StoreUnavailable { get; internal set; }
 
