@@ -53,7 +53,21 @@ public sealed class CompiledRules
     public IEnumerable<string> Roles => _roles.Select(r => r.Role);
 
     /// <summary>The first entity whose routes match the request path, or null.</summary>
-    public CompiledEntity? EntityFor(string path) => Entities.FirstOrDefault(entity => entity.Routes.Any(route => route.Matches(path)));
+    public CompiledEntity? EntityFor(string path)
+    {
+        for (var e = 0; e < Entities.Count; e++)
+        {
+            var routes = Entities[e].Routes;
+            for (var r = 0; r < routes.Count; r++)
+            {
+                if (routes[r].Matches(path))
+                {
+                    return Entities[e];
+                }
+            }
+        }
+        return null;
+    }
 
     /// <summary>
     /// What this caller sees of each class: decided by the first role in the rules file the

@@ -44,27 +44,28 @@ public sealed class RoutePattern
     }
 
     /// <summary>Matches a request path case-insensitively (a CRM that ignores case must not offer an unmasked spelling).</summary>
-    public bool Matches(string path)
+    /// <remarks>Walks the path in place: every proxied request is matched against every route until one fits.</remarks>
+    public bool Matches(ReadOnlySpan<char> path)
     {
-        var segments = path.Trim('/').Split('/');
-        if (segments.Length == 1 && segments[0].Length == 0)
-        {
-            segments = [];
-        }
-        if (_catchAll ? segments.Length < _segments.Length : segments.Length != _segments.Length)
+        var trimmed = path.Trim('/');
+        var count = trimmed.IsEmpty ? 0 : trimmed.Count('/') + 1;
+        if (_catchAll ? count < _segments.Length : count != _segments.Length)
         {
             return false;
         }
-        for (var i = 0; i < _segments.Length; i++)
+        var i = 0;
+        foreach (var range in trimmed.Split('/'))
         {
-            if (_segments[i] is { } literal && !string.Equals(literal, segments[i], StringComparison.OrdinalIgnoreCase))
+            if (i == _segments.Length)
+            {
+                break;
+            }
+            var segment = trimmed[range];
+            if (_segments[i] is { } literal ? !segment.Equals(literal, StringComparison.OrdinalIgnoreCase) : segment.IsEmpty)
             {
                 return false;
             }
-            if (_segments[i] is null && segments[i].Length == 0)
-            {
-                return false;
-            }
+            i++;
         }
         return true;
     }
