@@ -65,7 +65,7 @@ internal sealed class ConsentGate(
             verdicts[i] = lawful ? RecordVerdict.Keep : purpose.MaskWithoutBasis ? RecordVerdict.Mask : RecordVerdict.Remove;
             var decision = verdicts[i] switch
             {
-                RecordVerdict.Keep => "allowed",
+                RecordVerdict.Keep => ConsentReport.Allowed,
                 RecordVerdict.Mask => "masked",
                 _ => record.Single ? "refused" : "removed",
             };

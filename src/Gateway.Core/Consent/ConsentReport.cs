@@ -16,6 +16,9 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
     private const int FirstChunkEntries = 4;
     private const byte NoSubject = 0x80;
 
+    /// <summary>The decision for a record that may leave as it is.</summary>
+    internal const string Allowed = "allowed";
+
     /// <summary>Every decision and reason met so far, with how often; a kind's index is what the listed decisions store.</summary>
     private readonly DecisionTally _tally = new();
     private readonly List<byte[]> _chunks = [];
@@ -40,7 +43,7 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
         {
             foreach (var kind in _tally.Kinds)
             {
-                if (kind.Decision != "allowed")
+                if (kind.Decision != Allowed)
                 {
                     return true;
                 }
