@@ -74,10 +74,7 @@ internal sealed partial class ResponseMaskingMiddleware(
         {
             if (masking.HeldBody is { } held)
             {
-                using (held)
-                {
-                    feature.MaskingReport = await MaskedResponseBody.WriteAsync(rules.Masker, held.ReadBack(), context.Response, masking, lines: false, context.RequestAborted);
-                }
+                feature.MaskingReport = await MaskedResponseBody.WriteAsync(rules.Masker, held.ReadBack(), context.Response, masking, lines: false, context.RequestAborted);
             }
             else if (masking.Masking is not null)
             {

@@ -87,6 +87,8 @@ internal sealed class ResponseMaskingTransforms(RulesProvider rules) : ITransfor
         if (!lines && response.Content.Headers.ContentLength is { } length && length <= ClientBodyStream.HeldBytes)
         {
             masking.HeldBody = new HeldUpstreamBody(length);
+            // The response returns its pooled buffer however the request ends, YARP throwing included.
+            http.Response.RegisterForDispose(masking.HeldBody);
             http.Response.Body = masking.HeldBody;
             return;
         }
