@@ -4,7 +4,8 @@
 # redis-server through apt-get where they are missing. Options: --quick (a smoke run of under a
 # minute), --rounds N, --update-docs (writes the results into docs/performance.md),
 # --memory-only (only the 50 x 10 MB memory test), --variant NAME / --body NAME (repeatable: only
-# the throughput of those, e.g. --variant "full gateway" --body "1 KB").
+# the throughput of those, e.g. --variant "full gateway" --body "1 KB"; with --memory-only, only
+# the memory of those variants), --fixed-rate (with --variant: also their fixed-rate latency runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

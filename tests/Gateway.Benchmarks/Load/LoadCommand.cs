@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace Gateway.Benchmarks.Load;
 
 /// <summary>
-/// <c>load [--quick] [--rounds N] [--update-docs] [--memory-only] [--variant NAME]... [--body NAME]...</c>: the end-to-end load benchmark. Writes its
+/// <c>load [--quick] [--rounds N] [--update-docs] [--memory-only] [--variant NAME]... [--body NAME]... [--fixed-rate]</c>: the end-to-end load benchmark. Writes its
 /// report and chart to BenchmarkDotNet.Artifacts/load/ (and, with --update-docs, into
 /// docs/performance.md). Exit code 1 when a variant failed requests or answered wrongly.
 /// </summary>
@@ -19,9 +19,10 @@ internal static class LoadCommand
         var memoryOnly = new Option<bool>("--memory-only") { Description = "Only the memory test (50 concurrent 10 MB responses), for working on memory." };
         var variants = new Option<string[]>("--variant") { Description = "Only this throughput variant (repeatable), e.g. --variant \"full gateway\"; for working on one stage's cost.", Arity = ArgumentArity.OneOrMore };
         var bodies = new Option<string[]>("--body") { Description = "Only this body (repeatable): \"1 KB\", \"100 KB\" or \"10 MB\".", Arity = ArgumentArity.OneOrMore };
+        var fixedRate = new Option<bool>("--fixed-rate") { Description = "With --variant/--body: also the fixed-rate latency runs of the named variants (needs \"bare YARP\" and \"1 KB\")." };
         var command = new RootCommand("End-to-end load benchmark: upstream direct, nginx, bare YARP and the gateway with each stage on and off.")
         {
-            quick, rounds, updateDocs, memoryOnly, variants, bodies,
+            quick, rounds, updateDocs, memoryOnly, variants, bodies, fixedRate,
         };
         command.SetAction(async (parse, _) =>
         {
@@ -47,6 +48,10 @@ internal static class LoadCommand
             {
                 // No throughput rounds, so no fixed-rate runs either (their rate comes from bare YARP's peak).
                 plan = plan with { Rounds = 0 };
+            }
+            else if (narrowed)
+            {
+                plan = plan with { MemoryVariants = [], SkipsFixedRate = !parse.GetValue(fixedRate) };
             }
             // A narrowed run is not the whole picture docs/performance.md shows.
             return await RunAsync(plan, parse.GetValue(updateDocs) && !plan.Quick && plan.Rounds > 0 && !narrowed);

@@ -13,6 +13,7 @@ internal sealed record LoadPlan(
     TimeSpan MemoryDuration,
     IReadOnlyList<LoadVariant> MemoryVariants,
     int MaxJitSettleSlices,
+    IReadOnlyList<LoadVariant> FixedRateVariants,
     bool SkipsFixedRate = false)
 {
     public const int FixedRateConnections = 16;
@@ -34,7 +35,8 @@ internal sealed record LoadPlan(
         FixedRateDuration: TimeSpan.FromSeconds(15),
         MemoryDuration: TimeSpan.FromSeconds(20),
         [LoadVariants.BareYarp, LoadVariants.Full, LoadVariants.WithoutConsent, LoadVariants.WithoutAudit, LoadVariants.WithoutIdentity],
-        MaxJitSettleSlices: 20);
+        MaxJitSettleSlices: 20,
+        LatencyVariants);
 
     /// <summary>Under a minute: proves every part starts and answers correctly; its numbers mean nothing.</summary>
     public static LoadPlan QuickSmoke() => new(
@@ -48,11 +50,16 @@ internal sealed record LoadPlan(
         FixedRateDuration: TimeSpan.FromSeconds(2),
         MemoryDuration: TimeSpan.FromSeconds(3),
         [LoadVariants.BareYarp, LoadVariants.Full],
-        MaxJitSettleSlices: 0);
+        MaxJitSettleSlices: 0,
+        LatencyVariants);
+
+    /// <summary>Latency at a fixed rate: the pipeline against its floor, and nginx for reference.</summary>
+    private static readonly LoadVariant[] LatencyVariants = [LoadVariants.BareYarp, LoadVariants.Full, LoadVariants.Nginx];
 
     /// <summary>
-    /// Throughput of the named variants and bodies only (all of either when none is named), without
-    /// the fixed-rate and memory runs: for working on one stage's cost.
+    /// Only the named variants and bodies (all of either when none is named), in each part of the
+    /// run: for working on one stage's cost. The fixed-rate runs need bare YARP's 1 KB peak, so
+    /// they happen only when bare YARP and 1 KB are among the throughput runs.
     /// </summary>
     /// <returns>Null when a name matches no variant or body.</returns>
     public LoadPlan? Only(IReadOnlyCollection<string> variantNames, IReadOnlyCollection<string> bodyNames)
@@ -63,8 +70,17 @@ internal sealed record LoadPlan(
         {
             return null;
         }
-        return this with { Variants = variants, Bodies = bodies, MemoryVariants = [], SkipsFixedRate = true };
+        return this with
+        {
+            Variants = variants,
+            Bodies = bodies,
+            MemoryVariants = Named(MemoryVariants, variantNames),
+            FixedRateVariants = Named(FixedRateVariants, variantNames),
+        };
     }
+
+    private static List<LoadVariant> Named(IReadOnlyList<LoadVariant> variants, IReadOnlyCollection<string> names) =>
+        names.Count == 0 ? [.. variants] : LoadVariants.All.Where(v => names.Contains(v.Name) && variants.Contains(v)).ToList();
 
     public static int ConnectionsFor(LoadBody body) => body == LoadBodies.List10M ? 8 : 32;
 }

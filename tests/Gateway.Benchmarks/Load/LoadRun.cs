@@ -56,10 +56,9 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
         var rate = Median(bare.Select(m => m.Client.RequestsPerSecond)) / 2;
         _results.FixedRate1KbRequestsPerSecond = rate;
         log.WriteLine($"fixed rate: {rate:F0} req/s (half of bare YARP's 1 KB peak), {LoadPlan.FixedRateConnections} connections");
-        LoadVariant[] variants = [LoadVariants.BareYarp, LoadVariants.Full, LoadVariants.Nginx];
         for (var round = 1; round <= plan.Rounds; round++)
         {
-            foreach (var variant in Rotated(variants, round))
+            foreach (var variant in Rotated(plan.FixedRateVariants, round))
             {
                 using var target = await StartCheckedAsync(variant);
                 if (target is null)

@@ -83,6 +83,28 @@ public sealed class ActionTests
         Assert.Equal(expected, Apply("detect", [], text));
     }
 
+    /// <summary>Spans found by different detectors come out in text order, whichever detector ran first; text around them is kept, escapes included.</summary>
+    [Theory]
+    [InlineData("ada@example.org then 4111 1111 1111 1111", "[EMAIL] then [CARD]")]
+    [InlineData("call +1-555-212-5704, IBAN GB82 WEST 1234 5698 7654 32, SSN 195-33-7518 or bob@example.com", "call [PHONE], IBAN [IBAN], SSN [SSN] or [EMAIL]")]
+    [InlineData("Müller \"quoted\" ada@example.org ✓", "Müller \"quoted\" [EMAIL] ✓")]
+    [InlineData("Müller \"quoted\" nothing here ✓", "Müller \"quoted\" nothing here ✓")]
+    public void Detect_KeepsTextOrderAndTheTextBetween(string text, string expected)
+    {
+        Assert.Equal(expected, Apply("detect", [], text));
+    }
+
+    /// <summary>More findings than the detector keeps on the stack: every one is replaced.</summary>
+    [Fact]
+    public void Detect_ReplacesEveryOneOfManyFindings()
+    {
+        var text = string.Join(" and ", Enumerable.Range(0, 200).Select(i => $"user{i}@example.org 4111 1111 1111 1111"));
+
+        var scrubbed = Apply("detect", [], text);
+
+        Assert.Equal(string.Join(" and ", Enumerable.Repeat("[EMAIL] [CARD]", 200)), scrubbed);
+    }
+
     /// <summary>A digit run that fails the card or IBAN check may still be taken for a phone number (masking too much is the safe error), but never labelled a card or IBAN.</summary>
     [Theory]
     [InlineData("Card 4111 1111 1111 1112 fails Luhn", "[CARD]")]

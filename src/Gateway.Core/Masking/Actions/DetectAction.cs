@@ -25,9 +25,19 @@ public sealed class DetectAction : IMaskingAction
                 RedactAction.WriteRedacted(writer, value);
                 return;
             }
+            using var text = new CharBuffer(value.Utf8);
+            using var scrubbed = new CharBuffer(PiiDetectors.MaxScrubbedLength(text.Chars.Length));
             try
             {
-                writer.WriteString(PiiDetectors.Scrub(value.ToText(), detectors));
+                var written = PiiDetectors.Scrub(text.Chars, detectors, scrubbed.Chars);
+                if (written < 0)
+                {
+                    writer.WriteString(value.Utf8);
+                }
+                else
+                {
+                    writer.WriteString(scrubbed.Chars[..written]);
+                }
             }
             catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
             {

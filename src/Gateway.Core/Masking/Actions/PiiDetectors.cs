@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Gateway.Core.Masking.Actions;
@@ -11,41 +10,59 @@ public static partial class PiiDetectors
 {
     public static readonly IReadOnlyList<string> Names = ["email", "phone", "card", "ssn", "iban"];
 
-    /// <summary>Replaces every span found by the named detectors with a label such as <c>[CARD]</c>.</summary>
-    public static string Scrub(string text, IReadOnlyList<string> detectors)
+    /// <summary>The most characters <see cref="Scrub"/> can write for a text of this length: no label is longer than twice what it replaces.</summary>
+    public static int MaxScrubbedLength(int textLength) => textLength * 2;
+
+    /// <summary>
+    /// Writes the text into <paramref name="destination"/> (at least <see cref="MaxScrubbedLength"/>
+    /// long) with every span found by the named detectors replaced by a label such as <c>[CARD]</c>.
+    /// </summary>
+    /// <returns>The characters written, or -1 when nothing was found (the text stays as it is and nothing is written).</returns>
+    public static int Scrub(ReadOnlySpan<char> text, IReadOnlyList<string> detectors, Span<char> destination)
     {
         // Every detector needs characters most texts lack (an @, or enough digits), so a text
         // without them skips that detector's regex; this is most of the action's cost on CRM notes.
         var digits = CountDigits(text);
-        List<(int Start, int Length, string Label)>? spans = null;
-        foreach (var name in MostSpecificFirst)
+        var found = new FoundSpans(stackalloc FoundSpan[FoundSpans.OnStack]);
+        try
         {
-            if (!detectors.Contains(name) || !MayMatch(name, text, digits))
+            for (var detector = 0; detector < MostSpecificFirst.Length; detector++)
             {
-                continue;
-            }
-            foreach (var match in Pattern(name).EnumerateMatches(text))
-            {
-                var (index, length) = (match.Index, match.Length);
-                if (Accept(name, text.AsSpan(index, length))
-                    && !(spans?.Any(s => index < s.Start + s.Length && s.Start < index + length) ?? false))
+                var name = MostSpecificFirst[detector];
+                if (!detectors.Contains(name) || !MayMatch(name, text, digits))
                 {
-                    (spans ??= []).Add((index, length, Label(name)));
+                    continue;
+                }
+                foreach (var match in Pattern(name).EnumerateMatches(text))
+                {
+                    if (Accept(name, text.Slice(match.Index, match.Length)))
+                    {
+                        found.AddUnlessOverlapping(new FoundSpan(match.Index, match.Length, detector));
+                    }
                 }
             }
+            if (found.Count == 0)
+            {
+                return -1;
+            }
+            var written = 0;
+            var position = 0;
+            foreach (var span in found.InOrder)
+            {
+                text[position..span.Start].CopyTo(destination[written..]);
+                written += span.Start - position;
+                var label = Label(MostSpecificFirst[span.Detector]);
+                label.CopyTo(destination[written..]);
+                written += label.Length;
+                position = span.Start + span.Length;
+            }
+            text[position..].CopyTo(destination[written..]);
+            return written + text.Length - position;
         }
-        if (spans is null)
+        finally
         {
-            return text;
+            found.Dispose();
         }
-        var result = new StringBuilder(text.Length);
-        var position = 0;
-        foreach (var (start, length, label) in spans.OrderBy(s => s.Start))
-        {
-            result.Append(text, position, start - position).Append(label);
-            position = start + length;
-        }
-        return result.Append(text, position, text.Length - position).ToString();
     }
 
     /// <summary>Most specific first, so a card number is not taken for a phone number.</summary>
@@ -65,7 +82,7 @@ public static partial class PiiDetectors
     }
 
     /// <summary>The fewest digits (or the @) a match that <see cref="Accept"/> takes must have.</summary>
-    private static bool MayMatch(string name, string text, int digits) => name switch
+    private static bool MayMatch(string name, ReadOnlySpan<char> text, int digits) => name switch
     {
         "email" => text.Contains('@'),
         "phone" or "ssn" => digits >= 9,
