@@ -4,7 +4,7 @@ namespace Gateway.Core.ResponseMasking;
 
 /// <summary>
 /// A small CRM body, collected whole as YARP copies it and masked once YARP is done: handing
-/// it through a pipe to a masking task of its own cost more thread-pool hops than masking it.
+/// it to a masking task of its own as it streams cost more thread-pool hops than masking it.
 /// </summary>
 internal sealed class HeldUpstreamBody(long declaredLength) : WriteOnlyStream
 {

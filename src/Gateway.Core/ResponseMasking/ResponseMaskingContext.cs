@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using Gateway.Core.Masking;
 using Gateway.Core.Rules;
 
@@ -6,7 +5,7 @@ namespace Gateway.Core.ResponseMasking;
 
 /// <summary>
 /// One masked request: the rules, entity and view chosen before forwarding, and, once the CRM
-/// answered, where YARP writes the body (a pipe read by a masking task, or, for a small body, a
+/// answered, where YARP writes the body (handed to a masking task as it arrives, or, for a small body, a
 /// buffer masked once YARP is done) and the real response it is masked onto.
 /// Kept as a typed request feature.
 /// </summary>
@@ -22,7 +21,7 @@ internal sealed class ResponseMaskingContext(CompiledRules rules, CompiledEntity
     public Consent.ConsentGate? Gate { get; init; }
 
     /// <summary>Where YARP writes a body that is masked as it streams.</summary>
-    public Pipe? Body { get; set; }
+    public BodyHandoff? Body { get; set; }
 
     /// <summary>Where YARP writes a small body, masked whole once YARP is done.</summary>
     public HeldUpstreamBody? HeldBody { get; set; }

@@ -62,9 +62,9 @@ internal sealed partial class ResponseMaskingMiddleware(
         }
         finally
         {
-            // YARP is done writing: the pipe is closed, and whatever this stage writes from here
-            // on (a refusal) goes to the client, not into a pipe nobody reads.
-            masking.Body?.Writer.Complete();
+            // YARP is done writing: the masking task sees the body's end, and whatever this stage
+            // writes from here on (a refusal) goes to the client, not into a handoff nobody reads.
+            masking.Body?.CompleteWriter();
             if (masking.ClientBody is { } client)
             {
                 context.Response.Body = client;

@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using Gateway.Core.Pipeline;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
@@ -92,22 +91,22 @@ internal sealed class ResponseMaskingTransforms(RulesProvider rules) : ITransfor
             http.Response.Body = masking.HeldBody;
             return;
         }
-        var pipe = new Pipe();
-        http.Response.Body = pipe.Writer.AsStream();
-        masking.Body = pipe;
-        masking.Masking = MaskStreamedAsync(pipe.Reader, http.Response, masking, lines, http.RequestAborted);
+        var handoff = new BodyHandoff();
+        http.Response.Body = handoff.Writer;
+        masking.Body = handoff;
+        masking.Masking = MaskStreamedAsync(handoff, http.Response, masking, lines, http.RequestAborted);
     }
 
-    private async Task<Masking.MaskingReport> MaskStreamedAsync(PipeReader reader, HttpResponse response, ResponseMaskingContext masking, bool lines, CancellationToken cancellationToken)
+    private async Task<Masking.MaskingReport> MaskStreamedAsync(BodyHandoff handoff, HttpResponse response, ResponseMaskingContext masking, bool lines, CancellationToken cancellationToken)
     {
         try
         {
-            return await MaskedResponseBody.WriteAsync(rules.Masker, reader.AsStream(), response, masking, lines, cancellationToken);
+            return await MaskedResponseBody.WriteAsync(rules.Masker, handoff.Reader, response, masking, lines, cancellationToken);
         }
         finally
         {
-            // Whatever happened, YARP must not block writing into a pipe nobody reads any more.
-            await reader.CompleteAsync();
+            // Whatever happened, YARP must not block writing a body nobody reads any more.
+            handoff.CompleteReader();
         }
     }
 
