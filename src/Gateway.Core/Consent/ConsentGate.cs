@@ -18,6 +18,9 @@ internal sealed class ConsentGate(
     TimeProvider time,
     int maxListed) : IRecordGate
 {
+    /// <summary>The subjects a batch asks the store about; batches are decided one after another, so one set serves them all.</summary>
+    private readonly HashSet<string> _ask = new(StringComparer.Ordinal);
+
     public ConsentReport Report { get; } = new(purpose.Name, purpose.Basis.Name(), maxListed);
 
     public string Purpose => purpose.Name;
@@ -29,7 +32,8 @@ internal sealed class ConsentGate(
     public async ValueTask<RecordVerdict[]> DecideAsync(IReadOnlyList<RecordFacts> records, CancellationToken cancellationToken)
     {
         var subjects = new string?[records.Count];
-        var ask = new HashSet<string>(StringComparer.Ordinal);
+        var ask = _ask;
+        ask.Clear();
         for (var i = 0; i < records.Count; i++)
         {
             if (records[i].SubjectId is { } id)

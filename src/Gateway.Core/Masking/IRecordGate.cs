@@ -17,6 +17,7 @@ public interface IRecordGate
     /// <summary>Held records beyond which the masker asks for decisions as soon as no record is open.</summary>
     int BatchRecords { get; }
 
+    /// <param name="records">The batch's records; the list is reused for the next batch, so it must not be kept.</param>
     /// <returns>One verdict per record, in order.</returns>
     ValueTask<RecordVerdict[]> DecideAsync(IReadOnlyList<RecordFacts> records, CancellationToken cancellationToken);
 }

@@ -19,6 +19,9 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
 {
     private readonly List<OpenRecord> _open = [];
     private readonly List<HeldRecord> _records = [];
+
+    /// <summary>The held records' facts, for the gate; reused by every batch of the response.</summary>
+    private readonly List<RecordFacts> _facts = [];
     private readonly List<HeldTotal> _totals = [];
     private long _removed;
 
@@ -106,7 +109,12 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
     /// </summary>
     public async ValueTask<ReadOnlyMemory<byte>> ReleaseAsync(PooledBufferWriter spliced, CancellationToken cancellationToken)
     {
-        var verdicts = _records.Count == 0 ? [] : await gate.DecideAsync([.. _records.Select(r => r.Facts)], cancellationToken);
+        _facts.Clear();
+        foreach (var record in _records)
+        {
+            _facts.Add(record.Facts);
+        }
+        var verdicts = _records.Count == 0 ? [] : await gate.DecideAsync(_facts, cancellationToken);
         if (verdicts.Length != _records.Count)
         {
             throw new InvalidOperationException("The record gate must give one verdict per record.");
