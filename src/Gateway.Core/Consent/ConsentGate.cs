@@ -32,8 +32,7 @@ internal sealed class ConsentGate(
     public async ValueTask<RecordVerdict[]> DecideAsync(IReadOnlyList<RecordFacts> records, CancellationToken cancellationToken)
     {
         var subjects = new string?[records.Count];
-        var ask = _ask;
-        ask.Clear();
+        _ask.Clear();
         for (var i = 0; i < records.Count; i++)
         {
             if (records[i].SubjectId is { } id)
@@ -41,11 +40,11 @@ internal sealed class ConsentGate(
                 subjects[i] = subjectKey.Pseudonym(id);
                 if (records[i].Signal != ConsentSignal.Withdrawn)
                 {
-                    ask.Add(subjects[i]!);
+                    _ask.Add(subjects[i]!);
                 }
             }
         }
-        var answers = ask.Count == 0 ? [] : await lookup.GetAsync(ask, purpose.Name, cancellationToken);
+        var answers = _ask.Count == 0 ? [] : await lookup.GetAsync(_ask, purpose.Name, cancellationToken);
         if (answers is null)
         {
             Report.StoreUnavailable = true;
@@ -64,7 +63,7 @@ internal sealed class ConsentGate(
             }
             // Classified data whose subject is unknown cannot be shown to have a basis.
             var (lawful, reason) = subjects[i] is { } subject
-                ? ConsentPolicy.Evaluate(purpose.Basis, record.Signal, answers?.GetValueOrDefault(subject), answers is null && ask.Contains(subject), now)
+                ? ConsentPolicy.Evaluate(purpose.Basis, record.Signal, answers?.GetValueOrDefault(subject), answers is null && _ask.Contains(subject), now)
                 : (false, "no_subject");
             verdicts[i] = lawful ? RecordVerdict.Keep : purpose.MaskWithoutBasis ? RecordVerdict.Mask : RecordVerdict.Remove;
             var decision = verdicts[i] switch
