@@ -102,34 +102,36 @@ internal sealed class BodyHandoff
         }
         while (true)
         {
-            TaskCompletionSource arrived;
-            TaskCompletionSource? taken = null;
-            var read = 0;
-            lock (_lock)
+            var (read, arrived) = TryRead(destination.Span);
+            if (arrived is null)
             {
-                if (!_chunk.IsEmpty)
-                {
-                    read = Math.Min(destination.Length, _chunk.Length);
-                    _chunk.Span[..read].CopyTo(destination.Span);
-                    _chunk = _chunk[read..];
-                    if (_chunk.IsEmpty)
-                    {
-                        (taken, _chunkTaken) = (_chunkTaken, null);
-                    }
-                }
-                else if (_writerDone)
-                {
-                    return 0;
-                }
-                arrived = _chunkArrived ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
-            if (read > 0)
-            {
-                taken?.TrySetResult();
                 return read;
             }
             await arrived.Task.WaitAsync(cancellationToken);
         }
+    }
+
+    /// <returns>The bytes copied (0 at the end of the body), or, while nothing is written yet, what to wait for.</returns>
+    private (int Read, TaskCompletionSource? Arrived) TryRead(Span<byte> destination)
+    {
+        TaskCompletionSource? taken = null;
+        int read;
+        lock (_lock)
+        {
+            if (_chunk.IsEmpty)
+            {
+                return _writerDone ? (0, null) : (0, _chunkArrived ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            }
+            read = Math.Min(destination.Length, _chunk.Length);
+            _chunk.Span[..read].CopyTo(destination);
+            _chunk = _chunk[read..];
+            if (_chunk.IsEmpty)
+            {
+                (taken, _chunkTaken) = (_chunkTaken, null);
+            }
+        }
+        taken?.TrySetResult();
+        return (read, null);
     }
 
     private sealed class WriterStream(BodyHandoff handoff) : WriteOnlyStream
