@@ -54,7 +54,7 @@ public sealed class AuditKeys : IDisposable
 public sealed class SubjectPseudonymizer(byte[] subjectKey) : IDisposable
 {
     /// <summary>128 bits of HMAC, in hex.</summary>
-    public const int PseudonymChars = 32;
+    public const int PseudonymChars = SubjectHash.HexChars;
 
     private readonly IncrementalHash _hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, subjectKey);
 
@@ -66,24 +66,19 @@ public sealed class SubjectPseudonymizer(byte[] subjectKey) : IDisposable
         var length = Encoding.UTF8.GetMaxByteCount(subjectId.Length);
         var utf8 = length <= 512 ? stackalloc byte[length] : new byte[length];
         var written = Encoding.UTF8.GetBytes(subjectId, utf8);
-        return Pseudonym(utf8[..written]);
-    }
-
-    /// <summary>The same pseudonym, from the id's UTF-8 bytes.</summary>
-    public string Pseudonym(ReadOnlySpan<byte> subjectIdUtf8)
-    {
-        Span<char> hex = stackalloc char[PseudonymChars];
-        Pseudonym(subjectIdUtf8, hex);
-        return new string(hex);
+        return Hash(utf8[..written]).ToString();
     }
 
     /// <summary>The same pseudonym written into <paramref name="hex"/>, without making a string.</summary>
-    public void Pseudonym(ReadOnlySpan<byte> subjectIdUtf8, Span<char> hex)
+    public void Pseudonym(ReadOnlySpan<byte> subjectIdUtf8, Span<char> hex) => Hash(subjectIdUtf8).WriteHex(hex);
+
+    /// <summary>The pseudonym as a value, from the id's UTF-8 bytes.</summary>
+    public SubjectHash Hash(ReadOnlySpan<byte> subjectIdUtf8)
     {
         Span<byte> mac = stackalloc byte[32];
         _hmac.AppendData(subjectIdUtf8);
         _hmac.GetHashAndReset(mac);
-        Convert.TryToHexStringLower(mac[..16], hex, out _);
+        return SubjectHash.FromBytes(mac);
     }
 
     public void Dispose() => _hmac.Dispose();

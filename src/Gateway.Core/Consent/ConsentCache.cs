@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Gateway.Core.Audit;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Core.Consent;
@@ -12,7 +13,7 @@ namespace Gateway.Core.Consent;
 internal sealed class ConsentCache(IOptions<ConsentOptions> options, IOptions<Purpose.PurposeOptions> purposes, TimeProvider time)
 {
     private readonly string[] _purposes = [.. purposes.Value.Catalog.Keys];
-    private readonly ConcurrentDictionary<(string Subject, string Purpose), Entry> _entries = new();
+    private readonly ConcurrentDictionary<(SubjectHash Subject, string Purpose), Entry> _entries = new();
     private readonly TimeSpan _ttl = options.Value.CacheTtl;
     private readonly int _maxEntries = options.Value.CacheMaxEntries;
     private long _generation;
@@ -23,7 +24,7 @@ internal sealed class ConsentCache(IOptions<ConsentOptions> options, IOptions<Pu
 
     public long Generation => Interlocked.Read(ref _generation);
 
-    public bool TryGet(string subjectHash, string purpose, out ConsentRecord? record)
+    public bool TryGet(SubjectHash subjectHash, string purpose, out ConsentRecord? record)
     {
         if (_entries.TryGetValue((subjectHash, purpose), out var entry) && time.GetTimestamp() < entry.ExpiresAt)
         {
@@ -35,7 +36,7 @@ internal sealed class ConsentCache(IOptions<ConsentOptions> options, IOptions<Pu
     }
 
     /// <param name="generation">The <see cref="Generation"/> read before the store was asked.</param>
-    public void Add(string subjectHash, string purpose, ConsentRecord? record, long generation)
+    public void Add(SubjectHash subjectHash, string purpose, ConsentRecord? record, long generation)
     {
         if (!_listening || _ttl <= TimeSpan.Zero || generation != Generation)
         {
@@ -61,7 +62,7 @@ internal sealed class ConsentCache(IOptions<ConsentOptions> options, IOptions<Pu
         }
     }
 
-    public void Evict(string subjectHash)
+    public void Evict(SubjectHash subjectHash)
     {
         Interlocked.Increment(ref _generation);
         foreach (var purpose in _purposes)
@@ -83,7 +84,7 @@ internal sealed class ConsentCache(IOptions<ConsentOptions> options, IOptions<Pu
         Clear();
     }
 
-    private void Remove(string subjectHash, string purpose)
+    private void Remove(SubjectHash subjectHash, string purpose)
     {
         if (_entries.TryRemove((subjectHash, purpose), out _))
         {

@@ -1,3 +1,4 @@
+using Gateway.Core.Audit;
 using Gateway.Core.Masking;
 using Gateway.Core.Purpose;
 using Gateway.Core.Telemetry;
@@ -18,8 +19,11 @@ internal sealed class ConsentGate(
     TimeProvider time,
     int maxListed) : IRecordGate
 {
-    /// <summary>The subjects a batch asks the store about; batches are decided one after another, so one set serves them all.</summary>
-    private readonly HashSet<string> _ask = new(StringComparer.Ordinal);
+    // Batches are decided one after another, so one set of each serves them all: a 10 MB list
+    // is dozens of batches, and a fresh set, answer table and subject array each was garbage.
+    private readonly HashSet<SubjectHash> _ask = [];
+    private readonly Dictionary<SubjectHash, ConsentRecord?> _answers = [];
+    private SubjectHash?[] _subjects = [];
 
     public ConsentReport Report { get; } = new(purpose.Name, purpose.Basis.Name(), maxListed);
 
@@ -31,21 +35,22 @@ internal sealed class ConsentGate(
 
     public async ValueTask<RecordVerdict[]> DecideAsync(IReadOnlyList<RecordFacts> records, CancellationToken cancellationToken)
     {
-        var subjects = new string?[records.Count];
+        if (_subjects.Length < records.Count)
+        {
+            _subjects = new SubjectHash?[records.Count];
+        }
         _ask.Clear();
         for (var i = 0; i < records.Count; i++)
         {
-            if (records[i].SubjectId is { } id)
+            _subjects[i] = records[i].SubjectId is { } id ? subjectKey.Hash(id.Span) : null;
+            if (_subjects[i] is { } subject && records[i].Signal != ConsentSignal.Withdrawn)
             {
-                subjects[i] = subjectKey.Pseudonym(id);
-                if (records[i].Signal != ConsentSignal.Withdrawn)
-                {
-                    _ask.Add(subjects[i]!);
-                }
+                _ask.Add(subject);
             }
         }
-        var answers = _ask.Count == 0 ? [] : await lookup.GetAsync(_ask, purpose.Name, cancellationToken);
-        if (answers is null)
+        _answers.Clear();
+        var answered = _ask.Count == 0 || await lookup.GetAsync(_ask, purpose.Name, _answers, cancellationToken);
+        if (!answered)
         {
             Report.StoreUnavailable = true;
         }
@@ -56,14 +61,14 @@ internal sealed class ConsentGate(
         for (var i = 0; i < records.Count; i++)
         {
             var record = records[i];
-            if (subjects[i] is null && !record.Classified)
+            if (_subjects[i] is null && !record.Classified)
             {
                 // A record with neither a subject nor classified data (say, a summary row) is nobody's data.
                 continue;
             }
             // Classified data whose subject is unknown cannot be shown to have a basis.
-            var (lawful, reason) = subjects[i] is { } subject
-                ? ConsentPolicy.Evaluate(purpose.Basis, record.Signal, answers?.GetValueOrDefault(subject), answers is null && _ask.Contains(subject), now)
+            var (lawful, reason) = _subjects[i] is { } subject
+                ? ConsentPolicy.Evaluate(purpose.Basis, record.Signal, _answers.GetValueOrDefault(subject), !answered && _ask.Contains(subject), now)
                 : (false, "no_subject");
             verdicts[i] = lawful ? RecordVerdict.Keep : purpose.MaskWithoutBasis ? RecordVerdict.Mask : RecordVerdict.Remove;
             var decision = verdicts[i] switch
@@ -72,7 +77,7 @@ internal sealed class ConsentGate(
                 RecordVerdict.Mask => "masked",
                 _ => record.Single ? "refused" : "removed",
             };
-            Report.Add(subjects[i], decision, reason);
+            Report.Add(_subjects[i], decision, reason);
             counted.Add(decision, reason);
         }
         foreach (var (decision, reason, count) in counted.Kinds)

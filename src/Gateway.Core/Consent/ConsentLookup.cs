@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Gateway.Core.Audit;
 using Gateway.Core.Redis;
 using Gateway.Core.Telemetry;
 using Microsoft.Extensions.Hosting;
@@ -25,11 +26,11 @@ internal sealed partial class ConsentLookup(
 
     public async Task<ConsentStore> StoreAsync() => _store ??= new ConsentStore(await redis.GetAsync(), _options.KeyPrefix);
 
-    /// <returns>One answer per subject hash (null: nothing stored); null when the store could not be asked.</returns>
-    public async Task<Dictionary<string, ConsentRecord?>?> GetAsync(IReadOnlyCollection<string> subjectHashes, string purpose, CancellationToken cancellationToken)
+    /// <summary>Adds to <paramref name="answers"/> one answer per subject hash, null where nothing is stored.</summary>
+    /// <returns>False when the store could not be asked; the answers are then incomplete.</returns>
+    public async Task<bool> GetAsync(IReadOnlyCollection<SubjectHash> subjectHashes, string purpose, Dictionary<SubjectHash, ConsentRecord?> answers, CancellationToken cancellationToken)
     {
-        var answers = new Dictionary<string, ConsentRecord?>(subjectHashes.Count, StringComparer.Ordinal);
-        var missing = new List<string>();
+        var missing = new List<SubjectHash>();
         foreach (var subject in subjectHashes)
         {
             if (cache.TryGet(subject, purpose, out var cached))
@@ -44,7 +45,7 @@ internal sealed partial class ConsentLookup(
         metrics.ConsentLookedUp("cache", answers.Count);
         if (missing.Count == 0)
         {
-            return answers;
+            return true;
         }
         var generation = cache.Generation;
         var started = Stopwatch.GetTimestamp();
@@ -59,13 +60,13 @@ internal sealed partial class ConsentLookup(
                 answers[missing[i]] = stored[i];
                 cache.Add(missing[i], purpose, stored[i], generation);
             }
-            return answers;
+            return true;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             metrics.ConsentLookedUp("unavailable", missing.Count);
             LogUnavailable(logger, ex.GetType().Name);
-            return null;
+            return false;
         }
     }
 
@@ -93,13 +94,14 @@ internal sealed partial class ConsentLookup(
             {
                 await multiplexer.GetSubscriber().SubscribeAsync(store.Channel, (_, message) =>
                 {
-                    if (message == ConsentStore.Everyone)
+                    if (SubjectHash.TryParse(message.ToString(), out var subject))
                     {
-                        cache.Clear();
+                        cache.Evict(subject);
                     }
                     else
                     {
-                        cache.Evict(message.ToString());
+                        // "*" after a bulk import; anything else unreadable is treated the same way, to be safe.
+                        cache.Clear();
                     }
                 });
                 cache.Listening(multiplexer.IsConnected);

@@ -15,13 +15,9 @@ public sealed record ConsentRecord(
 
     public string ToJson() => JsonSerializer.Serialize(this, ConsentJsonContext.Default.ConsentRecord);
 
-    /// <summary>A stored value; null when it is not a valid record (which then counts as no consent).</summary>
-    public static ConsentRecord? Parse(string? json)
+    /// <summary>A stored value (UTF-8 JSON); null when it is not a valid record (which then counts as no consent).</summary>
+    public static ConsentRecord? Parse(ReadOnlySpan<byte> json)
     {
-        if (json is null)
-        {
-            return null;
-        }
         try
         {
             var record = JsonSerializer.Deserialize(json, ConsentJsonContext.Default.ConsentRecord);

@@ -1,4 +1,4 @@
-using System.Buffers;
+using Gateway.Core.Audit;
 
 namespace Gateway.Core.Consent;
 
@@ -10,7 +10,7 @@ namespace Gateway.Core.Consent;
 /// </summary>
 public sealed class ConsentReport(string purpose, string basis, int maxListed)
 {
-    private const int HashBytes = 16;
+    private const int HashBytes = SubjectHash.Bytes;
     private const int EntryBytes = HashBytes + 1;
     private const int EntriesPerChunk = 16 * 1024 / EntryBytes;
     private const int FirstChunkEntries = 4;
@@ -56,14 +56,9 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
     public bool StoreUnavailable { get; internal set; }
 
     /// <summary>Called by the response's one gate, batch after batch; read by the audit writer only after the response.</summary>
-    /// <param name="subject">The subject's keyed hash (hex, as <see cref="Audit.SubjectPseudonymizer"/> makes it), or null.</param>
-    internal void Add(string? subject, string decision, string reason)
+    /// <param name="subject">The subject's keyed hash, or null.</param>
+    internal void Add(SubjectHash? subject, string decision, string reason)
     {
-        Span<byte> hash = stackalloc byte[HashBytes];
-        if (subject is not null && (Convert.FromHexString(subject, hash, out _, out var written) != OperationStatus.Done || written != HashBytes))
-        {
-            throw new ArgumentException("A subject is listed as its 128-bit keyed hash, in hex.", nameof(subject));
-        }
         var kind = _tally.Add(decision, reason);
         if (kind >= NoSubject)
         {
@@ -86,7 +81,7 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
             _chunks[0] = larger;
         }
         var entry = _chunks[^1].AsSpan(Listed % EntriesPerChunk * EntryBytes, EntryBytes);
-        hash.CopyTo(entry);
+        subject.GetValueOrDefault().WriteBytes(entry);
         entry[HashBytes] = (byte)(subject is null ? kind | NoSubject : kind);
         Listed++;
     }

@@ -1,3 +1,4 @@
+using Gateway.Core.Audit;
 using StackExchange.Redis;
 
 namespace Gateway.Core.Consent;
@@ -15,23 +16,23 @@ public sealed class ConsentStore(IConnectionMultiplexer redis, string keyPrefix)
     public RedisChannel Channel { get; } = RedisChannel.Literal($"{keyPrefix}:changed");
 
     /// <summary>One pipelined round trip for all subjects; one answer per subject, null where none is stored.</summary>
-    public async Task<ConsentRecord?[]> GetAsync(IReadOnlyList<string> subjectHashes, string purpose)
+    public async Task<ConsentRecord?[]> GetAsync(IReadOnlyList<SubjectHash> subjectHashes, string purpose)
     {
         var batch = redis.GetDatabase().CreateBatch();
         var replies = new Task<RedisValue>[subjectHashes.Count];
         for (var i = 0; i < replies.Length; i++)
         {
-            replies[i] = batch.HashGetAsync(Key(subjectHashes[i]), purpose);
+            replies[i] = batch.HashGetAsync(Key(subjectHashes[i].ToString()), purpose);
         }
         batch.Execute();
         await Task.WhenAll(replies);
-        return [.. replies.Select(reply => ConsentRecord.Parse(reply.Result))];
+        return [.. replies.Select(reply => Parse(reply.Result))];
     }
 
     public async Task<IReadOnlyDictionary<string, ConsentRecord?>> GetAllAsync(string subjectHash)
     {
         var entries = await redis.GetDatabase().HashGetAllAsync(Key(subjectHash));
-        return entries.ToDictionary(e => e.Name.ToString(), e => ConsentRecord.Parse(e.Value), StringComparer.Ordinal);
+        return entries.ToDictionary(e => e.Name.ToString(), e => Parse(e.Value), StringComparer.Ordinal);
     }
 
     public async Task SetAsync(string subjectHash, string purpose, ConsentRecord record)
@@ -54,4 +55,7 @@ public sealed class ConsentStore(IConnectionMultiplexer redis, string keyPrefix)
     }
 
     private RedisKey Key(string subjectHash) => $"{keyPrefix}:{subjectHash}";
+
+    /// <summary>Read from the reply's bytes: a string of each stored value was most of what a lookup allocated.</summary>
+    private static ConsentRecord? Parse(RedisValue stored) => stored.IsNull ? null : ConsentRecord.Parse(((ReadOnlyMemory<byte>)stored).Span);
 }

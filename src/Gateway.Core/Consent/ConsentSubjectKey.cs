@@ -25,6 +25,9 @@ internal sealed class ConsentSubjectKey : IDisposable
     /// <summary>The subject's keyed hash, as the consent store and audit events hold it.</summary>
     public string Pseudonym(string subjectId) => _perThread.Value!.Pseudonym(subjectId);
 
+    /// <summary>The same keyed hash as a value, from the id's UTF-8 bytes.</summary>
+    public SubjectHash Hash(ReadOnlySpan<byte> subjectIdUtf8) => _perThread.Value!.Hash(subjectIdUtf8);
+
     public void Dispose()
     {
         foreach (var pseudonymizer in _perThread.Values)

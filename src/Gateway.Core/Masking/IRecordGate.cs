@@ -23,11 +23,11 @@ public interface IRecordGate
 }
 
 /// <summary>What the masker learnt about one record (one that holds no other record) while masking it.</summary>
-/// <param name="SubjectId">The value at the entity's subject selector, or null when the record has none.</param>
+/// <param name="SubjectId">The value at the entity's subject selector in UTF-8 (a string's unescaped value, any other value's JSON text), or null when the record has none; valid only during the batch's decision.</param>
 /// <param name="Signal">What the record's own consent fields say about the request's purpose.</param>
 /// <param name="Classified">The record holds at least one classified field.</param>
 /// <param name="Single">The record is the whole body: it cannot be removed from a list, only refused or masked.</param>
-public readonly record struct RecordFacts(string? SubjectId, ConsentSignal Signal, bool Classified, bool Single);
+public readonly record struct RecordFacts(ReadOnlyMemory<byte>? SubjectId, ConsentSignal Signal, bool Classified, bool Single);
 
 /// <summary>A record's own consent fields, combined: any refusal outweighs any agreement.</summary>
 public enum ConsentSignal

@@ -247,7 +247,7 @@ internal sealed class MaskingSession
             {
                 _subjects.Add(subject.Utf8);
             }
-            _hold?.SubjectFound(subject.ToText());
+            _hold?.SubjectFound(subject.Utf8);
         }
         if (_hold is not null)
         {

@@ -23,6 +23,9 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
     /// <summary>The held records' facts, for the gate; reused by every batch of the response.</summary>
     private readonly List<RecordFacts> _facts = [];
     private readonly List<HeldTotal> _totals = [];
+
+    /// <summary>The held records' subject ids, back to back; a record holds an offset, so no id becomes a string.</summary>
+    private readonly ArrayBufferWriter<byte> _subjectIds = new();
     private long _removed;
 
     public string Purpose => gate.Purpose;
@@ -45,14 +48,21 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
             // Every record below is already marked: each was marked when the one above it started.
             CollectionsMarshal.AsSpan(_open)[^1].HoldsRecords = true;
         }
-        _open.Add(new OpenRecord { Start = position, Single = single && !lines });
+        _open.Add(new OpenRecord { Start = position, Single = single && !lines, SubjectLength = -1 });
     }
 
-    public void SubjectFound(string subjectId)
+    public void SubjectFound(ReadOnlySpan<byte> subjectIdUtf8)
     {
-        if (_open.Count > 0)
+        if (_open.Count == 0)
         {
-            CollectionsMarshal.AsSpan(_open)[^1].SubjectId ??= subjectId;
+            return;
+        }
+        ref var record = ref CollectionsMarshal.AsSpan(_open)[^1];
+        if (record.SubjectLength < 0)
+        {
+            record.SubjectStart = _subjectIds.WrittenCount;
+            record.SubjectLength = subjectIdUtf8.Length;
+            _subjectIds.Write(subjectIdUtf8);
         }
     }
 
@@ -90,7 +100,7 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
         _open.RemoveAt(_open.Count - 1);
         if (!record.HoldsRecords)
         {
-            _records.Add(new HeldRecord(record.Start, position, new RecordFacts(record.SubjectId, record.Signal, record.Classified, record.Single)));
+            _records.Add(new HeldRecord(record.Start, position, record.SubjectStart, record.SubjectLength, new RecordFacts(null, record.Signal, record.Classified, record.Single)));
         }
     }
 
@@ -112,7 +122,8 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
         _facts.Clear();
         foreach (var record in _records)
         {
-            _facts.Add(record.Facts);
+            // The ids' memory is taken only now: the buffer may have grown since the record ended.
+            _facts.Add(record.SubjectLength < 0 ? record.Facts : record.Facts with { SubjectId = _subjectIds.WrittenMemory.Slice(record.SubjectStart, record.SubjectLength) });
         }
         var verdicts = _records.Count == 0 ? [] : await gate.DecideAsync(_facts, cancellationToken);
         if (verdicts.Length != _records.Count)
@@ -137,6 +148,8 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
         }
         _records.Clear();
         _totals.Clear();
+        // Records still open here all hold other records, which are never decided, so no offset into the ids is kept.
+        _subjectIds.ResetWrittenCount();
         return unchanged ? held.Written : spliced.Written;
     }
 
@@ -261,11 +274,12 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
         public bool Single;
         public bool HoldsRecords;
         public bool Classified;
-        public string? SubjectId;
+        public int SubjectStart;
+        public int SubjectLength;
         public ConsentSignal Signal;
     }
 
-    private readonly record struct HeldRecord(int Start, int End, RecordFacts Facts);
+    private readonly record struct HeldRecord(int Start, int End, int SubjectStart, int SubjectLength, RecordFacts Facts);
 
     private readonly record struct HeldTotal(int Start, int End, long Value);
 }

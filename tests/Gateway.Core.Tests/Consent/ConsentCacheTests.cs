@@ -1,3 +1,4 @@
+using Gateway.Core.Audit;
 using Gateway.Core.Consent;
 using Gateway.Core.Purpose;
 using Microsoft.Extensions.Options;
@@ -15,14 +16,14 @@ public sealed class ConsentCacheTests
         cache.Listening(true);
         for (var i = 0; i < 3; i++)
         {
-            cache.Add($"s{i}", "marketing", Granted, cache.Generation);
+            cache.Add(Subject(i), "marketing", Granted, cache.Generation);
         }
-        Assert.True(cache.TryGet("s0", "marketing", out _));
+        Assert.True(cache.TryGet(Subject(0), "marketing", out _));
 
-        cache.Add("s3", "marketing", Granted, cache.Generation);
+        cache.Add(Subject(3), "marketing", Granted, cache.Generation);
 
-        Assert.False(cache.TryGet("s0", "marketing", out _));
-        Assert.True(cache.TryGet("s3", "marketing", out var record));
+        Assert.False(cache.TryGet(Subject(0), "marketing", out _));
+        Assert.True(cache.TryGet(Subject(3), "marketing", out var record));
         Assert.Same(Granted, record);
     }
 
@@ -33,13 +34,13 @@ public sealed class ConsentCacheTests
         cache.Listening(true);
         for (var i = 0; i < 10; i++)
         {
-            cache.Add("s0", "marketing", Granted, cache.Generation);
+            cache.Add(Subject(0), "marketing", Granted, cache.Generation);
         }
 
-        cache.Add("s1", "marketing", Granted, cache.Generation);
+        cache.Add(Subject(1), "marketing", Granted, cache.Generation);
 
-        Assert.True(cache.TryGet("s0", "marketing", out _));
-        Assert.True(cache.TryGet("s1", "marketing", out _));
+        Assert.True(cache.TryGet(Subject(0), "marketing", out _));
+        Assert.True(cache.TryGet(Subject(1), "marketing", out _));
     }
 
     [Fact]
@@ -47,15 +48,17 @@ public sealed class ConsentCacheTests
     {
         var cache = Cache(maxEntries: 2);
         cache.Listening(true);
-        cache.Add("s0", "marketing", Granted, cache.Generation);
-        cache.Add("s1", "marketing", Granted, cache.Generation);
-        cache.Evict("s0");
+        cache.Add(Subject(0), "marketing", Granted, cache.Generation);
+        cache.Add(Subject(1), "marketing", Granted, cache.Generation);
+        cache.Evict(Subject(0));
 
-        cache.Add("s2", "marketing", Granted, cache.Generation);
+        cache.Add(Subject(2), "marketing", Granted, cache.Generation);
 
-        Assert.True(cache.TryGet("s1", "marketing", out _));
-        Assert.True(cache.TryGet("s2", "marketing", out _));
+        Assert.True(cache.TryGet(Subject(1), "marketing", out _));
+        Assert.True(cache.TryGet(Subject(2), "marketing", out _));
     }
+
+    private static SubjectHash Subject(int i) => new((UInt128)i);
 
     private static ConsentCache Cache(int maxEntries) => new(
         Options.Create(new ConsentOptions { CacheMaxEntries = maxEntries }),

@@ -46,5 +46,5 @@ public sealed class ConsentPolicyTests
     [InlineData("""not json""", false)]
     [InlineData("""{"status":"granted"}""", false)]
     public void A_stored_value_that_is_not_a_valid_record_counts_as_no_record(string json, bool valid) =>
-        Assert.Equal(valid, ConsentRecord.Parse(json) is not null);
+        Assert.Equal(valid, ConsentRecord.Parse(System.Text.Encoding.UTF8.GetBytes(json)) is not null);
 }

@@ -155,6 +155,18 @@ public sealed class RecordGateTests
     }
 
     [Fact]
+    public void Subject_ids_reach_the_gate_unescaped_and_a_number_as_its_text_across_batches()
+    {
+        var asked = new List<string?>();
+        var gate = new DecidingGate(id => { asked.Add(id); return id is "cé-2" or "7" ? RecordVerdict.Remove : RecordVerdict.Keep; }, batchBytes: 1);
+        using var body = System.Text.Json.JsonDocument.Parse(Mask("""{"data":[{"id":"c\u00e9-1","email":"a@example.com"},{"id":"c\u00e9-2","email":"b@example.com"},{"id":7,"email":"c@example.com"},{"id":"c-8","id":"c-9","email":"d@example.com"}]}""", gate));
+
+        Assert.Equal(["cé-1", "cé-2", "7", "c-8"], asked);
+        Assert.Equal(4, gate.Batches);
+        Assert.Equal(["a@example.com", "d@example.com"], body.RootElement.GetProperty("data").EnumerateArray().Select(r => r.GetProperty("email").GetString()));
+    }
+
+    [Fact]
     public void Ndjson_lines_of_removed_records_disappear_whole()
     {
         var gate = new DecidingGate(id => id is "c1" or "c3" ? RecordVerdict.Remove : RecordVerdict.Keep);
@@ -224,7 +236,7 @@ public sealed class RecordGateTests
             await Task.Yield();
             Batches++;
             Seen.AddRange(records);
-            return [.. records.Select(r => decide(r.SubjectId))];
+            return [.. records.Select(r => decide(r.SubjectId is { } id ? Encoding.UTF8.GetString(id.Span) : null))];
         }
     }
 

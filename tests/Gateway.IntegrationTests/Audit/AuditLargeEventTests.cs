@@ -51,7 +51,8 @@ public sealed class AuditLargeEventTests
         {
             var id = $"c-{i:00000}";
             subjects.Add(id);
-            consent.Add(TestAudit.Keys.Pseudonym(id), "allowed", "granted");
+            Assert.True(SubjectHash.TryParse(TestAudit.Keys.Pseudonym(id), out var hash));
+            consent.Add(hash, "allowed", "granted");
         }
         return new ApiActivityEvent(DateTimeOffset.UtcNow)
         {
