@@ -49,6 +49,7 @@ internal sealed class ConsentGate(
             }
         }
         _answers.Clear();
+        _answers.EnsureCapacity(_ask.Count);
         var answered = _ask.Count == 0 || await lookup.GetAsync(_ask, purpose.Name, _answers, cancellationToken);
         if (!answered)
         {

@@ -22,7 +22,7 @@ public sealed class ConsentStore(IConnectionMultiplexer redis, string keyPrefix)
         var replies = new Task<RedisValue>[subjectHashes.Count];
         for (var i = 0; i < replies.Length; i++)
         {
-            replies[i] = batch.HashGetAsync(Key(subjectHashes[i].ToString()), purpose);
+            replies[i] = batch.HashGetAsync(Key(subjectHashes[i]), purpose);
         }
         batch.Execute();
         await Task.WhenAll(replies);
@@ -55,6 +55,13 @@ public sealed class ConsentStore(IConnectionMultiplexer redis, string keyPrefix)
     }
 
     private RedisKey Key(string subjectHash) => $"{keyPrefix}:{subjectHash}";
+
+    private RedisKey Key(SubjectHash subject) => string.Create(keyPrefix.Length + 1 + SubjectHash.HexChars, (keyPrefix, subject), static (key, state) =>
+    {
+        state.keyPrefix.CopyTo(key);
+        key[state.keyPrefix.Length] = ':';
+        state.subject.WriteHex(key[(state.keyPrefix.Length + 1)..]);
+    });
 
     /// <summary>Read from the reply's bytes: a string of each stored value was most of what a lookup allocated.</summary>
     private static ConsentRecord? Parse(RedisValue stored) => stored.IsNull ? null : ConsentRecord.Parse(((ReadOnlyMemory<byte>)stored).Span);
