@@ -127,6 +127,32 @@ public sealed class AuditSpoolTests : IDisposable
     }
 
     [Fact]
+    public void UnsentBytes_CountsDownByWhatEachCommitSent_WithinAndAcrossSegments()
+    {
+        var lines = AuditTestEvents.Chain(7);
+        using var spool = AuditSpool.Open(_directory, "gw", segmentBytes: 2 * Bytes(lines.Take(1)).Length);
+        foreach (var line in lines)
+        {
+            spool.Append(Bytes([line]));
+        }
+        spool.Sync();
+        Assert.Equal(4, Directory.GetFiles(_directory, "*.spool").Length);
+        Assert.Equal(Bytes(lines).Length, spool.UnsentBytes);
+
+        var read = new List<SpoolLine>();
+        var sent = 0;
+        while (spool.HasUnsent)
+        {
+            var end = spool.ReadUnsent(read, 1);
+            sent += read.Count;
+            spool.Commit(end);
+            Assert.Equal(Bytes(lines.Skip(sent)).Length, spool.UnsentBytes);
+        }
+
+        Assert.Equal(lines.Count, sent);
+    }
+
+    [Fact]
     public void Open_EmptyDirectory_StartsAtGenesis_WithAGeneratedInstanceId()
     {
         using var spool = AuditSpool.Open(_directory, null);
