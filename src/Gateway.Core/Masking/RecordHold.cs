@@ -100,7 +100,7 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
         _open.RemoveAt(_open.Count - 1);
         if (!record.HoldsRecords)
         {
-            _records.Add(new HeldRecord(record.Start, position, record.SubjectStart, record.SubjectLength, new RecordFacts(null, record.Signal, record.Classified, record.Single)));
+            _records.Add(new HeldRecord(record.Start, position, record.SubjectStart, record.SubjectLength, record.Signal, record.Classified, record.Single));
         }
     }
 
@@ -123,7 +123,8 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
         foreach (var record in _records)
         {
             // The ids' memory is taken only now: the buffer may have grown since the record ended.
-            _facts.Add(record.SubjectLength < 0 ? record.Facts : record.Facts with { SubjectId = _subjectIds.WrittenMemory.Slice(record.SubjectStart, record.SubjectLength) });
+            var subjectId = record.SubjectLength < 0 ? (ReadOnlyMemory<byte>?)null : _subjectIds.WrittenMemory.Slice(record.SubjectStart, record.SubjectLength);
+            _facts.Add(new RecordFacts(subjectId, record.Signal, record.Classified, record.Single));
         }
         var verdicts = _records.Count == 0 ? [] : await gate.DecideAsync(_facts, cancellationToken);
         if (verdicts.Length != _records.Count)
@@ -134,7 +135,7 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
         {
             if (verdicts[i] == RecordVerdict.Remove)
             {
-                if (_records[i].Facts.Single)
+                if (_records[i].Single)
                 {
                     throw new RecordWithheldException();
                 }
@@ -279,7 +280,8 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
         public ConsentSignal Signal;
     }
 
-    private readonly record struct HeldRecord(int Start, int End, int SubjectStart, int SubjectLength, RecordFacts Facts);
+    /// <summary>A record waiting for its verdict; its subject id is <see cref="SubjectLength"/> bytes at <see cref="SubjectStart"/> of the batch's ids (a length of -1: none).</summary>
+    private readonly record struct HeldRecord(int Start, int End, int SubjectStart, int SubjectLength, ConsentSignal Signal, bool Classified, bool Single);
 
     private readonly record struct HeldTotal(int Start, int End, long Value);
 }
