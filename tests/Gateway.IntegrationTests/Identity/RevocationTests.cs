@@ -108,10 +108,21 @@ public sealed class RevocationTests(RedisServerFixture redis, Xunit.Abstractions
         Assert.Contains("Cannot reach Redis", error.ToString());
     }
 
-    private async Task<GatewayUnderTest> StartGatewayAsync() => await GatewayUnderTest.For(_crm.Url!)
-        .WithAudit(redis.Configuration)
-        .With("Gateway:Identity:Revocation:KeyPrefix", _prefix)
-        .StartAsync();
+    /// <summary>Started and ready: until its first copy of the denylist is loaded a gateway answers 503, and the tests measure revocation, not start-up.</summary>
+    private async Task<GatewayUnderTest> StartGatewayAsync()
+    {
+        var gateway = await GatewayUnderTest.For(_crm.Url!)
+            .WithAudit(redis.Configuration)
+            .With("Gateway:Identity:Revocation:KeyPrefix", _prefix)
+            .StartAsync();
+        var deadline = Stopwatch.StartNew();
+        while ((await _client.GetAsync(gateway.AdminUrl("/readyz"))).StatusCode != HttpStatusCode.OK)
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), "the gateway did not become ready within 10 s");
+            await Task.Delay(50);
+        }
+        return gateway;
+    }
 
     private Task<int> CtlAsync(params string[] args) =>
         GatewayCtl.Build().Parse([.. args, "--redis", redis.Configuration, "--prefix", _prefix])
