@@ -42,7 +42,7 @@ internal sealed partial class RedisConnection(IOptions<RedisOptions> options, IL
         configuration.AbortOnConnectFail = false;
         configuration.ClientName ??= "compliance-gateway";
         // The library's dedicated I/O threads hand every write and read between themselves: on two
-        // cores that was 0.2 futex calls per proxied request (docs/performance.md).
+        // cores that cost about 0.2 futex calls per proxied request (docs/performance.md).
         configuration.SocketManager = SocketManager.ThreadPool;
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
         multiplexer.ConnectionFailed += (_, e) => LogConnectionFailed(logger, e.EndPoint?.ToString() ?? "?", e.FailureType.ToString());
