@@ -20,10 +20,9 @@ internal sealed class MaskingSession
     private readonly MaskingView _view;
     private readonly ValueMask[] _masks;
 
-    /// <summary>The mask for record fields no selector classifies, counted after the classes (at index <see cref="_classes"/>.Count).</summary>
+    /// <summary>The mask for record fields no selector classifies, counted after the classes (at index <see cref="_unclassifiedIndex"/>).</summary>
     private readonly ValueMask _unclassifiedMask;
     private readonly int _unclassifiedIndex;
-    private readonly IReadOnlyList<string> _classes;
     private readonly MaskingLimits _limits;
     private readonly PathAutomaton _paths;
     private readonly RecordHold? _hold;
@@ -62,7 +61,6 @@ internal sealed class MaskingSession
         _masks = view.Masks as ValueMask[] ?? [.. view.Masks];
         _unclassifiedMask = view.UnclassifiedMask;
         _unclassifiedIndex = classes.Count;
-        _classes = classes;
         _limits = limits;
         _paths = entity.Automaton;
         _maskedCounts = new int[classes.Count + 1];
@@ -148,13 +146,17 @@ internal sealed class MaskingSession
 
     public MaskingReport Report(string rulesVersion)
     {
-        var masked = new Dictionary<string, int>(StringComparer.Ordinal);
+        var counted = 0;
+        foreach (var count in _maskedCounts)
+        {
+            counted += count > 0 ? 1 : 0;
+        }
+        var masked = new Dictionary<string, int>(counted, StringComparer.Ordinal);
         for (var i = 0; i < _maskedCounts.Length; i++)
         {
             if (_maskedCounts[i] > 0)
             {
-                var (name, action) = i < _classes.Count ? (_classes[i], _view.Actions[i]) : (CompiledRules.Unclassified, _view.UnclassifiedAction);
-                masked[$"{name}:{action}"] = _maskedCounts[i];
+                masked[_view.CountKeys[i]] = _maskedCounts[i];
             }
         }
         return new MaskingReport(rulesVersion, _entity.Name, _recordCount, _subjects, masked);

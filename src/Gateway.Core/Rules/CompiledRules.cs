@@ -34,7 +34,7 @@ public sealed class CompiledRules
         }
         var redact = MaskingActions.ByName["redact"].Create(new Dictionary<string, string>(), new ActionContext([], null), _ => { });
         var allow = MaskingActions.ByName["allow"].Create(new Dictionary<string, string>(), new ActionContext([], null), _ => { });
-        WithheldView = new MaskingView([.. Classes.Select(_ => redact)], [.. Classes.Select(_ => "redact")], allow, "allow");
+        WithheldView = WithCountKeys(new MaskingView([.. Classes.Select(_ => redact)], [.. Classes.Select(_ => "redact")], allow, "allow"));
     }
 
     /// <summary>
@@ -92,8 +92,14 @@ public sealed class CompiledRules
             (masks[i], actions[i]) = Resolve(grants, Classes[i]).For(mfaUsed);
         }
         var (unclassifiedMask, unclassifiedAction) = Resolve(grants, Unclassified).For(mfaUsed);
-        return new MaskingView(masks, actions, unclassifiedMask, unclassifiedAction);
+        return WithCountKeys(new MaskingView(masks, actions, unclassifiedMask, unclassifiedAction));
     }
+
+    /// <summary>The report's <c>class:action</c> names, made once per view instead of once per response.</summary>
+    private MaskingView WithCountKeys(MaskingView view) => view with
+    {
+        CountKeys = [.. Classes.Select((name, i) => $"{name}:{view.Actions[i]}"), $"{Unclassified}:{view.UnclassifiedAction}"],
+    };
 
     private Grant Resolve(IReadOnlyDictionary<string, Grant>? grants, string className) =>
         grants is null ? _default
@@ -109,7 +115,11 @@ internal sealed record Grant(ValueMask WithMfa, string ActionWithMfa, ValueMask 
 }
 
 /// <summary>One caller's masks, by class index, plus the mask for record fields no selector classifies.</summary>
-public sealed record MaskingView(IReadOnlyList<ValueMask> Masks, IReadOnlyList<string> Actions, ValueMask UnclassifiedMask, string UnclassifiedAction);
+public sealed record MaskingView(IReadOnlyList<ValueMask> Masks, IReadOnlyList<string> Actions, ValueMask UnclassifiedMask, string UnclassifiedAction)
+{
+    /// <summary>What the masking report counts under, by class index, then unclassified fields.</summary>
+    internal IReadOnlyList<string> CountKeys { get; init; } = [];
+}
 
 /// <summary>Where one kind of CRM record lives and what class each of its fields is.</summary>
 public sealed record CompiledEntity(
