@@ -23,7 +23,7 @@ public sealed class JsonMasker(MaskingLimits limits)
         using var masked = new PooledBufferWriter(InitialBufferBytes);
         using var released = gate is null ? null : new PooledBufferWriter(InitialBufferBytes);
         var hold = gate is null ? null : new RecordHold(gate, rules, entity, Limits, lines, masked);
-        var session = new MaskingSession(entity, view, rules.Classes, Limits, lines, hold);
+        var session = new MaskingSession(entity, view, Limits, lines, hold);
         var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
         try
         {

@@ -51,7 +51,7 @@ internal sealed class MaskingSession
 
     /// <param name="lines">NDJSON: each root value is ended by a newline.</param>
     /// <param name="hold">When records wait for a gate's verdict: told where records, subjects, consent fields and counts are.</param>
-    public MaskingSession(CompiledEntity entity, MaskingView view, IReadOnlyList<string> classes, MaskingLimits limits, bool lines = false, RecordHold? hold = null)
+    public MaskingSession(CompiledEntity entity, MaskingView view, MaskingLimits limits, bool lines = false, RecordHold? hold = null)
     {
         _hold = hold;
         _lines = lines;
@@ -60,10 +60,10 @@ internal sealed class MaskingSession
         // Views are built with arrays; the session only reads it.
         _masks = view.Masks as ValueMask[] ?? [.. view.Masks];
         _unclassifiedMask = view.UnclassifiedMask;
-        _unclassifiedIndex = classes.Count;
+        _unclassifiedIndex = view.Masks.Count;
         _limits = limits;
         _paths = entity.Automaton;
-        _maskedCounts = new int[classes.Count + 1];
+        _maskedCounts = new int[view.CountKeys.Count];
         // The body's root sits below a frame that is always on the stack.
         _frames[0] = new Frame { ClassIndex = -1 };
         _depth = 1;

@@ -246,7 +246,7 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
 
     private void Remask(ReadOnlyMemory<byte> value, PooledBufferWriter output)
     {
-        var session = new MaskingSession(entity.SingleRecord, rules.WithheldView, rules.Classes, limits);
+        var session = new MaskingSession(entity.SingleRecord, rules.WithheldView, limits);
         var state = new JsonReaderState(new JsonReaderOptions { MaxDepth = limits.MaxDepth + 1 });
         var consumed = session.Process(value, final: true, ref state, output);
         session.Finish(value.Length - consumed);

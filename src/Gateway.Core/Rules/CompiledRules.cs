@@ -34,7 +34,8 @@ public sealed class CompiledRules
         }
         var redact = MaskingActions.ByName["redact"].Create(new Dictionary<string, string>(), new ActionContext([], null), _ => { });
         var allow = MaskingActions.ByName["allow"].Create(new Dictionary<string, string>(), new ActionContext([], null), _ => { });
-        WithheldView = WithCountKeys(new MaskingView([.. Classes.Select(_ => redact)], [.. Classes.Select(_ => "redact")], allow, "allow"));
+        string[] withheld = [.. Classes.Select(_ => "redact")];
+        WithheldView = new MaskingView([.. Classes.Select(_ => redact)], withheld, allow, "allow", CountKeys(withheld, "allow"));
     }
 
     /// <summary>
@@ -92,14 +93,12 @@ public sealed class CompiledRules
             (masks[i], actions[i]) = Resolve(grants, Classes[i]).For(mfaUsed);
         }
         var (unclassifiedMask, unclassifiedAction) = Resolve(grants, Unclassified).For(mfaUsed);
-        return WithCountKeys(new MaskingView(masks, actions, unclassifiedMask, unclassifiedAction));
+        return new MaskingView(masks, actions, unclassifiedMask, unclassifiedAction, CountKeys(actions, unclassifiedAction));
     }
 
     /// <summary>The report's <c>class:action</c> names, made once per view instead of once per response.</summary>
-    private MaskingView WithCountKeys(MaskingView view) => view with
-    {
-        CountKeys = [.. Classes.Select((name, i) => $"{name}:{view.Actions[i]}"), $"{Unclassified}:{view.UnclassifiedAction}"],
-    };
+    private string[] CountKeys(IReadOnlyList<string> actions, string unclassifiedAction) =>
+        [.. Classes.Select((name, i) => $"{name}:{actions[i]}"), $"{Unclassified}:{unclassifiedAction}"];
 
     private Grant Resolve(IReadOnlyDictionary<string, Grant>? grants, string className) =>
         grants is null ? _default
@@ -114,12 +113,12 @@ internal sealed record Grant(ValueMask WithMfa, string ActionWithMfa, ValueMask 
     public (ValueMask Mask, string Action) For(bool mfaUsed) => mfaUsed ? (WithMfa, ActionWithMfa) : (WithoutMfa, ActionWithoutMfa);
 }
 
-/// <summary>One caller's masks, by class index, plus the mask for record fields no selector classifies.</summary>
-public sealed record MaskingView(IReadOnlyList<ValueMask> Masks, IReadOnlyList<string> Actions, ValueMask UnclassifiedMask, string UnclassifiedAction)
-{
-    /// <summary>What the masking report counts under, by class index, then unclassified fields.</summary>
-    internal IReadOnlyList<string> CountKeys { get; init; } = [];
-}
+/// <summary>
+/// One caller's masks, by class index, plus the mask for record fields no selector classifies;
+/// <paramref name="CountKeys"/> are the names the masking report counts under (<c>class:action</c>),
+/// by class index, then unclassified fields.
+/// </summary>
+public sealed record MaskingView(IReadOnlyList<ValueMask> Masks, IReadOnlyList<string> Actions, ValueMask UnclassifiedMask, string UnclassifiedAction, IReadOnlyList<string> CountKeys);
 
 /// <summary>Where one kind of CRM record lives and what class each of its fields is.</summary>
 public sealed record CompiledEntity(
