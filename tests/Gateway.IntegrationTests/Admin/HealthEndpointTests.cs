@@ -13,7 +13,7 @@ public sealed class HealthEndpointTests(RedisServerFixture redis) : IClassFixtur
         using var crm = CrmStub.StartHttp();
         await using var gateway = await GatewayUnderTest.For(crm.Url!).WithAudit(redis.Configuration).StartAsync();
 
-        var ready = await PollReadyAsync(gateway, HttpStatusCode.OK);
+        var ready = await gateway.PollReadyAsync(_client, HttpStatusCode.OK);
 
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         var body = await ready.Content.ReadAsStringAsync();
@@ -52,7 +52,7 @@ public sealed class HealthEndpointTests(RedisServerFixture redis) : IClassFixtur
         using var lateRedis = await RedisServerFixture.StartProcessAsync(redisPort);
         try
         {
-            Assert.Equal(HttpStatusCode.OK, (await PollReadyAsync(gateway, HttpStatusCode.OK, TimeSpan.FromSeconds(30))).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await gateway.PollReadyAsync(_client, HttpStatusCode.OK, TimeSpan.FromSeconds(30))).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync(gateway.Url("/api/contacts"))).StatusCode);
         }
         finally
@@ -84,19 +84,5 @@ public sealed class HealthEndpointTests(RedisServerFixture redis) : IClassFixtur
         Assert.Equal(HttpStatusCode.NotFound, proxiedOnAdmin.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, healthOnProxy.StatusCode);
         Assert.Empty(crm.LogEntries);
-    }
-
-    private async Task<HttpResponseMessage> PollReadyAsync(GatewayUnderTest gateway, HttpStatusCode expected, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(10));
-        while (true)
-        {
-            var response = await _client.GetAsync(gateway.AdminUrl("/readyz"));
-            if (response.StatusCode == expected || DateTime.UtcNow > deadline)
-            {
-                return response;
-            }
-            await Task.Delay(100);
-        }
     }
 }

@@ -115,12 +115,7 @@ public sealed class RevocationTests(RedisServerFixture redis, Xunit.Abstractions
             .WithAudit(redis.Configuration)
             .With("Gateway:Identity:Revocation:KeyPrefix", _prefix)
             .StartAsync();
-        var deadline = Stopwatch.StartNew();
-        while ((await _client.GetAsync(gateway.AdminUrl("/readyz"))).StatusCode != HttpStatusCode.OK)
-        {
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), "the gateway did not become ready within 10 s");
-            await Task.Delay(50);
-        }
+        Assert.Equal(HttpStatusCode.OK, (await gateway.PollReadyAsync(_client, HttpStatusCode.OK)).StatusCode);
         return gateway;
     }
 

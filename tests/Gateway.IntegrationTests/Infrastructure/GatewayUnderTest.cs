@@ -98,6 +98,21 @@ public sealed class GatewayUnderTest : IAsyncDisposable
 
     public Uri AdminUrl(string path) => new($"https://localhost:{AdminPort}{path}");
 
+    /// <summary>Asks <c>/readyz</c> until it answers <paramref name="expected"/> or <paramref name="within"/> (default 10 s) has passed; returns the last answer.</summary>
+    public async Task<HttpResponseMessage> PollReadyAsync(HttpClient client, HttpStatusCode expected, TimeSpan? within = null)
+    {
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            var response = await client.GetAsync(AdminUrl("/readyz"));
+            if (response.StatusCode == expected || DateTime.UtcNow > deadline)
+            {
+                return response;
+            }
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>
     /// An HttpClient that trusts only the test CA, as a client of the gateway would, and sends
     /// <see cref="DefaultToken"/> unless a request carries its own Authorization.
