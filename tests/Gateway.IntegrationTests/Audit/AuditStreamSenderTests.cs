@@ -1,0 +1,52 @@
+using System.Text;
+using Gateway.Core.Audit;
+using Gateway.IntegrationTests.Infrastructure;
+using StackExchange.Redis;
+
+namespace Gateway.IntegrationTests.Audit;
+
+/// <summary>A batch reaches the stream whole or not at all, whatever point of it the connection is lost at.</summary>
+public sealed class AuditStreamSenderTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
+{
+    private const int BatchSize = 200;
+
+    [Theory]
+    [InlineData(0.1)]
+    [InlineData(0.5)]
+    [InlineData(0.95)]
+    public async Task ConnectionCutMidBatch_NoneOfItArrives_ThenTheResendArrivesWholeAndInOrder(double cutAt)
+    {
+        var stream = $"gateway:audit:cut-{Guid.NewGuid():N}";
+        var sender = new AuditStreamSender(new AuditOptions { Stream = stream, BatchSize = BatchSize });
+        var lines = Enumerable.Range(1, BatchSize).Select(Line).ToList();
+        using var relay = new CuttingRelay(redis.Port);
+        await using var viaRelay = await ConnectThroughAsync(relay);
+        await using var direct = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        var batchBytes = lines.Sum(l => l.Json.Length + l.Hash.Length);
+
+        relay.CutAfter((long)(batchBytes * cutAt));
+        await Assert.ThrowsAnyAsync<RedisException>(() => sender.SendAsync(viaRelay.GetDatabase(), lines, CancellationToken.None));
+        var afterCut = await direct.GetDatabase().StreamLengthAsync(stream);
+        await sender.SendAsync(viaRelay.GetDatabase(), lines, CancellationToken.None);
+        var entries = await direct.GetDatabase().StreamRangeAsync(stream);
+
+        Assert.Equal(1, relay.Cuts);
+        Assert.Equal(0, afterCut);
+        Assert.Equal(lines.Select(l => Encoding.UTF8.GetString(l.Json.Span)), entries.Select(e => (string)e[AuditRecord.EventField]!));
+    }
+
+    /// <summary>Through the relay, with no subscription connection: the cut is meant for the connection that carries the batch.</summary>
+    private static async Task<ConnectionMultiplexer> ConnectThroughAsync(CuttingRelay relay)
+    {
+        var configuration = new ConfigurationOptions
+        {
+            EndPoints = { { "127.0.0.1", relay.Port } },
+            CommandMap = CommandMap.Create(new HashSet<string> { "SUBSCRIBE", "UNSUBSCRIBE", "PSUBSCRIBE", "PUNSUBSCRIBE", "SSUBSCRIBE", "SUNSUBSCRIBE" }, available: false),
+            AbortOnConnectFail = false,
+        };
+        return await ConnectionMultiplexer.ConnectAsync(configuration);
+    }
+
+    private static SpoolLine Line(int number) =>
+        new(Encoding.UTF8.GetBytes($"hash-{number:D4}"), Encoding.UTF8.GetBytes($$"""{"n":{{number}},"pad":"{{new string('x', 200)}}"}"""));
+}
