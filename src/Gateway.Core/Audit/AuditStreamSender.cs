@@ -4,37 +4,47 @@ namespace Gateway.Core.Audit;
 
 /// <summary>
 /// Adds spooled events to the Redis Stream (fields <c>event</c> and <c>hash</c>), a batch at a time
-/// in one MULTI/EXEC, and trims the stream by age. A batch arrives whole or not at all: as plain
-/// pipelined XADDs, a connection lost mid-batch let the head of a batch vanish while its tail,
-/// held back by the client library until Redis was back, arrived later, and the SOC saw a gap and
-/// events out of order. A batch Redis did not confirm in time may still arrive, whole, and is then
-/// sent again; its events appear twice, in order, with the same event ids.
+/// in one script that XADDs them all, and trims the stream by age. A batch arrives whole or not at
+/// all: as plain pipelined XADDs, a connection lost mid-batch let the head of a batch vanish while
+/// its tail, held back by the client library until Redis was back, arrived later, and the SOC saw a
+/// gap and events out of order. A batch Redis did not confirm in time may still arrive, whole, and
+/// is then sent again; its events appear twice, in order, with the same event ids.
 /// </summary>
 internal sealed class AuditStreamSender(AuditOptions options)
 {
-    private readonly RedisKey _stream = options.Stream;
-    private readonly Task[] _pending = new Task[options.BatchSize + 1];
+    /// <summary>
+    /// One command with every event as arguments: Redis runs a script without interleaving, and
+    /// writes its XADDs to the AOF as one MULTI/EXEC. A MULTI/EXEC sent by the client would do the
+    /// same, but StackExchange.Redis wraps each queued command and its reply: 1 KB more per event.
+    /// </summary>
+    private static readonly string AddAll = $"""
+        for i = 1, #ARGV, 2 do
+          redis.call('XADD', KEYS[1], '*', '{AuditRecord.EventField}', ARGV[i], '{AuditRecord.HashField}', ARGV[i + 1])
+        end
+        return #ARGV / 2
+        """;
+
+    private readonly RedisKey[] _stream = [options.Stream];
 
     /// <exception cref="RedisException">Redis refused or lost the batch.</exception>
     /// <exception cref="TimeoutException">Redis did not confirm the batch within <c>SendTimeout</c>.</exception>
-    public async Task SendAsync(IDatabase database, List<SpoolLine> lines, CancellationToken cancellationToken)
+    public async Task SendAsync(IDatabaseAsync database, List<SpoolLine> lines, CancellationToken cancellationToken)
     {
-        var transaction = database.CreateTransaction();
+        // A fresh array each time: a batch that timed out may still be waiting in the library to be sent.
+        var arguments = new RedisValue[lines.Count * 2];
         for (var i = 0; i < lines.Count; i++)
         {
-            var line = lines[i];
-            _pending[i] = transaction.StreamAddAsync(_stream, [new NameValueEntry(AuditRecord.EventField, line.Json), new NameValueEntry(AuditRecord.HashField, line.Hash)]);
+            arguments[2 * i] = lines[i].Json;
+            arguments[(2 * i) + 1] = lines[i].Hash;
         }
-        var executed = transaction.ExecuteAsync();
-        _pending[lines.Count] = executed;
-        await Task.WhenAll(_pending.AsSpan(0, lines.Count + 1)).WaitAsync(options.SendTimeout, cancellationToken).ConfigureAwait(false);
-        if (!executed.Result)
+        var added = await database.ScriptEvaluateAsync(AddAll, _stream, arguments).WaitAsync(options.SendTimeout, cancellationToken).ConfigureAwait(false);
+        if ((long)added != lines.Count)
         {
-            throw new RedisException("Redis did not execute the audit batch's transaction.");
+            throw new RedisException($"Redis added {added} of a batch of {lines.Count} audit events.");
         }
     }
 
     /// <summary>Drops entries older than the retention, without regard to consumers that have not read them.</summary>
     public Task TrimAsync(IDatabaseAsync database, DateTimeOffset now) =>
-        database.StreamTrimByMinIdAsync(_stream, $"{(now - options.Retention).ToUnixTimeMilliseconds()}-0", useApproximateMaxLength: true);
+        database.StreamTrimByMinIdAsync(_stream[0], $"{(now - options.Retention).ToUnixTimeMilliseconds()}-0", useApproximateMaxLength: true);
 }
