@@ -30,7 +30,10 @@ internal sealed class AuditStreamSender(AuditOptions options)
     /// <exception cref="TimeoutException">Redis did not confirm the batch within <c>SendTimeout</c>.</exception>
     public async Task SendAsync(IDatabaseAsync database, List<SpoolLine> lines, CancellationToken cancellationToken)
     {
-        // A fresh array each time: a batch that timed out may still be waiting in the library to be sent.
+        // A fresh array per batch: one that timed out may still wait in the library to be sent. Its
+        // values point into the spool's read buffer, which stays right: until Redis confirms, every
+        // read starts at the same checkpoint and puts the same bytes in the same place, and the
+        // library sends one connection's commands in order, so the old batch is out before a newer one.
         var arguments = new RedisValue[lines.Count * 2];
         for (var i = 0; i < lines.Count; i++)
         {
