@@ -53,9 +53,11 @@ public sealed class AuditGroupCommitTests
     }
 
     /// <summary>
-    /// Moves the clock on by the interval until the stream holds <paramref name="count"/> events. Once
-    /// is not always enough: the writer reads the clock and then starts its wait, and an advance that
-    /// falls between the two leaves that wait due one interval later.
+    /// Moves the clock on by the interval while events wait in the queue, until the stream holds
+    /// <paramref name="count"/> events. Once is not always enough: the writer reads the clock and then
+    /// starts its wait, and an advance that falls between the two leaves that wait due one interval
+    /// later. Once the writer has taken them, the clock stays: an advance while they were still being
+    /// sent would count as time passed since their fsync, and let the next events through early.
     /// </summary>
     private static async Task<long> AdvanceUntilAsync(FakeTimeProvider time, StandaloneAuditWriter audit, ConnectionMultiplexer redis, int count)
     {
@@ -63,7 +65,10 @@ public sealed class AuditGroupCommitTests
         long length;
         while ((length = await redis.GetDatabase().StreamLengthAsync(audit.Options.Stream)) < count && DateTime.UtcNow < deadline)
         {
-            time.Advance(audit.Options.FsyncInterval);
+            if (audit.Queue.Depth > 0)
+            {
+                time.Advance(audit.Options.FsyncInterval);
+            }
             await Task.Delay(50);
         }
         return length;
