@@ -25,7 +25,11 @@ public static class GatewayApplicationBuilderExtensions
         }
         app.UseHsts();
         app.MapWhen(context => context.Connection.LocalPort == adminPort, AdminEndpoints.Configure);
-        app.UseMiddleware<AuditMiddleware>();
+        if (AuditRegistration.Enabled(app.Configuration))
+        {
+            // Switched off, it would still describe every request for an event nobody keeps.
+            app.UseMiddleware<AuditMiddleware>();
+        }
         app.UseMiddleware<RequestGuardMiddleware>();
         app.UseRouting();
         if (IdentityRegistration.Enabled(app.Configuration))
