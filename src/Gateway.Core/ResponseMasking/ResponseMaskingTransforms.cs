@@ -29,8 +29,9 @@ internal sealed class ResponseMaskingTransforms(RulesProvider rules) : ITransfor
             if (transform.HttpContext.Features.Get<ResponseMaskingContext>() is not null)
             {
                 var headers = transform.ProxyRequest.Headers;
-                headers.AcceptEncoding.Clear();
-                headers.AcceptEncoding.Add(new System.Net.Http.Headers.StringWithQualityHeaderValue("identity"));
+                // As raw text: the typed collection would parse what the client sent, only to clear it.
+                headers.Remove(HeaderNames.AcceptEncoding);
+                headers.TryAddWithoutValidation(HeaderNames.AcceptEncoding, "identity");
                 headers.Range = null;
                 headers.Remove(HeaderNames.IfRange);
             }
