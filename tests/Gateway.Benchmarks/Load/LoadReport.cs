@@ -24,14 +24,14 @@ internal static class LoadReport
         text.AppendLine();
         text.AppendLine("Ratios of median requests/s:");
         text.AppendLine();
-        text.AppendLine("| body | full / bare YARP | full / nginx | bare YARP / nginx |");
-        text.AppendLine("|---|---:|---:|---:|");
+        text.AppendLine("| body | full / bare YARP | full / bare YARP, each round | full / nginx | bare YARP / nginx |");
+        text.AppendLine("|---|---:|---:|---:|---:|");
         foreach (var body in plan.Bodies)
         {
             var full = MedianRps(results, LoadVariants.Full, body);
             var bare = MedianRps(results, LoadVariants.BareYarp, body);
             var nginx = MedianRps(results, LoadVariants.Nginx, body);
-            text.AppendLine(invariant, $"| {body.Name} | {Percent(full, bare)} | {Percent(full, nginx)} | {Percent(bare, nginx)} |");
+            text.AppendLine(invariant, $"| {body.Name} | {Percent(full, bare)} | {RoundRatios(results, body)} | {Percent(full, nginx)} | {Percent(bare, nginx)} |");
         }
         if (results.FixedRate.Count > 0)
         {
@@ -75,6 +75,17 @@ internal static class LoadReport
 
     public static double MedianRps(LoadResults results, LoadVariant variant, LoadBody body) =>
         LoadRun.Median(results.Throughput.Where(m => m.Variant == variant.Name && m.Body == body.Name).Select(m => m.Client.RequestsPerSecond));
+
+    /// <summary>Full over bare YARP within each round: how far the ratio alone moves with the machine's noise.</summary>
+    private static string RoundRatios(LoadResults results, LoadBody body)
+    {
+        var rounds = results.Throughput.Where(m => m.Body == body.Name).GroupBy(m => m.Round).OrderBy(r => r.Key)
+            .Select(r => (Full: r.SingleOrDefault(m => m.Variant == LoadVariants.Full.Name), Bare: r.SingleOrDefault(m => m.Variant == LoadVariants.BareYarp.Name)))
+            .Where(r => r.Full is not null && r.Bare is not null)
+            .Select(r => (100 * r.Full!.Client.RequestsPerSecond / r.Bare!.Client.RequestsPerSecond).ToString("F0", CultureInfo.InvariantCulture))
+            .ToList();
+        return rounds.Count == 0 ? "-" : $"{string.Join(", ", rounds)} %";
+    }
 
     private static double MedianP99(List<Measurement> measurements, LoadVariant variant) =>
         LoadRun.Median(measurements.Where(m => m.Variant == variant.Name).Select(m => m.Client.P99Ms));
