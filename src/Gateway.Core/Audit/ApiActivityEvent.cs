@@ -88,11 +88,18 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
         {
             writer.WriteStartArray("resources"u8);
             Span<char> pseudonym = stackalloc char[SubjectPseudonymizer.PseudonymChars];
-            foreach (var subject in masking.SubjectIds.Utf8)
+            foreach (var subject in masking.SubjectIds.Entries)
             {
                 writer.WriteStartObject();
                 writer.WriteString("type"u8, masking.Entity);
-                keys.Pseudonym(subject, pseudonym);
+                if (masking.SubjectIds.Keyed)
+                {
+                    SubjectHash.FromBytes(subject).WriteHex(pseudonym);
+                }
+                else
+                {
+                    keys.Pseudonym(subject, pseudonym);
+                }
                 writer.WriteString("uid"u8, pseudonym);
                 writer.WriteEndObject();
             }

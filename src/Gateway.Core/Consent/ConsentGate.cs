@@ -6,9 +6,10 @@ using Gateway.Core.Telemetry;
 namespace Gateway.Core.Consent;
 
 /// <summary>
-/// One response's consent decisions: for each batch of records the masker holds, hashes the
-/// subjects, asks the store once for those the records' own fields do not already settle, and
-/// turns each answer into a verdict by the purpose's basis and its action for records without one.
+/// One response's consent decisions: keys the subject ids as the masker reads them; for each
+/// batch of records the masker holds, asks the store once for the subjects the records' own
+/// fields do not already settle, and turns each answer into a verdict by the purpose's basis and
+/// its action for records without one.
 /// </summary>
 internal sealed class ConsentGate(
     RequestPurpose purpose,
@@ -20,10 +21,9 @@ internal sealed class ConsentGate(
     int maxListed) : IRecordGate
 {
     // Batches are decided one after another, so one set of each serves them all: a 10 MB list
-    // is dozens of batches, and a fresh set, answer table and subject array each was garbage.
+    // is dozens of batches, and a fresh set and answer table each was garbage.
     private readonly HashSet<SubjectHash> _ask = [];
     private readonly Dictionary<SubjectHash, ConsentRecord?> _answers = [];
-    private SubjectHash?[] _subjects = [];
 
     public ConsentReport Report { get; } = new(purpose.Name, purpose.Basis.Name(), maxListed);
 
@@ -33,17 +33,14 @@ internal sealed class ConsentGate(
 
     public int BatchRecords => options.BatchRecords;
 
+    public SubjectHash Key(ReadOnlySpan<byte> subjectIdUtf8) => subjectKey.Hash(subjectIdUtf8);
+
     public async ValueTask<RecordVerdict[]> DecideAsync(IReadOnlyList<RecordFacts> records, CancellationToken cancellationToken)
     {
-        if (_subjects.Length < records.Count)
-        {
-            _subjects = new SubjectHash?[records.Count];
-        }
         _ask.Clear();
-        for (var i = 0; i < records.Count; i++)
+        foreach (var record in records)
         {
-            _subjects[i] = records[i].SubjectId is { } id ? subjectKey.Hash(id.Span) : null;
-            if (_subjects[i] is { } subject && records[i].Signal != ConsentSignal.Withdrawn)
+            if (record.Subject is { } subject && record.Signal != ConsentSignal.Withdrawn)
             {
                 _ask.Add(subject);
             }
@@ -62,13 +59,13 @@ internal sealed class ConsentGate(
         for (var i = 0; i < records.Count; i++)
         {
             var record = records[i];
-            if (_subjects[i] is null && !record.Classified)
+            if (record.Subject is null && !record.Classified)
             {
                 // A record with neither a subject nor classified data (say, a summary row) is nobody's data.
                 continue;
             }
             // Classified data whose subject is unknown cannot be shown to have a basis.
-            var (lawful, reason) = _subjects[i] is { } subject
+            var (lawful, reason) = record.Subject is { } subject
                 ? ConsentPolicy.Evaluate(purpose.Basis, record.Signal, _answers.GetValueOrDefault(subject), !answered && _ask.Contains(subject), now)
                 : (false, "no_subject");
             verdicts[i] = lawful ? RecordVerdict.Keep : purpose.MaskWithoutBasis ? RecordVerdict.Mask : RecordVerdict.Remove;
@@ -78,7 +75,7 @@ internal sealed class ConsentGate(
                 RecordVerdict.Mask => "masked",
                 _ => record.Single ? "refused" : "removed",
             };
-            Report.Add(_subjects[i], decision, reason);
+            Report.Add(record.Subject, decision, reason);
             counted.Add(decision, reason);
         }
         foreach (var (decision, reason, count) in counted.Kinds)

@@ -1,3 +1,5 @@
+using Gateway.Core.Audit;
+
 namespace Gateway.Core.Masking;
 
 /// <summary>
@@ -17,17 +19,24 @@ public interface IRecordGate
     /// <summary>Held records beyond which the masker asks for decisions as soon as no record is open.</summary>
     int BatchRecords { get; }
 
+    /// <summary>
+    /// The subject's keyed hash, from its id's UTF-8 bytes (a string's unescaped value, any other
+    /// value's JSON text). The masker keys each subject id once, as it reads it: the gate decides
+    /// by that hash and the audit event names the subject by it, so no id is hashed twice.
+    /// </summary>
+    SubjectHash Key(ReadOnlySpan<byte> subjectIdUtf8);
+
     /// <param name="records">The batch's records; the list is reused for the next batch, so it must not be kept.</param>
     /// <returns>One verdict per record, in order.</returns>
     ValueTask<RecordVerdict[]> DecideAsync(IReadOnlyList<RecordFacts> records, CancellationToken cancellationToken);
 }
 
 /// <summary>What the masker learnt about one record (one that holds no other record) while masking it.</summary>
-/// <param name="SubjectId">The value at the entity's subject selector in UTF-8 (a string's unescaped value, any other value's JSON text), or null when the record has none; valid only during the batch's decision.</param>
+/// <param name="Subject">The keyed hash (<see cref="IRecordGate.Key"/>) of the value at the entity's subject selector, or null when the record has none.</param>
 /// <param name="Signal">What the record's own consent fields say about the request's purpose.</param>
 /// <param name="Classified">The record holds at least one classified field.</param>
 /// <param name="Single">The record is the whole body: it cannot be removed from a list, only refused or masked.</param>
-public readonly record struct RecordFacts(ReadOnlyMemory<byte>? SubjectId, ConsentSignal Signal, bool Classified, bool Single);
+public readonly record struct RecordFacts(SubjectHash? Subject, ConsentSignal Signal, bool Classified, bool Single);
 
 /// <summary>A record's own consent fields, combined: any refusal outweighs any agreement.</summary>
 public enum ConsentSignal

@@ -245,11 +245,19 @@ internal sealed class MaskingSession
         if (path.IsSubject)
         {
             var subject = Scalar(ref reader);
-            if (_subjects.Count < _limits.MaxReportedSubjects)
+            if (_hold is not null)
+            {
+                var key = _hold.Key(subject.Utf8);
+                _hold.SubjectFound(key);
+                if (_subjects.Count < _limits.MaxReportedSubjects)
+                {
+                    _subjects.Add(key);
+                }
+            }
+            else if (_subjects.Count < _limits.MaxReportedSubjects)
             {
                 _subjects.Add(subject.Utf8);
             }
-            _hold?.SubjectFound(subject.Utf8);
         }
         if (_hold is not null)
         {

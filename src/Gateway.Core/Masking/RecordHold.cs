@@ -1,7 +1,7 @@
-using System.Buffers;
 using System.Buffers.Text;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Gateway.Core.Audit;
 using Gateway.Core.Masking.Actions;
 using Gateway.Core.Rules;
 
@@ -23,12 +23,12 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
     /// <summary>The held records' facts, for the gate; reused by every batch of the response.</summary>
     private readonly List<RecordFacts> _facts = [];
     private readonly List<HeldTotal> _totals = [];
-
-    /// <summary>The held records' subject ids, back to back; a record holds an offset, so no id becomes a string.</summary>
-    private readonly ArrayBufferWriter<byte> _subjectIds = new();
     private long _removed;
 
     public string Purpose => gate.Purpose;
+
+    /// <summary>The subject's keyed hash, made by the gate: the masker keys each id once, for the gate and the audit event alike.</summary>
+    public SubjectHash Key(ReadOnlySpan<byte> subjectIdUtf8) => gate.Key(subjectIdUtf8);
 
     /// <summary>
     /// Decisions are due when the batch is big enough and no record is open that may still turn
@@ -48,21 +48,15 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
             // Every record below is already marked: each was marked when the one above it started.
             CollectionsMarshal.AsSpan(_open)[^1].HoldsRecords = true;
         }
-        _open.Add(new OpenRecord { Start = position, Single = single && !lines, SubjectLength = -1 });
+        _open.Add(new OpenRecord { Start = position, Single = single && !lines });
     }
 
-    public void SubjectFound(ReadOnlySpan<byte> subjectIdUtf8)
+    /// <summary>The open record's subject, if it has none yet.</summary>
+    public void SubjectFound(SubjectHash subject)
     {
-        if (_open.Count == 0)
+        if (_open.Count > 0)
         {
-            return;
-        }
-        ref var record = ref CollectionsMarshal.AsSpan(_open)[^1];
-        if (record.SubjectLength < 0)
-        {
-            record.SubjectStart = _subjectIds.WrittenCount;
-            record.SubjectLength = subjectIdUtf8.Length;
-            _subjectIds.Write(subjectIdUtf8);
+            CollectionsMarshal.AsSpan(_open)[^1].Subject ??= subject;
         }
     }
 
@@ -100,7 +94,7 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
         _open.RemoveAt(_open.Count - 1);
         if (!record.HoldsRecords)
         {
-            _records.Add(new HeldRecord(record.Start, position, record.SubjectStart, record.SubjectLength, record.Signal, record.Classified, record.Single));
+            _records.Add(new HeldRecord(record.Start, position, record.Subject, record.Signal, record.Classified, record.Single));
         }
     }
 
@@ -122,9 +116,7 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
         _facts.Clear();
         foreach (var record in _records)
         {
-            // The ids' memory is taken only now: the buffer may have grown since the record ended.
-            var subjectId = record.SubjectLength < 0 ? (ReadOnlyMemory<byte>?)null : _subjectIds.WrittenMemory.Slice(record.SubjectStart, record.SubjectLength);
-            _facts.Add(new RecordFacts(subjectId, record.Signal, record.Classified, record.Single));
+            _facts.Add(new RecordFacts(record.Subject, record.Signal, record.Classified, record.Single));
         }
         var verdicts = _records.Count == 0 ? [] : await gate.DecideAsync(_facts, cancellationToken);
         if (verdicts.Length != _records.Count)
@@ -149,8 +141,6 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
         }
         _records.Clear();
         _totals.Clear();
-        // Records still open here all hold other records, which are never decided, so no offset into the ids is kept.
-        _subjectIds.ResetWrittenCount();
         return unchanged ? held.Written : spliced.Written;
     }
 
@@ -275,13 +265,12 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
         public bool Single;
         public bool HoldsRecords;
         public bool Classified;
-        public int SubjectStart;
-        public int SubjectLength;
+        public SubjectHash? Subject;
         public ConsentSignal Signal;
     }
 
-    /// <summary>A record waiting for its verdict; its subject id is <see cref="SubjectLength"/> bytes at <see cref="SubjectStart"/> of the batch's ids (a length of -1: none).</summary>
-    private readonly record struct HeldRecord(int Start, int End, int SubjectStart, int SubjectLength, ConsentSignal Signal, bool Classified, bool Single);
+    /// <summary>A record waiting for its verdict.</summary>
+    private readonly record struct HeldRecord(int Start, int End, SubjectHash? Subject, ConsentSignal Signal, bool Classified, bool Single);
 
     private readonly record struct HeldTotal(int Start, int End, long Value);
 }

@@ -1,13 +1,16 @@
 using System.Buffers.Binary;
 using System.Collections;
 using System.Text;
+using Gateway.Core.Audit;
 
 namespace Gateway.Core.Masking;
 
 /// <summary>
-/// The subject ids a masker met, kept as UTF-8 in chunks that grow to 16 KB (below the
-/// large-object threshold) rather than as one string each: a list of 10 000 records costs about
-/// 100 KB instead of 400 KB of strings, and the audit stage hashes the bytes without decoding them.
+/// The subjects a masker met, in the order met: their ids as UTF-8, or, when a record gate keyed
+/// them as they were read (<see cref="IRecordGate.Key"/>), their keyed hashes, which the audit
+/// stage then need not make again. Kept in chunks that grow to 16 KB (below the large-object
+/// threshold) rather than as one string each: a list of 10 000 records costs about 100 KB
+/// instead of 400 KB of strings.
 /// </summary>
 public sealed class SubjectIdList : IReadOnlyCollection<string>
 {
@@ -22,9 +25,33 @@ public sealed class SubjectIdList : IReadOnlyCollection<string>
 
     public int Count { get; private set; }
 
+    /// <summary>The entries are keyed hashes (<see cref="SubjectHash.Bytes"/> each), not ids.</summary>
+    public bool Keyed { get; private set; }
+
     public void Add(string subjectId) => Add(Encoding.UTF8.GetBytes(subjectId));
 
     public void Add(ReadOnlySpan<byte> utf8)
+    {
+        if (Keyed)
+        {
+            throw new InvalidOperationException("A list of keyed hashes takes no ids.");
+        }
+        Append(utf8);
+    }
+
+    public void Add(SubjectHash subject)
+    {
+        if (Count > 0 && !Keyed)
+        {
+            throw new InvalidOperationException("A list of ids takes no keyed hashes.");
+        }
+        Keyed = true;
+        Span<byte> bytes = stackalloc byte[SubjectHash.Bytes];
+        subject.WriteBytes(bytes);
+        Append(bytes);
+    }
+
+    private void Append(ReadOnlySpan<byte> utf8)
     {
         var needed = LengthBytes + utf8.Length;
         if (_chunks.Count == 0 || _chunks[^1].Length - _used[^1] < needed)
@@ -40,21 +67,22 @@ public sealed class SubjectIdList : IReadOnlyCollection<string>
         Count++;
     }
 
-    /// <summary>Each id's UTF-8 bytes, in the order met, without making strings.</summary>
-    public Utf8Enumerator Utf8 => new(this);
+    /// <summary>Each entry's bytes, in the order met, without making strings: an id's UTF-8, or in a <see cref="Keyed"/> list a hash's bytes.</summary>
+    public EntryEnumerator Entries => new(this);
 
+    /// <summary>The ids, or in a <see cref="Keyed"/> list the hashes in hex.</summary>
     public IEnumerator<string> GetEnumerator()
     {
-        var ids = Utf8;
-        while (ids.MoveNext())
+        var entries = Entries;
+        while (entries.MoveNext())
         {
-            yield return Encoding.UTF8.GetString(ids.Current);
+            yield return Keyed ? SubjectHash.FromBytes(entries.Current).ToString() : Encoding.UTF8.GetString(entries.Current);
         }
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    public struct Utf8Enumerator(SubjectIdList list)
+    public struct EntryEnumerator(SubjectIdList list)
     {
         private int _chunk;
         private int _next;
@@ -64,7 +92,7 @@ public sealed class SubjectIdList : IReadOnlyCollection<string>
 
         public readonly ReadOnlySpan<byte> Current => _current.AsSpan(_offset, _length);
 
-        public readonly Utf8Enumerator GetEnumerator() => this;
+        public readonly EntryEnumerator GetEnumerator() => this;
 
         public bool MoveNext()
         {

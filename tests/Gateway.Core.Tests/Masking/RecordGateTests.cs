@@ -1,5 +1,7 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Gateway.Core.Audit;
 using Gateway.Core.Masking;
 using Gateway.Core.Rules;
 
@@ -207,18 +209,43 @@ public sealed class RecordGateTests
         }
     }
 
-    private static string Mask(string json, IRecordGate? gate, string path = "/api/contacts", int chunk = 0, bool lines = false)
+    [Fact]
+    public void Each_subject_id_is_keyed_once_and_the_report_names_the_subjects_by_those_keys()
+    {
+        var gate = new DecidingGate(id => id == "c2" ? RecordVerdict.Remove : RecordVerdict.Keep);
+
+        var report = MaskWithReport(List(3), gate).Report;
+
+        Assert.Equal(["c1", "c2", "c3"], gate.Keyed);
+        Assert.True(report.SubjectIds.Keyed);
+        Assert.Equal(gate.Keyed.Select(id => DecidingGate.KeyOf(id).ToString()), report.SubjectIds);
+        Assert.Equal(gate.Keyed.Select(id => (SubjectHash?)DecidingGate.KeyOf(id)), gate.Seen.Select(f => f.Subject));
+    }
+
+    [Fact]
+    public void Without_a_gate_the_report_keeps_the_subject_ids()
+    {
+        var report = MaskWithReport(List(2), gate: null).Report;
+
+        Assert.False(report.SubjectIds.Keyed);
+        Assert.Equal(["c1", "c2"], report.SubjectIds);
+    }
+
+    private static string Mask(string json, IRecordGate? gate, string path = "/api/contacts", int chunk = 0, bool lines = false) =>
+        MaskWithReport(json, gate, path, chunk, lines).Output;
+
+    private static (string Output, MaskingReport Report) MaskWithReport(string json, IRecordGate? gate, string path = "/api/contacts", int chunk = 0, bool lines = false)
     {
         var entity = Compiled.EntityFor(path)!;
         using var input = chunk > 0 ? new TricklingStream(Encoding.UTF8.GetBytes(json), chunk) : new MemoryStream(Encoding.UTF8.GetBytes(json));
         using var output = new MemoryStream();
-        new JsonMasker(new MaskingLimits())
+        var report = new JsonMasker(new MaskingLimits())
             .MaskAsync(input, output, Compiled, entity, Compiled.ViewFor(new HashSet<string> { "support-agent" }, false), CancellationToken.None, lines, gate)
             .GetAwaiter().GetResult();
-        return Encoding.UTF8.GetString(output.ToArray());
+        return (Encoding.UTF8.GetString(output.ToArray()), report);
     }
 
-    /// <summary>Decides by subject id with a fixed table; records what it was asked, batch by batch.</summary>
+    /// <summary>Decides by subject id with a fixed table (keys are SHA-256 of the id); records what it keyed and was asked, batch by batch.</summary>
     private sealed class DecidingGate(Func<string?, RecordVerdict> decide, string purpose = "support", int batchBytes = 64 * 1024) : IRecordGate
     {
         public string Purpose => purpose;
@@ -229,6 +256,17 @@ public sealed class RecordGateTests
 
         public List<RecordFacts> Seen { get; } = [];
 
+        /// <summary>Every id it was asked to key, in order.</summary>
+        public List<string> Keyed { get; } = [];
+
+        public static SubjectHash KeyOf(string id) => SubjectHash.FromBytes(SHA256.HashData(Encoding.UTF8.GetBytes(id)));
+
+        public SubjectHash Key(ReadOnlySpan<byte> subjectIdUtf8)
+        {
+            Keyed.Add(Encoding.UTF8.GetString(subjectIdUtf8));
+            return KeyOf(Keyed[^1]);
+        }
+
         public int Batches { get; private set; }
 
         public async ValueTask<RecordVerdict[]> DecideAsync(IReadOnlyList<RecordFacts> records, CancellationToken cancellationToken)
@@ -236,7 +274,7 @@ public sealed class RecordGateTests
             await Task.Yield();
             Batches++;
             Seen.AddRange(records);
-            return [.. records.Select(r => decide(r.SubjectId is { } id ? Encoding.UTF8.GetString(id.Span) : null))];
+            return [.. records.Select(r => decide(r.Subject is { } subject ? Keyed.First(id => KeyOf(id) == subject) : null))];
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Gateway.Core.Audit;
 using Gateway.Core.Masking;
 
 namespace Gateway.Core.Tests.Masking;
@@ -11,7 +12,7 @@ public sealed class SubjectIdListTests
         var list = new SubjectIdList();
 
         Assert.Empty(list);
-        Assert.False(list.Utf8.MoveNext());
+        Assert.False(list.Entries.MoveNext());
     }
 
     [Fact]
@@ -29,10 +30,42 @@ public sealed class SubjectIdListTests
         Assert.Equal(ids.Count, list.Count);
         Assert.Equal(ids, list);
         var fromUtf8 = new List<string>();
-        foreach (var utf8 in list.Utf8)
+        foreach (var utf8 in list.Entries)
         {
             fromUtf8.Add(Encoding.UTF8.GetString(utf8));
         }
         Assert.Equal(ids, fromUtf8);
+    }
+
+    [Fact]
+    public void KeyedHashes_ComeBackInOrder_AsBytesAndAsHex()
+    {
+        var hashes = Enumerable.Range(0, 3_000).Select(i => new SubjectHash(((UInt128)(ulong)i << 64) | (ulong)(i * 7919))).ToList();
+        var list = new SubjectIdList();
+        foreach (var hash in hashes)
+        {
+            list.Add(hash);
+        }
+
+        Assert.True(list.Keyed);
+        Assert.Equal(hashes.Select(h => h.ToString()), list);
+        var fromBytes = new List<SubjectHash>();
+        foreach (var bytes in list.Entries)
+        {
+            fromBytes.Add(SubjectHash.FromBytes(bytes));
+        }
+        Assert.Equal(hashes, fromBytes);
+    }
+
+    [Fact]
+    public void IdsAndKeyedHashes_DoNotMix()
+    {
+        var ids = new SubjectIdList();
+        ids.Add("c-1"u8);
+        var keyed = new SubjectIdList();
+        keyed.Add(new SubjectHash(1));
+
+        Assert.Throws<InvalidOperationException>(() => ids.Add(new SubjectHash(1)));
+        Assert.Throws<InvalidOperationException>(() => keyed.Add("c-1"u8));
     }
 }

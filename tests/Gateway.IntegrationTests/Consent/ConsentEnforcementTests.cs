@@ -43,6 +43,9 @@ public sealed class ConsentEnforcementTests(RedisServerFixture redis) : IClassFi
         Assert.Equal(("allowed", "granted"), decisions[keys.Pseudonym("c-1")]);
         Assert.Equal(("removed", "no_consent"), decisions[keys.Pseudonym("c-2")]);
         Assert.Equal(("removed", "withdrawn_in_crm"), decisions[keys.Pseudonym("c-4")]);
+        // The masker keyed each id once for the consent gate; the event names the subjects by those keys.
+        Assert.Equal(new[] { "c-1", "c-2", "c-3", "c-4" }.Select(id => keys.Pseudonym(id)),
+            request.GetProperty("resources").EnumerateArray().Select(r => r.GetProperty("uid").GetString()));
         Assert.Equal("Modified", request.GetProperty("action").GetString());
         var changes = events.Where(e => e.Document.RootElement.GetProperty("class_uid").GetInt32() == 6002).ToList();
         Assert.Equal(4, changes.Count);
