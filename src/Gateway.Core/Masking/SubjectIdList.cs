@@ -51,9 +51,9 @@ public sealed class SubjectIdList : IReadOnlyCollection<string>
         Append(bytes);
     }
 
-    private void Append(ReadOnlySpan<byte> utf8)
+    private void Append(ReadOnlySpan<byte> entry)
     {
-        var needed = LengthBytes + utf8.Length;
+        var needed = LengthBytes + entry.Length;
         if (_chunks.Count == 0 || _chunks[^1].Length - _used[^1] < needed)
         {
             var size = _chunks.Count == 0 ? FirstChunkBytes : Math.Min(_chunks[^1].Length * 2, MaxChunkBytes);
@@ -61,8 +61,8 @@ public sealed class SubjectIdList : IReadOnlyCollection<string>
             _used.Add(0);
         }
         var chunk = _chunks[^1].AsSpan(_used[^1]);
-        BinaryPrimitives.WriteInt32LittleEndian(chunk, utf8.Length);
-        utf8.CopyTo(chunk[LengthBytes..]);
+        BinaryPrimitives.WriteInt32LittleEndian(chunk, entry.Length);
+        entry.CopyTo(chunk[LengthBytes..]);
         _used[^1] += needed;
         Count++;
     }
