@@ -25,19 +25,24 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
     private readonly List<HeldTotal> _totals = [];
     private long _removed;
 
+    /// <summary>The longest record held so far: the batch is released before one more of that length would overrun it.</summary>
+    private int _longestRecord;
+
     public string Purpose => gate.Purpose;
 
     /// <summary>The subject's keyed hash, made by the gate: the masker keys each id once, for the gate and the audit event alike.</summary>
     public SubjectHash Key(ReadOnlySpan<byte> subjectIdUtf8) => gate.Key(subjectIdUtf8);
 
     /// <summary>
-    /// Decisions are due when the batch is big enough and no record is open that may still turn
-    /// out to hold no other record (a list's envelope is open all along but is never decided), and
-    /// no count waits for the verdicts of records still to come.
+    /// Decisions are due when the batch is full (one more record like the longest so far would
+    /// overrun <see cref="IRecordGate.BatchBytes"/>: the held bytes then fit a pooled buffer of
+    /// that size, not one twice as large) and no record is open that may still turn out to hold
+    /// no other record (a list's envelope is open all along but is never decided), and no count
+    /// waits for the verdicts of records still to come.
     /// </summary>
     /// <param name="position">How much the masker has written to the held bytes.</param>
     public bool DueForRelease(int position) =>
-        (position >= gate.BatchBytes || _records.Count >= gate.BatchRecords)
+        (position + _longestRecord >= gate.BatchBytes || _records.Count >= gate.BatchRecords)
         && (_open.Count == 0 || _open[^1].HoldsRecords)
         && _totals.Count == 0;
 
@@ -94,6 +99,7 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
         _open.RemoveAt(_open.Count - 1);
         if (!record.HoldsRecords)
         {
+            _longestRecord = Math.Max(_longestRecord, position - record.Start);
             _records.Add(new HeldRecord(record.Start, position, record.Subject, record.Signal, record.Classified, record.Single));
         }
     }

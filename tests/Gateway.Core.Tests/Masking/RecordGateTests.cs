@@ -136,6 +136,24 @@ public sealed class RecordGateTests
     }
 
     [Fact]
+    public async Task A_batch_is_released_before_it_would_outgrow_its_size()
+    {
+        var gate = new DecidingGate(_ => RecordVerdict.Keep, batchBytes: 2048);
+        var json = List(200);
+        using var input = new MemoryStream(Encoding.UTF8.GetBytes(json));
+        using var output = new WriteSizeStream();
+        var entity = Compiled.EntityFor("/api/contacts")!;
+        await new JsonMasker(new MaskingLimits())
+            .MaskAsync(input, output, Compiled, entity, Compiled.ViewFor(new HashSet<string> { "support-agent" }, false), CancellationToken.None, gate: gate);
+
+        // Records are alike here, so none overruns: the held bytes always fit one buffer of BatchBytes.
+        Assert.All(output.Writes, written => Assert.InRange(written, 1, 2048));
+        Assert.Equal(200, gate.Seen.Count);
+        Assert.Equal(output.Writes.Count, gate.Batches);
+        Assert.True(output.Writes.Sum() > 10 * 2048, $"{output.Writes.Sum()} bytes");
+    }
+
+    [Fact]
     public void A_total_before_the_records_holds_the_body_until_it_can_be_corrected()
     {
         var gate = new DecidingGate(id => id == "c2" ? RecordVerdict.Remove : RecordVerdict.Keep, batchBytes: 64);
@@ -275,6 +293,17 @@ public sealed class RecordGateTests
             Batches++;
             Seen.AddRange(records);
             return [.. records.Select(r => decide(r.Subject is { } subject ? Keyed.First(id => KeyOf(id) == subject) : null))];
+        }
+    }
+
+    private sealed class WriteSizeStream : MemoryStream
+    {
+        public List<int> Writes { get; } = [];
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Writes.Add(buffer.Length);
+            return base.WriteAsync(buffer, cancellationToken);
         }
     }
 
