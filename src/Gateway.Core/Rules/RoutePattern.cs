@@ -26,15 +26,17 @@ public sealed class RoutePattern
             error = "a route starts with /.";
             return null;
         }
-        var segments = text.Trim('/').Split('/');
-        if (segments.Any(s => s.Length == 0 && text != "/"))
+        var trimmed = text.Trim('/');
+        // "/" is the route of the root path alone: no segments, as the root path has none.
+        string[] segments = trimmed.Length == 0 && text == "/" ? [] : trimmed.Split('/');
+        if (segments.Any(s => s.Length == 0))
         {
             error = "a route has no empty segments (//).";
             return null;
         }
-        var last = segments[^1];
+        var last = segments.Length > 0 ? segments[^1] : "";
         var catchAll = last == "**" || (last.StartsWith("{**", StringComparison.Ordinal) && last.EndsWith('}'));
-        if (segments[..^1].Any(s => s == "**" || s.StartsWith("{**", StringComparison.Ordinal)))
+        if (segments.SkipLast(1).Any(s => s == "**" || s.StartsWith("{**", StringComparison.Ordinal)))
         {
             error = "a catch-all ({**rest} or **) may only be the last segment.";
             return null;

@@ -23,11 +23,27 @@ public sealed class RoutePatternTests
     [InlineData("/crm/**", "/CRM/a", true)]
     [InlineData("/crm/**", "/other/a", false)]
     [InlineData("/crm/**", "/", false)]
+    [InlineData("/", "/", true)]
+    [InlineData("/", "", true)]
+    [InlineData("/", "/api", false)]
+    [InlineData("/**", "/", true)]
+    [InlineData("/**", "/api/contacts", true)]
     public void A_path_matches_segment_by_segment_ignoring_case_and_outer_slashes(string route, string path, bool matches)
     {
         var pattern = RoutePattern.Parse(route, out var error);
 
         Assert.Null(error);
         Assert.Equal(matches, pattern!.Matches(path));
+    }
+
+    [Theory]
+    [InlineData("api/contacts")]
+    [InlineData("//")]
+    [InlineData("/api//contacts")]
+    [InlineData("/api/**/contacts")]
+    public void A_malformed_route_is_refused_with_a_reason(string route)
+    {
+        Assert.Null(RoutePattern.Parse(route, out var error));
+        Assert.NotNull(error);
     }
 }
