@@ -136,15 +136,11 @@ public sealed class RecordGateTests
     }
 
     [Fact]
-    public async Task A_batch_is_released_before_it_would_outgrow_its_size()
+    public void A_batch_is_released_before_it_would_outgrow_its_size()
     {
         var gate = new DecidingGate(_ => RecordVerdict.Keep, batchBytes: 2048);
-        var json = List(200);
-        using var input = new MemoryStream(Encoding.UTF8.GetBytes(json));
         using var output = new WriteSizeStream();
-        var entity = Compiled.EntityFor("/api/contacts")!;
-        await new JsonMasker(new MaskingLimits())
-            .MaskAsync(input, output, Compiled, entity, Compiled.ViewFor(new HashSet<string> { "support-agent" }, false), CancellationToken.None, gate: gate);
+        MaskWithReport(List(200), gate, output: output);
 
         // Records are alike here, so none overruns: the held bytes always fit one buffer of BatchBytes.
         Assert.All(output.Writes, written => Assert.InRange(written, 1, 2048));
@@ -252,11 +248,12 @@ public sealed class RecordGateTests
     private static string Mask(string json, IRecordGate? gate, string path = "/api/contacts", int chunk = 0, bool lines = false) =>
         MaskWithReport(json, gate, path, chunk, lines).Output;
 
-    private static (string Output, MaskingReport Report) MaskWithReport(string json, IRecordGate? gate, string path = "/api/contacts", int chunk = 0, bool lines = false)
+    /// <param name="output">Where the masked body goes, for a test that looks at how it was written; a fresh stream if null.</param>
+    private static (string Output, MaskingReport Report) MaskWithReport(string json, IRecordGate? gate, string path = "/api/contacts", int chunk = 0, bool lines = false, MemoryStream? output = null)
     {
         var entity = Compiled.EntityFor(path)!;
         using var input = chunk > 0 ? new TricklingStream(Encoding.UTF8.GetBytes(json), chunk) : new MemoryStream(Encoding.UTF8.GetBytes(json));
-        using var output = new MemoryStream();
+        output ??= new MemoryStream();
         var report = new JsonMasker(new MaskingLimits())
             .MaskAsync(input, output, Compiled, entity, Compiled.ViewFor(new HashSet<string> { "support-agent" }, false), CancellationToken.None, lines, gate)
             .GetAwaiter().GetResult();
