@@ -38,7 +38,7 @@ internal sealed class ConsentCache(IOptions<ConsentOptions> options, IOptions<Pu
     /// <param name="generation">The <see cref="Generation"/> read before the store was asked.</param>
     public void Add(SubjectHash subjectHash, string purpose, ConsentRecord? record, long generation)
     {
-        if (!_listening || _ttl <= TimeSpan.Zero || generation != Generation)
+        if (!MayStore(generation))
         {
             return;
         }
@@ -61,6 +61,9 @@ internal sealed class ConsentCache(IOptions<ConsentOptions> options, IOptions<Pu
             Remove(subjectHash, purpose);
         }
     }
+
+    /// <summary>Whether an answer the store gave after <paramref name="generation"/> was read may still be stored.</summary>
+    public bool MayStore(long generation) => _listening && _ttl > TimeSpan.Zero && generation == Generation;
 
     public void Evict(SubjectHash subjectHash)
     {

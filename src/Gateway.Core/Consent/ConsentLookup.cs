@@ -10,9 +10,10 @@ using StackExchange.Redis;
 namespace Gateway.Core.Consent;
 
 /// <summary>
-/// Answers "what did these subjects say about this purpose?" from the cache, asking the store for
-/// the rest in one pipelined round trip. Runs the subscription to change announcements, which
-/// evicts cached answers on every instance as soon as consent changes anywhere.
+/// Answers "what did these subjects say about this purpose?" from the cache, or from a lookup
+/// another response has already sent, asking the store for the rest in one pipelined round trip.
+/// Runs the subscription to change announcements, which evicts cached answers on every instance as
+/// soon as consent changes anywhere.
 /// </summary>
 internal sealed partial class ConsentLookup(
     RedisConnection redis,
@@ -22,6 +23,7 @@ internal sealed partial class ConsentLookup(
     ILogger<ConsentLookup> logger) : BackgroundService
 {
     private readonly ConsentOptions _options = options.Value;
+    private readonly ConsentLookupsInFlight _inFlight = new(cache, metrics);
     private ConsentStore? _store;
 
     public async Task<ConsentStore> StoreAsync() => _store ??= new ConsentStore(await redis.GetAsync(), _options.KeyPrefix);
@@ -31,11 +33,16 @@ internal sealed partial class ConsentLookup(
     public async Task<bool> GetAsync(IReadOnlyCollection<SubjectHash> subjectHashes, string purpose, Dictionary<SubjectHash, ConsentRecord?> answers, CancellationToken cancellationToken)
     {
         var missing = new List<SubjectHash>();
+        List<PendingAnswer>? shared = null;
         foreach (var subject in subjectHashes)
         {
             if (cache.TryGet(subject, purpose, out var cached))
             {
                 answers[subject] = cached;
+            }
+            else if (_inFlight.TryJoin(subject, purpose, out var pending))
+            {
+                (shared ??= []).Add(pending);
             }
             else
             {
@@ -43,31 +50,71 @@ internal sealed partial class ConsentLookup(
             }
         }
         metrics.ConsentLookedUp("cache", answers.Count);
-        if (missing.Count == 0)
+        if (missing.Count == 0 && shared is null)
         {
             return true;
         }
-        var generation = cache.Generation;
-        var started = Stopwatch.GetTimestamp();
         try
         {
-            var store = await StoreAsync();
-            var stored = await store.GetAsync(missing, purpose).WaitAsync(_options.LookupTimeout, cancellationToken);
-            metrics.ConsentStoreAnswered(Stopwatch.GetElapsedTime(started));
-            metrics.ConsentLookedUp("store", missing.Count);
-            for (var i = 0; i < missing.Count; i++)
+            var sent = missing.Count == 0 ? null : await SendAsync(missing, purpose);
+            await AnsweredAsync(sent, shared).WaitAsync(_options.LookupTimeout, cancellationToken);
+            if (sent is not null)
             {
-                answers[missing[i]] = stored[i];
-                cache.Add(missing[i], purpose, stored[i], generation);
+                var stored = sent.Answers.Result;
+                for (var i = 0; i < missing.Count; i++)
+                {
+                    answers[missing[i]] = stored[i];
+                }
+                metrics.ConsentLookedUp("store", missing.Count);
+            }
+            if (shared is not null)
+            {
+                foreach (var pending in shared)
+                {
+                    answers[pending.Lookup.Subjects[pending.Index]] = pending.Answer;
+                }
+                metrics.ConsentLookedUp("shared", shared.Count);
             }
             return true;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            metrics.ConsentLookedUp("unavailable", missing.Count);
+            metrics.ConsentLookedUp("unavailable", missing.Count + (shared?.Count ?? 0));
             LogUnavailable(logger, ex.GetType().Name);
             return false;
         }
+    }
+
+    private async Task<StoreLookup> SendAsync(List<SubjectHash> subjects, string purpose)
+    {
+        var generation = cache.Generation;
+        var store = await StoreAsync();
+        var lookup = new StoreLookup(subjects, purpose, generation, Stopwatch.GetTimestamp(), store.GetAsync(subjects, purpose));
+        _inFlight.Offer(lookup);
+        return lookup;
+    }
+
+    /// <summary>Completes when this response's own lookup and every lookup it joined have been answered.</summary>
+    private static Task AnsweredAsync(StoreLookup? sent, List<PendingAnswer>? shared)
+    {
+        if (shared is null)
+        {
+            return sent!.Answers;
+        }
+        // A batch's shared answers mostly come from one or two lookups: wait for each once.
+        var waits = new List<Task>();
+        if (sent is not null)
+        {
+            waits.Add(sent.Answers);
+        }
+        foreach (var pending in shared)
+        {
+            if (!waits.Contains(pending.Lookup.Answers))
+            {
+                waits.Add(pending.Lookup.Answers);
+            }
+        }
+        return Task.WhenAll(waits);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
