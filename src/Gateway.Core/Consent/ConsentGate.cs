@@ -20,10 +20,11 @@ internal sealed class ConsentGate(
     TimeProvider time,
     int maxListed) : IRecordGate
 {
-    // Batches are decided one after another, so one set of each serves them all: a 10 MB list
-    // is dozens of batches, and a fresh set and answer table each was garbage.
+    // Batches are decided one after another, so one set, answer table and tally serve them all:
+    // a 10 MB list is dozens of batches, and fresh ones for each were garbage.
     private readonly HashSet<SubjectHash> _ask = [];
     private readonly Dictionary<SubjectHash, ConsentRecord?> _answers = [];
+    private readonly DecisionTally _counted = new();
 
     public ConsentReport Report { get; } = new(purpose.Name, purpose.Basis.Name(), maxListed);
 
@@ -55,7 +56,7 @@ internal sealed class ConsentGate(
         var now = time.GetUtcNow();
         var verdicts = new RecordVerdict[records.Count];
         // Metrics are counted per batch: a 10 000-record list is a handful of kinds, not 10 000 calls.
-        var counted = new DecisionTally();
+        _counted.Clear();
         for (var i = 0; i < records.Count; i++)
         {
             var record = records[i];
@@ -76,9 +77,9 @@ internal sealed class ConsentGate(
                 _ => record.Single ? "refused" : "removed",
             };
             Report.Add(record.Subject, decision, reason);
-            counted.Add(decision, reason);
+            _counted.Add(decision, reason);
         }
-        foreach (var (decision, reason, count) in counted.Kinds)
+        foreach (var (decision, reason, count) in _counted.Kinds)
         {
             metrics.ConsentDecided(purpose.Name, decision, reason, count);
         }

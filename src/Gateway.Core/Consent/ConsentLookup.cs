@@ -30,7 +30,7 @@ internal sealed partial class ConsentLookup(
 
     /// <summary>Adds to <paramref name="answers"/> one answer per subject hash, null where nothing is stored.</summary>
     /// <returns>False when the store could not be asked; the answers are then incomplete.</returns>
-    public async Task<bool> GetAsync(IReadOnlyCollection<SubjectHash> subjectHashes, string purpose, Dictionary<SubjectHash, ConsentRecord?> answers, CancellationToken cancellationToken)
+    public async Task<bool> GetAsync(HashSet<SubjectHash> subjectHashes, string purpose, Dictionary<SubjectHash, ConsentRecord?> answers, CancellationToken cancellationToken)
     {
         var missing = new List<SubjectHash>();
         List<PendingAnswer>? shared = null;

@@ -10,6 +10,8 @@ internal sealed class DecisionTally
     /// <summary>Every kind met so far, in the order first met, with how often.</summary>
     public IReadOnlyList<(string Decision, string Reason, int Count)> Kinds => _kinds;
 
+    public void Clear() => _kinds.Clear();
+
     /// <summary>Counts one decision; returns its kind's index in <see cref="Kinds"/>.</summary>
     public int Add(string decision, string reason)
     {
