@@ -23,7 +23,7 @@ internal sealed partial class ConsentLookup(
     ILogger<ConsentLookup> logger) : BackgroundService
 {
     private readonly ConsentOptions _options = options.Value;
-    private readonly ConsentLookupsInFlight _inFlight = new(cache, metrics);
+    private readonly ConsentLookupsInFlight _inFlight = new(cache, metrics, options.Value.LookupTimeout);
     private ConsentStore? _store;
 
     public async Task<ConsentStore> StoreAsync() => _store ??= new ConsentStore(await redis.GetAsync(), _options.KeyPrefix);
@@ -34,13 +34,14 @@ internal sealed partial class ConsentLookup(
     {
         var missing = new List<SubjectHash>();
         List<PendingAnswer>? shared = null;
+        var now = Stopwatch.GetTimestamp();
         foreach (var subject in subjectHashes)
         {
             if (cache.TryGet(subject, purpose, out var cached))
             {
                 answers[subject] = cached;
             }
-            else if (_inFlight.TryJoin(subject, purpose, out var pending))
+            else if (_inFlight.TryJoin(subject, purpose, now, out var pending))
             {
                 (shared ??= []).Add(pending);
             }

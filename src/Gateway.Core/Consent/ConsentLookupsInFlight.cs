@@ -10,15 +10,21 @@ namespace Gateway.Core.Consent;
 /// the same moment share one lookup instead of each asking the store: fifty clients paging one
 /// list after its cached answers had expired sent fifty round trips for the same keys, ten thousand
 /// reads in flight at once. A lookup is joined only while the cache would still store its answer
-/// (no change announced since it was sent), so a shared answer is never older than a cached one.
+/// (no change announced since it was sent), so a shared answer is never older than a cached one,
+/// and only within the lookup timeout of its sending, so a lookup stuck on a lost connection does
+/// not fail responses that a fresh one could answer.
 /// </summary>
-internal sealed class ConsentLookupsInFlight(ConsentCache cache, GatewayMetrics metrics)
+internal sealed class ConsentLookupsInFlight(ConsentCache cache, GatewayMetrics metrics, TimeSpan lookupTimeout)
 {
     private readonly ConcurrentDictionary<(SubjectHash Subject, string Purpose), PendingAnswer> _pending = new();
+    private readonly long _joinableTicks = (long)(lookupTimeout.TotalSeconds * Stopwatch.Frequency);
 
     /// <summary>The answer a lookup already sent will give for this subject, if it may be shared.</summary>
-    public bool TryJoin(SubjectHash subject, string purpose, out PendingAnswer pending) =>
-        _pending.TryGetValue((subject, purpose), out pending) && cache.MayStore(pending.Lookup.Generation);
+    /// <param name="now">A <see cref="Stopwatch"/> timestamp.</param>
+    public bool TryJoin(SubjectHash subject, string purpose, long now, out PendingAnswer pending) =>
+        _pending.TryGetValue((subject, purpose), out pending)
+        && now - pending.Lookup.SentAt < _joinableTicks
+        && cache.MayStore(pending.Lookup.Generation);
 
     /// <summary>
     /// Offers a lookup just sent to later responses, unless the cache would not store its answers

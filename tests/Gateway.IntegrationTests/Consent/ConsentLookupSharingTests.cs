@@ -75,9 +75,9 @@ public sealed class ConsentLookupSharingTests(RedisServerFixture redis) : IClass
     [Fact]
     public async Task A_response_that_shares_a_lookup_still_gives_up_after_its_own_timeout_and_the_late_answers_are_cached()
     {
-        await using var consent = await StartLookupAsync(TimeSpan.FromSeconds(10), lookupTimeout: TimeSpan.FromMilliseconds(200));
+        await using var consent = await StartLookupAsync(TimeSpan.FromSeconds(10), lookupTimeout: TimeSpan.FromMilliseconds(500));
         await ResetStoreReadsAsync();
-        await PauseServerAsync(TimeSpan.FromMilliseconds(1500));
+        await PauseServerAsync(TimeSpan.FromMilliseconds(2000));
         var first = consent.Lookup.GetAsync(AllSubjects, Purpose, [], CancellationToken.None);
         var second = new Dictionary<SubjectHash, ConsentRecord?>();
 
@@ -93,6 +93,29 @@ public sealed class ConsentLookupSharingTests(RedisServerFixture redis) : IClass
         Assert.Equal(Subjects.Length, await StoreReadsAsync());
     }
 
+    [Fact]
+    public async Task A_lookup_sent_longer_ago_than_the_lookup_timeout_is_not_shared()
+    {
+        var timeout = TimeSpan.FromMilliseconds(200);
+        await using var consent = await StartLookupAsync(TimeSpan.FromSeconds(10), lookupTimeout: timeout);
+        await ResetStoreReadsAsync();
+        await PauseServerAsync(TimeSpan.FromMilliseconds(1000));
+        var first = consent.Lookup.GetAsync(AllSubjects, Purpose, [], CancellationToken.None);
+        Assert.False(await first);
+        // The first response's timer may fire a millisecond before a finer clock says the timeout has passed.
+        await Task.Delay(timeout / 2);
+
+        // The first lookup is still under way (the server is paused), but past the timeout: as if stuck on a lost connection.
+        Assert.False(await consent.Lookup.GetAsync(AllSubjects, Purpose, [], CancellationToken.None));
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (await StoreReadsAsync() < 2 * Subjects.Length && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+        Assert.Equal(2 * Subjects.Length, await StoreReadsAsync());
+    }
+
     /// <summary>
     /// Sends a first lookup while the server is paused, so it stays under way; runs <paramref name="between"/>;
     /// then a second lookup of the same subjects. Returns both responses' answers.
@@ -100,7 +123,7 @@ public sealed class ConsentLookupSharingTests(RedisServerFixture redis) : IClass
     private async Task<(Dictionary<SubjectHash, ConsentRecord?> First, Dictionary<SubjectHash, ConsentRecord?> Second)> TwoLookupsWhileTheServerIsPausedAsync(ConsentUnderTest consent, Action between)
     {
         await ResetStoreReadsAsync();
-        await PauseServerAsync(TimeSpan.FromMilliseconds(300));
+        await PauseServerAsync(TimeSpan.FromMilliseconds(800));
         var first = new Dictionary<SubjectHash, ConsentRecord?>();
         var second = new Dictionary<SubjectHash, ConsentRecord?>();
         var firstAnswered = consent.Lookup.GetAsync(AllSubjects, Purpose, first, CancellationToken.None);
