@@ -303,10 +303,4 @@ public sealed class RecordGateTests
             return base.WriteAsync(buffer, cancellationToken);
         }
     }
-
-    private sealed class TricklingStream(byte[] data, int chunk) : MemoryStream(data)
-    {
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            base.ReadAsync(buffer[..Math.Min(buffer.Length, chunk)], cancellationToken);
-    }
 }
