@@ -60,6 +60,11 @@ internal sealed class ConsentLookupsInFlight(ConsentCache cache, GatewayMetrics 
         {
             metrics.ConsentStoreAnswered(Stopwatch.GetElapsedTime(lookup.SentAt));
         }
+        else
+        {
+            // Observed here: every response that waited for it may have given up already.
+            _ = answers.Exception;
+        }
         for (var i = 0; i < lookup.Subjects.Count; i++)
         {
             var subject = lookup.Subjects[i];
