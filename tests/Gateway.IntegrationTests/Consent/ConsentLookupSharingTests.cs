@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Gateway.Core.Audit;
 using Gateway.Core.Consent;
 using Gateway.Core.Purpose;
@@ -38,6 +40,18 @@ public sealed class ConsentLookupSharingTests(RedisServerFixture redis) : IClass
     public async Task Responses_asking_for_the_same_subjects_while_a_lookup_is_under_way_share_it()
     {
         await using var consent = await StartLookupAsync(TimeSpan.FromSeconds(10));
+        var answersBySource = new ConcurrentDictionary<string, long>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Scope == consent.MeterFactory && instrument.Name == "gateway.consent.lookups")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            answersBySource.AddOrUpdate((string)tags.ToArray().Single(t => t.Key == "source").Value!, value, (_, sum) => sum + value));
+        listener.Start();
 
         var (first, second) = await TwoLookupsWhileTheServerIsPausedAsync(consent, () => { });
 
@@ -45,6 +59,8 @@ public sealed class ConsentLookupSharingTests(RedisServerFixture redis) : IClass
         AssertAnswers(second);
         Assert.Equal(Subjects.Length, await StoreReadsAsync());
         Assert.All(Subjects, s => Assert.True(consent.Cache.TryGet(s, Purpose, out _)));
+        Assert.Equal(Subjects.Length, answersBySource.GetValueOrDefault("store"));
+        Assert.Equal(Subjects.Length, answersBySource.GetValueOrDefault("shared"));
     }
 
     [Fact]
@@ -148,7 +164,8 @@ public sealed class ConsentLookupSharingTests(RedisServerFixture redis) : IClass
     {
         var options = Options.Create(new ConsentOptions { KeyPrefix = _keyPrefix, CacheTtl = cacheTtl, LookupTimeout = lookupTimeout ?? TimeSpan.FromSeconds(5) });
         var purposes = Options.Create(new PurposeOptions { Catalog = { [Purpose] = new PurposeDefinition { Basis = "consent" } } });
-        var metrics = new GatewayMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+        var meterFactory = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
+        var metrics = new GatewayMetrics(meterFactory);
         var connection = new RedisConnection(Options.Create(new RedisOptions { Configuration = redis.Configuration }), NullLogger<RedisConnection>.Instance);
         var cache = new ConsentCache(options, purposes, TimeProvider.System);
         var lookup = new ConsentLookup(connection, cache, options, metrics, NullLogger<ConsentLookup>.Instance);
@@ -156,7 +173,7 @@ public sealed class ConsentLookupSharingTests(RedisServerFixture redis) : IClass
         // Subscribed to change announcements, so answers may be cached (when caching is on).
         await WaitUntilAsync(() => cacheTtl == TimeSpan.Zero || cache.MayStore(cache.Generation));
         await lookup.StoreAsync();
-        return new ConsentUnderTest(connection, cache, lookup);
+        return new ConsentUnderTest(connection, cache, lookup, meterFactory);
     }
 
     private async Task PauseServerAsync(TimeSpan pause) =>
@@ -181,7 +198,7 @@ public sealed class ConsentLookupSharingTests(RedisServerFixture redis) : IClass
         }
     }
 
-    private sealed record ConsentUnderTest(RedisConnection Connection, ConsentCache Cache, ConsentLookup Lookup) : IAsyncDisposable
+    private sealed record ConsentUnderTest(RedisConnection Connection, ConsentCache Cache, ConsentLookup Lookup, IMeterFactory MeterFactory) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
