@@ -34,14 +34,13 @@ internal sealed partial class ConsentLookup(
     {
         var missing = new List<SubjectHash>();
         List<PendingAnswer>? shared = null;
-        var now = Stopwatch.GetTimestamp();
         foreach (var subject in subjectHashes)
         {
             if (cache.TryGet(subject, purpose, out var cached))
             {
                 answers[subject] = cached;
             }
-            else if (_inFlight.TryJoin(subject, purpose, now, out var pending))
+            else if (_inFlight.TryJoin(subject, purpose, out var pending))
             {
                 (shared ??= []).Add(pending);
             }
@@ -72,7 +71,7 @@ internal sealed partial class ConsentLookup(
             {
                 foreach (var pending in shared)
                 {
-                    answers[pending.Lookup.Subjects[pending.Index]] = pending.Answer;
+                    answers[pending.Subject] = pending.Answer;
                 }
                 metrics.ConsentLookedUp("shared", shared.Count);
             }

@@ -20,10 +20,9 @@ internal sealed class ConsentLookupsInFlight(ConsentCache cache, GatewayMetrics 
     private readonly long _joinableTicks = (long)(lookupTimeout.TotalSeconds * Stopwatch.Frequency);
 
     /// <summary>The answer a lookup already sent will give for this subject, if it may be shared.</summary>
-    /// <param name="now">A <see cref="Stopwatch"/> timestamp.</param>
-    public bool TryJoin(SubjectHash subject, string purpose, long now, out PendingAnswer pending) =>
+    public bool TryJoin(SubjectHash subject, string purpose, out PendingAnswer pending) =>
         _pending.TryGetValue((subject, purpose), out pending)
-        && now - pending.Lookup.SentAt < _joinableTicks
+        && Stopwatch.GetTimestamp() - pending.Lookup.SentAt < _joinableTicks
         && cache.MayStore(pending.Lookup.Generation);
 
     /// <summary>
@@ -96,5 +95,7 @@ internal sealed class StoreLookup(IReadOnlyList<SubjectHash> subjects, string pu
 /// <summary>The answer for one subject of a lookup under way: the <paramref name="Index"/>th of its answers.</summary>
 internal readonly record struct PendingAnswer(StoreLookup Lookup, int Index)
 {
+    public SubjectHash Subject => Lookup.Subjects[Index];
+
     public ConsentRecord? Answer => Lookup.Answers.Result[Index];
 }
