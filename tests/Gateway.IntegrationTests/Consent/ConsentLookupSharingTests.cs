@@ -124,11 +124,7 @@ public sealed class ConsentLookupSharingTests(RedisServerFixture redis) : IClass
         // The first lookup is still under way (the server is paused), but past the timeout: as if stuck on a lost connection.
         Assert.False(await consent.Lookup.GetAsync(AllSubjects, Purpose, [], CancellationToken.None));
 
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (await StoreReadsAsync() < 2 * Subjects.Length && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
+        await WaitUntilAsync(async () => await StoreReadsAsync() >= 2 * Subjects.Length);
         Assert.Equal(2 * Subjects.Length, await StoreReadsAsync());
     }
 
@@ -188,10 +184,12 @@ public sealed class ConsentLookupSharingTests(RedisServerFixture redis) : IClass
         return line is null ? 0 : int.Parse(line.Split("calls=")[1].Split(',')[0]);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
+    private static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
+        while (!await condition())
         {
             Assert.True(DateTime.UtcNow < deadline, "The condition did not come true within 10 s.");
             await Task.Delay(20);
