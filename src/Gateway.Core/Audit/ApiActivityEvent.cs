@@ -44,6 +44,17 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
 
     private bool Denied => DeniedBy is not null;
 
+    internal override void ReleaseBuffers()
+    {
+        if (Masking is { } masking)
+        {
+            masking.SubjectIds.Release();
+            // The consent report is in the event from the start; only a finished masking report
+            // says that its gate has stopped adding to it (a failed request may not wait for masking).
+            Consent?.Release();
+        }
+    }
+
     private bool Modified => Masking is { MaskedByClassAndAction.Count: > 0 }
         || Consent is { AnyWithheld: true };
 

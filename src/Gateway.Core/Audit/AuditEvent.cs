@@ -28,6 +28,11 @@ public abstract class AuditEvent
     /// <summary>Gateway-specific attributes, written inside OCSF's <c>unmapped</c> object.</summary>
     internal abstract void WriteUnmapped(Utf8JsonWriter writer, AuditKeys keys);
 
+    /// <summary>Called once the event has been written to the spool, or dropped: it is never read again.</summary>
+    internal virtual void ReleaseBuffers()
+    {
+    }
+
     internal static void WriteClass(Utf8JsonWriter writer, int classUid, string className, int activityId, string activityName)
     {
         writer.WriteNumber("class_uid"u8, classUid);

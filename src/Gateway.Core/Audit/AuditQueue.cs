@@ -53,6 +53,7 @@ internal sealed partial class AuditQueue : IAuditTrail
         }
         _metrics.AuditDropped();
         LogDropped(_logger, auditEvent.Id);
+        auditEvent.ReleaseBuffers();
         return ValueTask.CompletedTask;
     }
 

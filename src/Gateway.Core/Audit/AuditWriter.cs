@@ -180,6 +180,7 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
         for (var i = 0; i < batch.Count; i++)
         {
             _chain!.Append(batch[i], lines);
+            batch[i].ReleaseBuffers();
             if (lines.WrittenCount >= SpoolWriteBytes || i == batch.Count - 1)
             {
                 if (!await AppendAsync(lines).ConfigureAwait(false))

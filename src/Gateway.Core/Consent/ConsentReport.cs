@@ -6,13 +6,14 @@ namespace Gateway.Core.Consent;
 /// What the consent stage decided for one response, for the audit event; subjects only as keyed
 /// hashes. It lives as long as the response, so a 10 000-record list must not cost 10 000 objects:
 /// each listed decision is the hash's 16 bytes and one byte naming its decision and reason, in
-/// chunks below the large-object threshold; the audit writer turns them into text.
+/// chunks below the large-object threshold; the audit writer turns them into text. Every chunk
+/// but the first comes from <see cref="ReportChunkPool"/> and goes back with <see cref="Release"/>.
 /// </summary>
 public sealed class ConsentReport(string purpose, string basis, int maxListed)
 {
     private const int HashBytes = SubjectHash.Bytes;
     private const int EntryBytes = HashBytes + 1;
-    private const int EntriesPerChunk = 16 * 1024 / EntryBytes;
+    private const int EntriesPerChunk = ReportChunkPool.ChunkBytes / EntryBytes;
     private const int FirstChunkEntries = 4;
     private const byte NoSubject = 0x80;
 
@@ -22,6 +23,7 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
     /// <summary>Every decision and reason met so far, with how often; a kind's index is what the listed decisions store.</summary>
     private readonly DecisionTally _tally = new();
     private readonly List<byte[]> _chunks = [];
+    private bool _released;
 
     public string Purpose { get; } = purpose;
 
@@ -31,7 +33,11 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
     public int Listed { get; private set; }
 
     /// <summary>The listed decisions, in order, without making objects (the audit writer writes the hashes' hex straight into the event).</summary>
-    public ListedEnumerator EnumerateListed() => new(this);
+    public ListedEnumerator EnumerateListed()
+    {
+        ObjectDisposedException.ThrowIf(_released, this);
+        return new(this);
+    }
 
     /// <summary>Decisions by <c>decision:reason</c>, e.g. <c>removed:withdrawn</c>.</summary>
     public IReadOnlyDictionary<string, int> Counts => _tally.Kinds.ToDictionary(k => $"{k.Decision}:{k.Reason}", k => k.Count, StringComparer.Ordinal);
@@ -59,6 +65,7 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
     /// <param name="subject">The subject's keyed hash, or null.</param>
     internal void Add(SubjectHash? subject, string decision, string reason)
     {
+        ObjectDisposedException.ThrowIf(_released, this);
         var kind = _tally.Add(decision, reason);
         if (kind >= NoSubject)
         {
@@ -70,7 +77,7 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
         }
         if (Listed % EntriesPerChunk == 0)
         {
-            _chunks.Add(new byte[(Listed == 0 ? FirstChunkEntries : EntriesPerChunk) * EntryBytes]);
+            _chunks.Add(Listed == 0 ? new byte[FirstChunkEntries * EntryBytes] : ReportChunkPool.Rent());
         }
         else if (Listed * EntryBytes == _chunks[0].Length)
         {
@@ -84,6 +91,20 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
         subject.GetValueOrDefault().WriteBytes(entry);
         entry[HashBytes] = (byte)(subject is null ? kind | NoSubject : kind);
         Listed++;
+    }
+
+    /// <summary>
+    /// Gives the pooled chunks back. Only for the report's last reader (the audit writer, once the
+    /// event is written): any use after it throws, rather than read another response's decisions.
+    /// </summary>
+    internal void Release()
+    {
+        _released = true;
+        for (var i = 1; i < _chunks.Count; i++)
+        {
+            ReportChunkPool.Return(_chunks[i]);
+        }
+        _chunks.Clear();
     }
 
     public struct ListedEnumerator(ConsentReport report)

@@ -10,18 +10,21 @@ namespace Gateway.Core.Masking;
 /// them as they were read (<see cref="IRecordGate.Key"/>), their keyed hashes, which the audit
 /// stage then need not make again. Kept in chunks that grow to 16 KB (below the large-object
 /// threshold) rather than as one string each: a list of 10 000 records costs about 100 KB
-/// instead of 400 KB of strings.
+/// instead of 400 KB of strings. The 16 KB chunks come from <see cref="ReportChunkPool"/> and go
+/// back to it with <see cref="Release"/>, once the audit writer has written the list.
 /// </summary>
 public sealed class SubjectIdList : IReadOnlyCollection<string>
 {
     private const int FirstChunkBytes = 256;
-    private const int MaxChunkBytes = 16 * 1024;
+    private const int MaxChunkBytes = ReportChunkPool.ChunkBytes;
     private const int LengthBytes = 4;
 
     private readonly List<byte[]> _chunks = [];
 
     /// <summary>How many bytes of each chunk hold ids (the last one is still filling).</summary>
     private readonly List<int> _used = [];
+
+    private bool _released;
 
     public int Count { get; private set; }
 
@@ -53,11 +56,12 @@ public sealed class SubjectIdList : IReadOnlyCollection<string>
 
     private void Append(ReadOnlySpan<byte> entry)
     {
+        ObjectDisposedException.ThrowIf(_released, this);
         var needed = LengthBytes + entry.Length;
         if (_chunks.Count == 0 || _chunks[^1].Length - _used[^1] < needed)
         {
-            var size = _chunks.Count == 0 ? FirstChunkBytes : Math.Min(_chunks[^1].Length * 2, MaxChunkBytes);
-            _chunks.Add(new byte[Math.Max(size, needed)]);
+            var size = Math.Max(_chunks.Count == 0 ? FirstChunkBytes : Math.Min(_chunks[^1].Length * 2, MaxChunkBytes), needed);
+            _chunks.Add(size == MaxChunkBytes ? ReportChunkPool.Rent() : new byte[size]);
             _used.Add(0);
         }
         var chunk = _chunks[^1].AsSpan(_used[^1]);
@@ -68,7 +72,32 @@ public sealed class SubjectIdList : IReadOnlyCollection<string>
     }
 
     /// <summary>Each entry's bytes, in the order met, without making strings: an id's UTF-8, or in a <see cref="Keyed"/> list a hash's bytes.</summary>
-    public EntryEnumerator Entries => new(this);
+    public EntryEnumerator Entries
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_released, this);
+            return new(this);
+        }
+    }
+
+    /// <summary>
+    /// Gives the pooled chunks back. Only for the list's last reader (the audit writer, once the
+    /// event is written): any use after it throws, rather than read another response's subjects.
+    /// </summary>
+    internal void Release()
+    {
+        _released = true;
+        foreach (var chunk in _chunks)
+        {
+            if (chunk.Length == MaxChunkBytes)
+            {
+                ReportChunkPool.Return(chunk);
+            }
+        }
+        _chunks.Clear();
+        _used.Clear();
+    }
 
     /// <summary>The ids, or in a <see cref="Keyed"/> list the hashes in hex.</summary>
     public IEnumerator<string> GetEnumerator()

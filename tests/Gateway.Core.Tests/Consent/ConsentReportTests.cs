@@ -43,6 +43,43 @@ public sealed class ConsentReportTests
         Assert.Equal(hashes.Select(h => h.ToString()), Listed(report).Select(d => d.Subject));
     }
 
+    [Fact]
+    public void AReleasedReport_RefusesToBeReadOrAddedTo()
+    {
+        var report = new ConsentReport("marketing", "consent", maxListed: 10_000);
+        for (var i = 0; i < 3_000; i++)
+        {
+            report.Add(new SubjectHash((ulong)i), "allowed", "granted");
+        }
+
+        report.Release();
+
+        Assert.Throws<ObjectDisposedException>(() => report.EnumerateListed());
+        Assert.Throws<ObjectDisposedException>(() => report.Add(new SubjectHash(1), "allowed", "granted"));
+    }
+
+    [Fact]
+    public void ReportsMadeFromReleasedChunks_ListOnlyTheirOwnDecisions()
+    {
+        // Released reports' pooled chunks go to the reports made next, here shorter ones, whose
+        // listing must stop at what they decided.
+        for (var round = 0; round < 4; round++)
+        {
+            var longer = new ConsentReport("marketing", "consent", maxListed: 10_000);
+            for (var i = 0; i < 5_000; i++)
+            {
+                longer.Add(new SubjectHash(((UInt128)(ulong)round << 64) | (ulong)i), "removed", "withdrawn");
+            }
+            longer.Release();
+            var hashes = Enumerable.Range(0, 1_500 + round).Select(i => new SubjectHash(((UInt128)(ulong)(i * 31) << 64) | (ulong)round)).ToList();
+            var shorter = new ConsentReport("marketing", "consent", maxListed: 10_000);
+            hashes.ForEach(hash => shorter.Add(hash, "allowed", "granted"));
+
+            Assert.Equal(hashes.Select(h => (h.ToString(), "allowed", "granted")), Listed(shorter).Select(d => (d.Subject!, d.Decision, d.Reason)));
+            shorter.Release();
+        }
+    }
+
     private static List<(string? Subject, string Decision, string Reason)> Listed(ConsentReport report)
     {
         var listed = new List<(string?, string, string)>();

@@ -58,6 +58,44 @@ public sealed class SubjectIdListTests
     }
 
     [Fact]
+    public void AReleasedList_RefusesToBeReadOrAddedTo()
+    {
+        var list = new SubjectIdList();
+        foreach (var hash in Hashes(2_000, seed: 1))
+        {
+            list.Add(hash);
+        }
+
+        list.Release();
+
+        Assert.Throws<ObjectDisposedException>(() => list.Entries);
+        Assert.Throws<ObjectDisposedException>(() => list.ToList());
+        Assert.Throws<ObjectDisposedException>(() => list.Add(new SubjectHash(1)));
+    }
+
+    [Fact]
+    public void ListsMadeFromReleasedChunks_HoldOnlyTheirOwnEntries()
+    {
+        // Released lists' pooled chunks go to the lists made next, here shorter ones, whose
+        // reading must stop at what they wrote.
+        for (var round = 0; round < 4; round++)
+        {
+            var longer = new SubjectIdList();
+            Hashes(5_000, seed: round).ForEach(longer.Add);
+            longer.Release();
+            var ids = Enumerable.Range(0, 1_000 + round).Select(i => $"r{round}-{i}").ToList();
+            var shorter = new SubjectIdList();
+            ids.ForEach(shorter.Add);
+
+            Assert.Equal(ids, shorter);
+            shorter.Release();
+        }
+    }
+
+    private static List<SubjectHash> Hashes(int count, int seed) =>
+        [.. Enumerable.Range(0, count).Select(i => new SubjectHash(((UInt128)(ulong)(i + seed) << 64) | (ulong)(i * 7919)))];
+
+    [Fact]
     public void IdsAndKeyedHashes_DoNotMix()
     {
         var ids = new SubjectIdList();

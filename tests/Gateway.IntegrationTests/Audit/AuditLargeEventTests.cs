@@ -19,9 +19,10 @@ public sealed class AuditLargeEventTests
     {
         await using var audit = await StandaloneAuditWriter.StartAsync("gateway:audit:large", TimeProvider.System);
 
-        for (var i = 0; i < Events; i++)
+        var queued = Enumerable.Range(0, Events).Select(LargeEvent).ToList();
+        foreach (var auditEvent in queued)
         {
-            await audit.Queue.RecordAsync(LargeEvent(i));
+            await audit.Queue.RecordAsync(auditEvent);
         }
 
         var events = await TestAudit.WaitForAsync(audit.Configuration, audit.Options.Stream, Events, TimeSpan.FromSeconds(60));
@@ -41,6 +42,9 @@ public sealed class AuditLargeEventTests
             Assert.Equal(TestAudit.Keys.Pseudonym("c-00007"), consent[7].GetProperty("subject").GetString());
         }
         Assert.Empty(verifier.Breaks);
+        // Written, each event gave its reports' pooled chunks back for the next responses.
+        Assert.All(queued, auditEvent => Assert.Throws<ObjectDisposedException>(() => auditEvent.Masking!.SubjectIds.Entries));
+        Assert.All(queued, auditEvent => Assert.Throws<ObjectDisposedException>(() => auditEvent.Consent!.EnumerateListed()));
     }
 
     private static ApiActivityEvent LargeEvent(int index)
