@@ -177,21 +177,45 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
     {
         lines.ResetWrittenCount();
         var spooled = 0;
+        var unwritable = 0;
         for (var i = 0; i < batch.Count; i++)
         {
-            _chain!.Append(batch[i], lines);
-            batch[i].ReleaseBuffers();
+            unwritable += TryChain(batch[i], lines) ? 0 : 1;
             if (lines.WrittenCount >= SpoolWriteBytes || i == batch.Count - 1)
             {
                 if (!await AppendAsync(lines).ConfigureAwait(false))
                 {
                     return batch.Count - spooled;
                 }
-                _metrics.AuditSpooled(i + 1 - spooled);
-                spooled = i + 1;
+                _metrics.AuditSpooled(i + 1 - spooled - unwritable);
+                (spooled, unwritable) = (i + 1, 0);
             }
         }
         return 0;
+    }
+
+    /// <summary>
+    /// Events are made by the gateway, so one that cannot be serialised is a bug; it is dropped
+    /// and logged rather than let it end this loop, which would stop the audit trail of every
+    /// request after it. Nothing of it reaches the spool, and the chain goes on unbroken.
+    /// </summary>
+    private bool TryChain(AuditEvent auditEvent, ArrayBufferWriter<byte> lines)
+    {
+        try
+        {
+            _chain!.Append(auditEvent, lines);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _metrics.AuditDropped();
+            LogUnwritable(_logger, auditEvent.Id, ex.GetType().Name);
+            return false;
+        }
+        finally
+        {
+            auditEvent.ReleaseBuffers();
+        }
     }
 
     /// <returns>False only when the host gave up waiting while the spool could not be written.</returns>
@@ -347,6 +371,9 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
 
     [LoggerMessage(EventId = 1708, Level = LogLevel.Warning, Message = "Trimming the audit stream by retention failed: {Error}")]
     private static partial void LogTrimFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 1711, Level = LogLevel.Critical, Message = "Audit event {EventId} could not be serialised ({Error}) and was dropped; the events after it are written")]
+    private static partial void LogUnwritable(ILogger logger, Guid eventId, string error);
 
     [LoggerMessage(EventId = 1710, Level = LogLevel.Critical, Message = "Stopped while the spool could not be written: {Count} audit events were lost")]
     private static partial void LogLost(ILogger logger, int count);
