@@ -20,6 +20,20 @@ internal static class ReportChunkPool
     /// <summary>A chunk of exactly <see cref="ChunkBytes"/>, possibly one used before: read only what was written into it.</summary>
     public static byte[] Rent() => Pool.Rent(ChunkBytes);
 
-    /// <summary>Cleared on return, so one response's subjects can never surface in another's report.</summary>
-    public static void Return(byte[] chunk) => Pool.Return(chunk, clearArray: true);
+    /// <summary>
+    /// Gives back every chunk of <paramref name="chunks"/> that came from here (the smaller ones a
+    /// list starts with never did) and empties the list. Cleared on return, so one response's
+    /// subjects can never surface in another's report.
+    /// </summary>
+    public static void ReturnAll(List<byte[]> chunks)
+    {
+        foreach (var chunk in chunks)
+        {
+            if (chunk.Length == ChunkBytes)
+            {
+                Pool.Return(chunk, clearArray: true);
+            }
+        }
+        chunks.Clear();
+    }
 }

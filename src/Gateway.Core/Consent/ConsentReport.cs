@@ -100,11 +100,7 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
     internal void Release()
     {
         _released = true;
-        for (var i = 1; i < _chunks.Count; i++)
-        {
-            ReportChunkPool.Return(_chunks[i]);
-        }
-        _chunks.Clear();
+        ReportChunkPool.ReturnAll(_chunks);
     }
 
     public struct ListedEnumerator(ConsentReport report)

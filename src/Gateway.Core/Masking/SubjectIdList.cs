@@ -88,14 +88,7 @@ public sealed class SubjectIdList : IReadOnlyCollection<string>
     internal void Release()
     {
         _released = true;
-        foreach (var chunk in _chunks)
-        {
-            if (chunk.Length == MaxChunkBytes)
-            {
-                ReportChunkPool.Return(chunk);
-            }
-        }
-        _chunks.Clear();
+        ReportChunkPool.ReturnAll(_chunks);
         _used.Clear();
     }
 
