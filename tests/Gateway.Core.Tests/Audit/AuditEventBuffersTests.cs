@@ -1,28 +1,30 @@
 using Gateway.Core.Audit;
 using Gateway.Core.Consent;
-using Gateway.Core.Masking;
 
 namespace Gateway.Core.Tests.Audit;
 
 public sealed class AuditEventBuffersTests
 {
+    private const int Subjects = 1_000;
+
     [Fact]
     public void AWrittenRequestEvent_GivesBackItsSubjectListAndConsentReport()
     {
-        var (subjects, consent) = Reports();
-        var auditEvent = WithReports(subjects, consent, masked: true);
+        var masking = AuditTestEvents.KeyedSubjects(Subjects);
+        var consent = Decided();
+        var auditEvent = AuditTestEvents.Request(masking: masking, consent: consent);
 
         auditEvent.ReleaseBuffers();
 
-        Assert.Throws<ObjectDisposedException>(() => subjects.Entries);
+        Assert.Throws<ObjectDisposedException>(() => masking.SubjectIds.Entries);
         Assert.Throws<ObjectDisposedException>(() => consent.EnumerateListed());
     }
 
     [Fact]
     public void WithoutAMaskingReport_TheConsentReportIsKept_ForItsGateMayStillBeAddingToIt()
     {
-        var (subjects, consent) = Reports();
-        var auditEvent = WithReports(subjects, consent, masked: false);
+        var consent = Decided();
+        var auditEvent = AuditTestEvents.Request(status: 500, consent: consent);
 
         auditEvent.ReleaseBuffers();
 
@@ -31,30 +33,18 @@ public sealed class AuditEventBuffersTests
         {
             Assert.Equal((ulong)listed++, (ulong)SubjectHash.FromBytes(decision.Hash).Value);
         }
-        Assert.Equal(1_000, listed);
+        Assert.Equal(Subjects, listed);
         consent.Add(new SubjectHash(7), "allowed", "granted");
-        Assert.Equal(1_001, consent.Listed);
+        Assert.Equal(Subjects + 1, consent.Listed);
     }
 
-    private static (SubjectIdList Subjects, ConsentReport Consent) Reports()
+    private static ConsentReport Decided()
     {
-        var subjects = new SubjectIdList();
         var consent = new ConsentReport("marketing", "consent", maxListed: 10_000);
-        for (var i = 0; i < 1_000; i++)
+        for (var i = 0; i < Subjects; i++)
         {
-            subjects.Add(new SubjectHash((ulong)i));
             consent.Add(new SubjectHash((ulong)i), "allowed", "granted");
         }
-        return (subjects, consent);
+        return consent;
     }
-
-    private static ApiActivityEvent WithReports(SubjectIdList subjects, ConsentReport consent, bool masked) =>
-        new(DateTimeOffset.UtcNow)
-        {
-            Method = "GET",
-            Path = "/api/contacts",
-            StatusCode = masked ? 200 : 500,
-            Masking = masked ? new MaskingReport("v-1", "contact", 1_000, subjects, new Dictionary<string, int>()) : null,
-            Consent = consent,
-        };
 }

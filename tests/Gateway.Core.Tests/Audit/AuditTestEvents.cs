@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using Gateway.Core.Audit;
+using Gateway.Core.Consent;
 using Gateway.Core.Identity;
 using Gateway.Core.Masking;
 
@@ -10,7 +11,7 @@ internal static class AuditTestEvents
 {
     public static readonly AuditKeys Keys = new(Encoding.UTF8.GetBytes("audit-test-key-0123456789abcdef-0123456789"));
 
-    public static ApiActivityEvent Request(int status = 200, string path = "/api/contacts", MaskingReport? masking = null, string? deniedBy = null) =>
+    public static ApiActivityEvent Request(int status = 200, string path = "/api/contacts", MaskingReport? masking = null, string? deniedBy = null, ConsentReport? consent = null) =>
         new(DateTimeOffset.Parse("2026-11-23T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture))
         {
             Method = "GET",
@@ -21,7 +22,19 @@ internal static class AuditTestEvents
             DeniedBy = deniedBy,
             DenialReason = deniedBy is null ? null : "token_expired",
             Masking = masking,
+            Consent = consent,
         };
+
+    /// <summary>A masking report naming <paramref name="count"/> subjects by keyed hash (0, 1, 2, ...): long enough lists take pooled chunks.</summary>
+    public static MaskingReport KeyedSubjects(int count)
+    {
+        var subjects = new SubjectIdList();
+        for (var i = 0; i < count; i++)
+        {
+            subjects.Add(new SubjectHash((ulong)i));
+        }
+        return new MaskingReport("v-1", "contact", count, subjects, new Dictionary<string, int>());
+    }
 
     /// <summary>Spool lines for <paramref name="count"/> events, chained from genesis.</summary>
     public static List<(string Hash, byte[] Json)> Chain(int count, string instance = "gw-test")
