@@ -172,7 +172,7 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
     /// event listing 10 000 subjects is megabytes of JSON, and a batch of them in one buffer
     /// would keep that much memory for good.
     /// </summary>
-    /// <returns>How many of the batch's events could not be spooled: 0, unless the host gave up waiting while the spool could not be written.</returns>
+    /// <returns>How many of the batch's events were lost because the spool could not be written (those dropped as unwritable are counted already): 0, unless the host gave up waiting.</returns>
     private async Task<int> PersistAsync(List<AuditEvent> batch, ArrayBufferWriter<byte> lines)
     {
         lines.ResetWrittenCount();
@@ -185,7 +185,7 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
             {
                 if (!await AppendAsync(lines).ConfigureAwait(false))
                 {
-                    return batch.Count - spooled;
+                    return batch.Count - spooled - unwritable;
                 }
                 _metrics.AuditSpooled(i + 1 - spooled - unwritable);
                 (spooled, unwritable) = (i + 1, 0);
