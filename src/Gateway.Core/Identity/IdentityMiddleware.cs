@@ -22,55 +22,58 @@ internal sealed partial class IdentityMiddleware(
     private const string Stage = "identity";
     private const string RequireMfaMetadata = "RequireMfa";
 
-    public async Task InvokeAsync(HttpContext context)
+    /// <remarks>
+    /// Not an async method: with the token cached, validation completes at once, and a request
+    /// then passes through this stage without a state machine of its own.
+    /// </remarks>
+    public Task InvokeAsync(HttpContext context)
     {
         var authorization = context.Request.Headers.Authorization;
         if (authorization.Count == 0)
         {
-            await RefuseAsync(context, StatusCodes.Status401Unauthorized, "token_missing", BearerChallenge.NoToken, "token_required");
-            return;
+            return RefuseAsync(context, StatusCodes.Status401Unauthorized, "token_missing", BearerChallenge.NoToken, "token_required");
         }
         if (authorization.Count > 1 || !TryGetBearer(authorization[0], out var token))
         {
-            await RefuseAsync(context, StatusCodes.Status401Unauthorized, "token_not_bearer", BearerChallenge.InvalidRequest, "invalid_request");
-            return;
+            return RefuseAsync(context, StatusCodes.Status401Unauthorized, "token_not_bearer", BearerChallenge.InvalidRequest, "invalid_request");
         }
+        var validation = validator.ValidateAsync(token, context.RequestAborted);
+        return validation.IsCompletedSuccessfully ? Admit(context, validation.Result) : AdmitWhenValidatedAsync(context, validation);
+    }
 
-        var verdict = await validator.ValidateAsync(token, context.RequestAborted);
+    private async Task AdmitWhenValidatedAsync(HttpContext context, ValueTask<TokenVerdict> validation) =>
+        await Admit(context, await validation);
+
+    private Task Admit(HttpContext context, TokenVerdict verdict)
+    {
         if (verdict.ServerFault)
         {
-            await RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, verdict.Reason!, null, "identity_unavailable");
-            return;
+            return RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, verdict.Reason!, null, "identity_unavailable");
         }
         if (verdict.Identity is not { } identity)
         {
-            await RefuseAsync(context, StatusCodes.Status401Unauthorized, verdict.Reason!, BearerChallenge.InvalidToken, "invalid_token");
-            return;
+            return RefuseAsync(context, StatusCodes.Status401Unauthorized, verdict.Reason!, BearerChallenge.InvalidToken, "invalid_token");
         }
 
         switch (revocations?.Check(identity))
         {
             case RevocationCheck.Revoked:
-                await RefuseAsync(context, StatusCodes.Status401Unauthorized, "revoked", BearerChallenge.InvalidToken, "invalid_token");
-                return;
+                return RefuseAsync(context, StatusCodes.Status401Unauthorized, "revoked", BearerChallenge.InvalidToken, "invalid_token");
             case RevocationCheck.Unavailable:
-                await RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, "revocation_unavailable", null, "identity_unavailable");
-                return;
+                return RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, "revocation_unavailable", null, "identity_unavailable");
         }
 
         var feature = GatewayRequestFeature.GetOrCreate(context);
         feature.Identity = identity;
         if (identity.Roles.Count == 0)
         {
-            await RefuseAsync(context, StatusCodes.Status403Forbidden, "no_role", BearerChallenge.InsufficientScope, "insufficient_scope");
-            return;
+            return RefuseAsync(context, StatusCodes.Status403Forbidden, "no_role", BearerChallenge.InsufficientScope, "insufficient_scope");
         }
         if (!identity.MfaUsed && RouteRequiresMfa(context))
         {
-            await RefuseAsync(context, StatusCodes.Status401Unauthorized, "mfa_required", BearerChallenge.InsufficientUserAuthentication, "insufficient_user_authentication");
-            return;
+            return RefuseAsync(context, StatusCodes.Status401Unauthorized, "mfa_required", BearerChallenge.InsufficientUserAuthentication, "insufficient_user_authentication");
         }
-        await next(context);
+        return next(context);
     }
 
     /// <summary>The token of an <c>Authorization: Bearer</c> header; shared with the consent API on the admin port.</summary>

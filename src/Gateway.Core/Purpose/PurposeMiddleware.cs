@@ -14,12 +14,11 @@ internal sealed class PurposeMiddleware(RequestDelegate next, PurposeResolver re
     private const string Stage = "purpose";
     private readonly string _header = options.Value.Header;
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
         if (context.GetEndpoint()?.Metadata.GetMetadata<Yarp.ReverseProxy.Model.RouteModel>() is null)
         {
-            await next(context);
-            return;
+            return next(context);
         }
         var feature = GatewayRequestFeature.GetOrCreate(context);
         var identity = feature.Identity ?? throw new InvalidOperationException("The purpose stage runs after the identity stage.");
@@ -27,11 +26,10 @@ internal sealed class PurposeMiddleware(RequestDelegate next, PurposeResolver re
         if (resolution.Purpose is null)
         {
             metrics.RequestRefused(Stage, resolution.Reason!);
-            await GatewayProblem.RefuseAsync(context, Stage, StatusCodes.Status403Forbidden, resolution.Reason!, resolution.Detail!);
-            return;
+            return GatewayProblem.RefuseAsync(context, Stage, StatusCodes.Status403Forbidden, resolution.Reason!, resolution.Detail!);
         }
         feature.Purpose = resolution.Purpose;
         context.Request.Headers.Remove(_header);
-        await next(context);
+        return next(context);
     }
 }
