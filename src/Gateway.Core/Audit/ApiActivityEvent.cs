@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Gateway.Core.Consent;
 using Gateway.Core.Identity;
 using Gateway.Core.Masking;
 using Gateway.Core.Purpose;
@@ -187,7 +188,7 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
         }
         writer.WriteEndArray();
         writer.WriteStartObject("consent_counts"u8);
-        WriteSortedCounts(writer, consent.Counts);
+        WriteCountsInKeyOrder(writer, consent.Kinds);
         writer.WriteEndObject();
         if (consent.StoreUnavailable)
         {
@@ -211,6 +212,26 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
         }
     }
 
+    /// <summary>As <see cref="WriteSortedCounts"/>, from a consent report's few kinds, without a dictionary or a string per event.</summary>
+    private static void WriteCountsInKeyOrder(Utf8JsonWriter writer, IReadOnlyList<(string Decision, string Reason, int Count)> kinds)
+    {
+        Span<int> order = stackalloc int[kinds.Count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            var key = DecisionTally.Key(kinds[i].Decision, kinds[i].Reason);
+            var at = i;
+            for (; at > 0 && string.CompareOrdinal(DecisionTally.Key(kinds[order[at - 1]].Decision, kinds[order[at - 1]].Reason), key) > 0; at--)
+            {
+                order[at] = order[at - 1];
+            }
+            order[at] = i;
+        }
+        foreach (var i in order)
+        {
+            writer.WriteNumber(DecisionTally.Key(kinds[i].Decision, kinds[i].Reason), kinds[i].Count);
+        }
+    }
+
     private void WriteActor(Utf8JsonWriter writer)
     {
         if (Actor is not { } actor)
@@ -222,12 +243,7 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
         writer.WriteString("uid"u8, actor.Subject);
         writer.WriteBoolean("has_mfa"u8, actor.MfaUsed);
         writer.WriteStartArray("groups"u8);
-        foreach (var role in actor.Roles.Order(StringComparer.Ordinal))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("name"u8, role);
-            writer.WriteEndObject();
-        }
+        WriteRolesInOrder(writer, actor.Roles);
         writer.WriteEndArray();
         writer.WriteEndObject();
         if (actor.ClientId is not null)
@@ -244,6 +260,32 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
             writer.WriteEndObject();
         }
         writer.WriteEndObject();
+    }
+
+    /// <summary>In ordinal order, so that the same roles always make the same bytes; sorted in a pooled array, since this runs for every event.</summary>
+    private static void WriteRolesInOrder(Utf8JsonWriter writer, IReadOnlySet<string> roles)
+    {
+        var sorted = System.Buffers.ArrayPool<string>.Shared.Rent(roles.Count);
+        try
+        {
+            var count = 0;
+            foreach (var role in roles)
+            {
+                sorted[count++] = role;
+            }
+            var inOrder = sorted.AsSpan(0, count);
+            inOrder.Sort(StringComparer.Ordinal);
+            foreach (var role in inOrder)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("name"u8, role);
+                writer.WriteEndObject();
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<string>.Shared.Return(sorted, clearArray: true);
+        }
     }
 
     private static (int Id, string Name) Activity(string method) => method switch

@@ -39,9 +39,9 @@ internal sealed class ConsentGate(
     public async ValueTask<RecordVerdict[]> DecideAsync(IReadOnlyList<RecordFacts> records, CancellationToken cancellationToken)
     {
         _ask.Clear();
-        foreach (var record in records)
+        for (var i = 0; i < records.Count; i++)
         {
-            if (record.Subject is { } subject && record.Signal != ConsentSignal.Withdrawn)
+            if (records[i].Subject is { } subject && records[i].Signal != ConsentSignal.Withdrawn)
             {
                 _ask.Add(subject);
             }
@@ -79,9 +79,10 @@ internal sealed class ConsentGate(
             Report.Add(record.Subject, decision, reason);
             _counted.Add(decision, reason);
         }
-        foreach (var (decision, reason, count) in _counted.Kinds)
+        var kinds = _counted.Kinds;
+        for (var i = 0; i < kinds.Count; i++)
         {
-            metrics.ConsentDecided(purpose.Name, decision, reason, count);
+            metrics.ConsentDecided(purpose.Name, kinds[i].Decision, kinds[i].Reason, kinds[i].Count);
         }
         return verdicts;
     }

@@ -40,16 +40,20 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
     }
 
     /// <summary>Decisions by <c>decision:reason</c>, e.g. <c>removed:withdrawn</c>.</summary>
-    public IReadOnlyDictionary<string, int> Counts => _tally.Kinds.ToDictionary(k => $"{k.Decision}:{k.Reason}", k => k.Count, StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, int> Counts => _tally.Kinds.ToDictionary(k => DecisionTally.Key(k.Decision, k.Reason), k => k.Count, StringComparer.Ordinal);
+
+    /// <summary>Every decision and reason met, with how often: what <see cref="Counts"/> holds, without making a dictionary.</summary>
+    internal IReadOnlyList<(string Decision, string Reason, int Count)> Kinds => _tally.Kinds;
 
     /// <summary>Some record was removed, masked or refused rather than allowed.</summary>
     public bool AnyWithheld
     {
         get
         {
-            foreach (var kind in _tally.Kinds)
+            var kinds = _tally.Kinds;
+            for (var i = 0; i < kinds.Count; i++)
             {
-                if (kind.Decision != Allowed)
+                if (kinds[i].Decision != Allowed)
                 {
                     return true;
                 }

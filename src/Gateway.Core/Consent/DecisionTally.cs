@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 
 namespace Gateway.Core.Consent;
@@ -5,7 +6,15 @@ namespace Gateway.Core.Consent;
 /// <summary>Consent decisions counted by kind (decision and reason): a handful of kinds, however many records.</summary>
 internal sealed class DecisionTally
 {
+    private static readonly ConcurrentDictionary<(string Decision, string Reason), string> Keys = new();
     private readonly List<(string Decision, string Reason, int Count)> _kinds = [];
+
+    /// <summary>
+    /// The name a kind is counted under in audit events, <c>decision:reason</c>. Made once per kind
+    /// for the process (decisions and reasons are a small fixed set), not once per event.
+    /// </summary>
+    public static string Key(string decision, string reason) =>
+        Keys.GetOrAdd((decision, reason), static kind => $"{kind.Decision}:{kind.Reason}");
 
     /// <summary>Every kind met so far, in the order first met, with how often.</summary>
     public IReadOnlyList<(string Decision, string Reason, int Count)> Kinds => _kinds;

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Gateway.Core.Audit;
+using Gateway.Core.Consent;
 using Gateway.Core.Masking;
 
 namespace Gateway.Core.Tests.Audit;
@@ -52,6 +53,24 @@ public sealed class AuditChainTests
         Assert.Equal([AuditTestEvents.Keys.Pseudonym("c-1"), AuditTestEvents.Keys.Pseudonym("c-2")], resources);
         Assert.DoesNotContain("\"c-1\"", json.GetRawText());
         Assert.Equal(1, json.GetProperty("unmapped").GetProperty("masking").GetProperty("masked").GetProperty("national_id:redact").GetInt32());
+    }
+
+    [Fact]
+    public void ApiActivity_WritesRolesAndConsentCounts_InOrdinalOrder_WhateverOrderTheyCameIn()
+    {
+        var consent = new ConsentReport("marketing", "consent", maxListed: 10);
+        consent.Add(new SubjectHash(1), "removed", "withdrawn");
+        consent.Add(new SubjectHash(2), "allowed", "granted");
+        consent.Add(new SubjectHash(3), "removed", "withdrawn");
+        consent.Add(null, "masked", "no_subject");
+        var roles = new HashSet<string> { "support-agent", "compliance-officer", "Auditor" };
+
+        var json = Serialize(AuditTestEvents.Request(consent: consent, roles: roles));
+
+        var groups = json.GetProperty("actor").GetProperty("user").GetProperty("groups").EnumerateArray().Select(g => g.GetProperty("name").GetString());
+        Assert.Equal(["Auditor", "compliance-officer", "support-agent"], groups);
+        var counts = json.GetProperty("unmapped").GetProperty("consent_counts").EnumerateObject().Select(p => (p.Name, p.Value.GetInt32()));
+        Assert.Equal([("allowed:granted", 1), ("masked:no_subject", 1), ("removed:withdrawn", 2)], counts);
     }
 
     [Fact]

@@ -11,14 +11,14 @@ internal static class AuditTestEvents
 {
     public static readonly AuditKeys Keys = new(Encoding.UTF8.GetBytes("audit-test-key-0123456789abcdef-0123456789"));
 
-    public static ApiActivityEvent Request(int status = 200, string path = "/api/contacts", MaskingReport? masking = null, string? deniedBy = null, ConsentReport? consent = null) =>
+    public static ApiActivityEvent Request(int status = 200, string path = "/api/contacts", MaskingReport? masking = null, string? deniedBy = null, ConsentReport? consent = null, IReadOnlySet<string>? roles = null) =>
         new(DateTimeOffset.Parse("2026-11-23T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture))
         {
             Method = "GET",
             Path = path,
             StatusCode = status,
             ClientIp = "192.0.2.7",
-            Actor = new GatewayIdentity("https://idp.example", "agent-7", "crm-app", "jti-1", new HashSet<string> { "support-agent" }, false, DateTimeOffset.MaxValue),
+            Actor = new GatewayIdentity("https://idp.example", "agent-7", "crm-app", "jti-1", roles ?? new HashSet<string> { "support-agent" }, false, DateTimeOffset.MaxValue),
             DeniedBy = deniedBy,
             DenialReason = deniedBy is null ? null : "token_expired",
             Masking = masking,
