@@ -274,7 +274,7 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
                 sorted[count++] = role;
             }
             var inOrder = sorted.AsSpan(0, count);
-            inOrder.Sort(StringComparer.Ordinal);
+            inOrder.Sort(string.CompareOrdinal);
             foreach (var role in inOrder)
             {
                 writer.WriteStartObject();
