@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Gateway.Core.Consent;
 using Gateway.Core.Identity;
@@ -188,7 +189,7 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
         }
         writer.WriteEndArray();
         writer.WriteStartObject("consent_counts"u8);
-        WriteCountsInKeyOrder(writer, consent.Kinds);
+        WriteSortedCounts(writer, consent.Kinds);
         writer.WriteEndObject();
         if (consent.StoreUnavailable)
         {
@@ -199,36 +200,41 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
     /// <summary>In key order, so that the same counts always make the same bytes.</summary>
     private static void WriteSortedCounts(Utf8JsonWriter writer, IReadOnlyDictionary<string, int> counts)
     {
-        var keys = new string[counts.Count];
-        var i = 0;
-        foreach (var key in counts.Keys)
+        var pooled = ArrayPool<KeyValuePair<string, int>>.Shared.Rent(counts.Count);
+        var filled = 0;
+        foreach (var count in counts)
         {
-            keys[i++] = key;
+            pooled[filled++] = count;
         }
-        Array.Sort(keys, StringComparer.Ordinal);
-        foreach (var key in keys)
-        {
-            writer.WriteNumber(key, counts[key]);
-        }
+        WriteInKeyOrder(writer, pooled, filled);
     }
 
-    /// <summary>As <see cref="WriteSortedCounts"/>, from a consent report's few kinds, without a dictionary or a string per event.</summary>
-    private static void WriteCountsInKeyOrder(Utf8JsonWriter writer, IReadOnlyList<(string Decision, string Reason, int Count)> kinds)
+    /// <summary>A consent report's counts, keyed <c>decision:reason</c>, without making a dictionary for each event.</summary>
+    private static void WriteSortedCounts(Utf8JsonWriter writer, IReadOnlyList<(string Decision, string Reason, int Count)> kinds)
     {
-        Span<int> order = stackalloc int[kinds.Count];
-        for (var i = 0; i < order.Length; i++)
+        var pooled = ArrayPool<KeyValuePair<string, int>>.Shared.Rent(kinds.Count);
+        for (var i = 0; i < kinds.Count; i++)
         {
-            var key = DecisionTally.Key(kinds[i].Decision, kinds[i].Reason);
-            var at = i;
-            for (; at > 0 && string.CompareOrdinal(DecisionTally.Key(kinds[order[at - 1]].Decision, kinds[order[at - 1]].Reason), key) > 0; at--)
-            {
-                order[at] = order[at - 1];
-            }
-            order[at] = i;
+            pooled[i] = new(DecisionTally.Key(kinds[i].Decision, kinds[i].Reason), kinds[i].Count);
         }
-        foreach (var i in order)
+        WriteInKeyOrder(writer, pooled, kinds.Count);
+    }
+
+    /// <summary>Sorts the first <paramref name="filled"/> counts by key, writes them, and gives the array back to the pool.</summary>
+    private static void WriteInKeyOrder(Utf8JsonWriter writer, KeyValuePair<string, int>[] pooled, int filled)
+    {
+        try
         {
-            writer.WriteNumber(DecisionTally.Key(kinds[i].Decision, kinds[i].Reason), kinds[i].Count);
+            var counts = pooled.AsSpan(0, filled);
+            counts.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+            foreach (var (key, count) in counts)
+            {
+                writer.WriteNumber(key, count);
+            }
+        }
+        finally
+        {
+            ArrayPool<KeyValuePair<string, int>>.Shared.Return(pooled, clearArray: true);
         }
     }
 
@@ -265,7 +271,7 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
     /// <summary>In ordinal order, so that the same roles always make the same bytes; sorted in a pooled array, since this runs for every event.</summary>
     private static void WriteRolesInOrder(Utf8JsonWriter writer, IReadOnlySet<string> roles)
     {
-        var sorted = System.Buffers.ArrayPool<string>.Shared.Rent(roles.Count);
+        var sorted = ArrayPool<string>.Shared.Rent(roles.Count);
         try
         {
             var count = 0;
@@ -284,7 +290,7 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
         }
         finally
         {
-            System.Buffers.ArrayPool<string>.Shared.Return(sorted, clearArray: true);
+            ArrayPool<string>.Shared.Return(sorted, clearArray: true);
         }
     }
 
