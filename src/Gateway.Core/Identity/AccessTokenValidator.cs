@@ -8,13 +8,18 @@ namespace Gateway.Core.Identity;
 /// <summary>
 /// Decides whether a bearer token is a valid access token of a configured issuer, and whom it
 /// names. Cheap refusals come first (size, shape, JWE, crit, alg, issuer) so attack tokens never
-/// reach signature checking; a token seen before costs a hash and a cache lookup.
+/// reach signature checking; a token seen before costs a hash and a cache lookup, and the token a
+/// keep-alive connection presented just before costs neither (<see cref="ConnectionTokenMemo"/>).
 /// </summary>
 internal sealed class AccessTokenValidator(IssuerRegistry issuers, ValidatedTokenCache cache, MfaFacts mfa, TimeProvider time, int maxTokenBytes)
 {
     private readonly JsonWebTokenHandler _handler = new() { MaximumTokenSizeInBytes = maxTokenBytes };
 
-    public async ValueTask<TokenVerdict> ValidateAsync(ReadOnlyMemory<char> token, CancellationToken cancellationToken)
+    public ValueTask<TokenVerdict> ValidateAsync(ReadOnlyMemory<char> token, CancellationToken cancellationToken) =>
+        ValidateAsync(token, null, cancellationToken);
+
+    /// <param name="memo">The caller's connection's memo, to recall a token it presented just before and to remember this one.</param>
+    public async ValueTask<TokenVerdict> ValidateAsync(ReadOnlyMemory<char> token, ConnectionTokenMemo? memo, CancellationToken cancellationToken)
     {
         if (token.Length > maxTokenBytes)
         {
@@ -28,9 +33,18 @@ internal sealed class AccessTokenValidator(IssuerRegistry issuers, ValidatedToke
                 return TokenVerdict.Refused("token_malformed");
         }
 
+        if (!cache.Enabled)
+        {
+            memo = null;
+        }
+        if (memo?.Recall(token) is { } recalled && await IsStillValidAsync(recalled, cancellationToken))
+        {
+            return TokenVerdict.Valid(recalled.Identity);
+        }
         var hash = ValidatedTokenCache.Hash(token.Span);
         if (cache.Get(hash) is { } cached && await IsStillValidAsync(cached, cancellationToken))
         {
+            memo?.Remember(token, cached);
             return TokenVerdict.Valid(cached.Identity);
         }
 
@@ -55,10 +69,17 @@ internal sealed class AccessTokenValidator(IssuerRegistry issuers, ValidatedToke
         {
             return TokenVerdict.Refused("alg_not_allowed");
         }
-        return await ValidateSignedAsync(jwt, issuer, hash, cancellationToken);
+        var validated = await ValidateSignedAsync(jwt, issuer, cancellationToken);
+        if (validated.Entry is not { } entry)
+        {
+            return validated.Verdict;
+        }
+        cache.Add(hash, entry);
+        memo?.Remember(token, entry);
+        return validated.Verdict;
     }
 
-    private async ValueTask<TokenVerdict> ValidateSignedAsync(JsonWebToken jwt, TrustedIssuer issuer, TokenHash hash, CancellationToken cancellationToken)
+    private async ValueTask<(TokenVerdict Verdict, CachedToken? Entry)> ValidateSignedAsync(JsonWebToken jwt, TrustedIssuer issuer, CancellationToken cancellationToken)
     {
         TokenValidationResult result;
         try
@@ -72,15 +93,15 @@ internal sealed class AccessTokenValidator(IssuerRegistry issuers, ValidatedToke
         }
         catch (KeysUnavailableException)
         {
-            return TokenVerdict.KeysUnavailable;
+            return (TokenVerdict.KeysUnavailable, null);
         }
         if (!result.IsValid)
         {
-            return TokenVerdict.Refused(ReasonFor(result.Exception));
+            return (TokenVerdict.Refused(ReasonFor(result.Exception)), null);
         }
         if (string.IsNullOrEmpty(jwt.Subject))
         {
-            return TokenVerdict.Refused("subject_missing");
+            return (TokenVerdict.Refused("subject_missing"), null);
         }
 
         using var payload = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload));
@@ -96,8 +117,7 @@ internal sealed class AccessTokenValidator(IssuerRegistry issuers, ValidatedToke
         {
             Purpose = StringClaim(root, issuer.Options.PurposeClaim),
         };
-        cache.Add(hash, new CachedToken(identity, issuer, string.IsNullOrEmpty(jwt.Kid) ? null : jwt.Kid));
-        return TokenVerdict.Valid(identity);
+        return (TokenVerdict.Valid(identity), new CachedToken(identity, issuer, string.IsNullOrEmpty(jwt.Kid) ? null : jwt.Kid));
     }
 
     /// <summary>A cached token stays valid until its exp, and only while its signing key is still published.</summary>

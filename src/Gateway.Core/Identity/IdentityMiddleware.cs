@@ -37,7 +37,7 @@ internal sealed partial class IdentityMiddleware(
         {
             return RefuseAsync(context, StatusCodes.Status401Unauthorized, "token_not_bearer", BearerChallenge.InvalidRequest, "invalid_request");
         }
-        var validation = validator.ValidateAsync(token, context.RequestAborted);
+        var validation = validator.ValidateAsync(token, ConnectionTokenMemo.For(context), context.RequestAborted);
         return validation.IsCompletedSuccessfully ? Admit(context, validation.Result) : AdmitWhenValidatedAsync(context, validation);
     }
 

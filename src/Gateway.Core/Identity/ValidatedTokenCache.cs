@@ -29,6 +29,9 @@ internal sealed class ValidatedTokenCache : IDisposable
             BitConverter.ToUInt64(digest[16..24]), BitConverter.ToUInt64(digest[24..]));
     }
 
+    /// <summary>False when <c>TokenCacheSize</c> is 0: every request's token is then validated in full.</summary>
+    public bool Enabled => _cache is not null;
+
     public CachedToken? Get(TokenHash hash) => _cache?.Get<CachedToken>(hash);
 
     public void Add(TokenHash hash, CachedToken entry)

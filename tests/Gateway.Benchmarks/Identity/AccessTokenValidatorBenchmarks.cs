@@ -10,7 +10,8 @@ namespace Gateway.Benchmarks.Identity;
 
 /// <summary>
 /// Token validation as the identity stage does it. Target: a token seen before (cached) costs
-/// under 2 µs; a new one costs one signature check.
+/// under 2 µs; a new one costs one signature check. Memoized: the same token string again on one
+/// keep-alive connection, as Kestrel hands it back.
 /// </summary>
 [MemoryDiagnoser]
 public class AccessTokenValidatorBenchmarks
@@ -22,6 +23,7 @@ public class AccessTokenValidatorBenchmarks
     private AccessTokenValidator _cached = null!;
     private string _rs256 = string.Empty;
     private string _es256 = string.Empty;
+    private ConnectionTokenMemo _memo = null!;
 
     [GlobalSetup]
     public async Task SetUp()
@@ -55,7 +57,8 @@ public class AccessTokenValidatorBenchmarks
         _cached = new AccessTokenValidator(_issuers, new ValidatedTokenCache(options.TokenCacheSize), mfa, TimeProvider.System, options.MaxTokenBytes);
         _rs256 = Mint(rsa, SecurityAlgorithms.RsaSha256);
         _es256 = Mint(ec, SecurityAlgorithms.EcdsaSha256);
-        if ((await _cached.ValidateAsync(_rs256.AsMemory(), default)).Identity is null || (await _uncached.ValidateAsync(_es256.AsMemory(), default)).Identity is null)
+        _memo = new ConnectionTokenMemo();
+        if ((await _cached.ValidateAsync(_rs256.AsMemory(), _memo, default)).Identity is null || (await _uncached.ValidateAsync(_es256.AsMemory(), default)).Identity is null)
         {
             throw new InvalidOperationException("The benchmark tokens do not validate; the figures would measure a refusal.");
         }
@@ -76,6 +79,9 @@ public class AccessTokenValidatorBenchmarks
 
     [Benchmark(Baseline = true)]
     public async Task<GatewayIdentity?> Cached_RS256() => (await _cached.ValidateAsync(_rs256.AsMemory(), default)).Identity;
+
+    [Benchmark]
+    public async Task<GatewayIdentity?> Memoized_RS256() => (await _cached.ValidateAsync(_rs256.AsMemory(), _memo, default)).Identity;
 
     private static string Mint(SecurityKey key, string algorithm) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
     {

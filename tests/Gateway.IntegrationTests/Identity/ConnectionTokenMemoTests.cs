@@ -1,0 +1,87 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Gateway.IntegrationTests.Infrastructure;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Gateway.IntegrationTests.Identity;
+
+/// <summary>
+/// Requests on one kept-alive connection, where the gateway recognises the token the connection
+/// presented just before: the recognition must never stand in for another token, nor outlive the
+/// token's expiry.
+/// </summary>
+public sealed class ConnectionTokenMemoTests : GatewayInFrontOfCrm, IDisposable
+{
+    private static readonly TestIdentityProvider Idp = TestIdentityProvider.Shared;
+    private int _connections;
+    private readonly HttpClient _client;
+
+    public ConnectionTokenMemoTests()
+    {
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = 1,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+            SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => TestPki.Shared.Validates(certificate as X509Certificate2) },
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                Interlocked.Increment(ref _connections);
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+        };
+        _client = new HttpClient(handler);
+    }
+
+    protected override GatewayUnderTest Configure(GatewayUnderTest gateway) => gateway
+        .With("Gateway:Identity:ClockSkew", "00:00:00");
+
+    public void Dispose() => _client.Dispose();
+
+    [Fact]
+    public async Task TokensTakingTurnsOnOneConnection_EachGetsItsOwnVerdict()
+    {
+        var supportAgent = Idp.Mint();
+        var noRole = Idp.Mint(spec => spec.Claims["roles"] = new[] { "everyone" });
+        var forged = Idp.Mint(spec => spec.SigningKey = new RsaSecurityKey(RSA.Create(2048)) { KeyId = Idp.RsaKey.KeyId });
+
+        var statuses = new List<HttpStatusCode>();
+        foreach (var token in new[] { supportAgent, supportAgent, noRole, noRole, supportAgent, forged, supportAgent, forged })
+        {
+            statuses.Add((await GetAsync(token)).StatusCode);
+        }
+
+        Assert.Equal(
+            [HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.OK, HttpStatusCode.Unauthorized, HttpStatusCode.OK, HttpStatusCode.Unauthorized],
+            statuses);
+        Assert.Equal(1, _connections);
+    }
+
+    [Fact]
+    public async Task TokenExpiringBetweenTwoRequestsOnOneConnection_SecondIsRefused()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(Idp.Mint())).StatusCode);
+        var token = Idp.Mint(spec => spec.Expires = TimeSpan.FromSeconds(3));
+        var first = await GetAsync(token);
+        Assert.True(first.StatusCode == HttpStatusCode.OK, await first.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(token)).StatusCode);
+
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        var late = await GetAsync(token);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, late.StatusCode);
+        Assert.Contains("error=\"invalid_token\"", late.Headers.WwwAuthenticate.ToString());
+        Assert.Equal(1, _connections);
+    }
+
+    private Task<HttpResponseMessage> GetAsync(string token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, Gateway.Url("/api/contacts"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return _client.SendAsync(request);
+    }
+}
