@@ -12,7 +12,7 @@ public abstract class AuditEvent
     protected AuditEvent(DateTimeOffset time)
     {
         Time = time;
-        Id = Guid.CreateVersion7(time);
+        Id = AuditEventIds.CreateVersion7(time);
     }
 
     /// <summary>Stable across spool replays, so a consumer can drop a replayed duplicate.</summary>
