@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Gateway.IntegrationTests.Infrastructure;
 using Microsoft.IdentityModel.Tokens;
 
@@ -21,20 +20,19 @@ public sealed class ConnectionTokenMemoTests : GatewayInFrontOfCrm, IDisposable
 
     public ConnectionTokenMemoTests()
     {
-        var handler = new SocketsHttpHandler
+        _client = GatewayUnderTest.CreateClient(configure: handler =>
         {
-            MaxConnectionsPerServer = 1,
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-            SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => TestPki.Shared.Validates(certificate as X509Certificate2) },
-            ConnectCallback = async (context, cancellationToken) =>
+            handler.PooledConnectionLifetime = Timeout.InfiniteTimeSpan;
+            handler.PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5);
+            handler.MaxConnectionsPerServer = 1;
+            handler.ConnectCallback = async (context, cancellationToken) =>
             {
                 Interlocked.Increment(ref _connections);
                 var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                 await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
                 return new NetworkStream(socket, ownsSocket: true);
-            },
-        };
-        _client = new HttpClient(handler);
+            };
+        });
     }
 
     protected override GatewayUnderTest Configure(GatewayUnderTest gateway) => gateway

@@ -115,9 +115,10 @@ public sealed class GatewayUnderTest : IAsyncDisposable
 
     /// <summary>
     /// An HttpClient that trusts only the test CA, as a client of the gateway would, and sends
-    /// <see cref="DefaultToken"/> unless a request carries its own Authorization.
+    /// <see cref="DefaultToken"/> unless a request carries its own Authorization. Each request gets a
+    /// new connection unless <paramref name="configure"/> says otherwise.
     /// </summary>
-    public static HttpClient CreateClient(Version? version = null, Action<X509Certificate2?>? onServerCertificate = null)
+    public static HttpClient CreateClient(Version? version = null, Action<X509Certificate2?>? onServerCertificate = null, Action<SocketsHttpHandler>? configure = null)
     {
         var handler = new SocketsHttpHandler
         {
@@ -133,6 +134,7 @@ public sealed class GatewayUnderTest : IAsyncDisposable
                 },
             },
         };
+        configure?.Invoke(handler);
         return new HttpClient(new DefaultTokenHandler(handler))
         {
             DefaultRequestVersion = version ?? HttpVersion.Version11,
