@@ -5,7 +5,9 @@
 # minute), --rounds N, --update-docs (writes the results into docs/performance.md),
 # --memory-only (only the 50 x 10 MB memory test), --variant NAME / --body NAME (repeatable: only
 # the throughput of those, e.g. --variant "full gateway" --body "1 KB"; with --memory-only, only
-# the memory of those variants), --fixed-rate (with --variant: also their fixed-rate latency runs).
+# the memory of those variants), --fixed-rate (with --variant: also their fixed-rate latency runs),
+# --compare-with DIR [--pairs N] (this build's full gateway and the one in DIR, another build's
+# output directory, running at once and loaded in alternating 1 KB slices).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

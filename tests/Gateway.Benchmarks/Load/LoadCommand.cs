@@ -5,7 +5,8 @@ namespace Gateway.Benchmarks.Load;
 /// <summary>
 /// <c>load [--quick] [--rounds N] [--update-docs] [--memory-only] [--variant NAME]... [--body NAME]... [--fixed-rate]</c>: the end-to-end load benchmark. Writes its
 /// report and chart to BenchmarkDotNet.Artifacts/load/ (and, with --update-docs, into
-/// docs/performance.md). Exit code 1 when a variant failed requests or answered wrongly.
+/// docs/performance.md). <c>load --compare-with DIR [--pairs N]</c> instead runs this build's full
+/// gateway side by side with another build's. Exit code 1 when a variant failed requests or answered wrongly.
 /// </summary>
 internal static class LoadCommand
 {
@@ -20,9 +21,11 @@ internal static class LoadCommand
         var variants = new Option<string[]>("--variant") { Description = "Only this throughput variant (repeatable), e.g. --variant \"full gateway\"; for working on one stage's cost.", Arity = ArgumentArity.OneOrMore };
         var bodies = new Option<string[]>("--body") { Description = "Only this body (repeatable): \"1 KB\", \"100 KB\" or \"10 MB\".", Arity = ArgumentArity.OneOrMore };
         var fixedRate = new Option<bool>("--fixed-rate") { Description = "With --variant/--body: also the fixed-rate latency runs of the named variants (needs \"bare YARP\" and \"1 KB\")." };
+        var compareWith = new Option<string>("--compare-with") { Description = "Another build's output directory (holding Gateway.dll, e.g. a copy of tests/Gateway.Benchmarks/bin/Release/net10.0 from before a change): runs its full gateway and this build's at once, loaded in alternating 1 KB slices, and reports the paired differences. Nothing else is measured." };
+        var pairs = new Option<int>("--pairs") { Description = "With --compare-with: how many pairs of slices.", DefaultValueFactory = _ => 10 };
         var command = new RootCommand("End-to-end load benchmark: upstream direct, nginx, bare YARP and the gateway with each stage on and off.")
         {
-            quick, rounds, updateDocs, memoryOnly, variants, bodies, fixedRate,
+            quick, rounds, updateDocs, memoryOnly, variants, bodies, fixedRate, compareWith, pairs,
         };
         command.SetAction(async (parse, _) =>
         {
@@ -32,6 +35,10 @@ internal static class LoadCommand
                 return 2;
             }
             var plan = parse.GetValue(quick) ? LoadPlan.QuickSmoke() : LoadPlan.Full(parse.GetValue(rounds));
+            if (parse.GetValue(compareWith) is { } otherBuild)
+            {
+                return await CompareAsync(plan, otherBuild, parse.GetValue(pairs));
+            }
             var onlyVariants = parse.GetValue(variants) ?? [];
             var onlyBodies = parse.GetValue(bodies) ?? [];
             var narrowed = onlyVariants.Length > 0 || onlyBodies.Length > 0;
@@ -58,6 +65,29 @@ internal static class LoadCommand
         });
         return command.Parse(args).InvokeAsync();
     }
+
+    private static async Task<int> CompareAsync(LoadPlan plan, string otherBuild, int pairs)
+    {
+        var otherDll = Path.GetFullPath(Path.Combine(otherBuild, "Gateway.dll"));
+        if (!File.Exists(otherDll) || pairs < 1)
+        {
+            await Console.Error.WriteLineAsync(pairs < 1 ? "--pairs must be at least 1." : $"--compare-with: no Gateway.dll in '{otherBuild}'.");
+            return 2;
+        }
+        var other = ((GatewayVariant)LoadVariants.Full) with { Name = $"the build in {otherBuild}", GatewayDll = otherDll };
+        var slice = plan.Quick ? plan.Duration : BuildComparisonSlice;
+        LoadResults results;
+        using (var environment = await LoadEnvironment.CreateAsync())
+        {
+            results = await new LoadRun(plan, environment, Console.Out).CompareAsync(other, pairs, slice);
+        }
+        Console.WriteLine();
+        Console.WriteLine(BuildComparisonReport.Markdown(results, other.Name, slice));
+        return results.Problems.Count == 0 && results.Comparison.Count == 2 * pairs ? 0 : 1;
+    }
+
+    /// <summary>Long enough for thousands of requests, short enough that the machine's drift within a pair stays small.</summary>
+    private static readonly TimeSpan BuildComparisonSlice = TimeSpan.FromSeconds(5);
 
     private static async Task<int> RunAsync(LoadPlan plan, bool updateDocs)
     {

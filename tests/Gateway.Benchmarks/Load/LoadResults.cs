@@ -25,6 +25,9 @@ internal sealed class LoadResults
 
     public List<MemoryMeasurement> Memory { get; } = [];
 
+    /// <summary>With --compare-with: alternating 1 KB slices of this build's full gateway and another build's, the pair number as the round.</summary>
+    public List<Measurement> Comparison { get; } = [];
+
     /// <summary>Runs that had failed requests or wrong answers; a smoke run with any fails.</summary>
     public List<string> Problems { get; } = [];
 }

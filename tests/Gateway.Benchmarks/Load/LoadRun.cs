@@ -26,6 +26,39 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
         return _results;
     }
 
+    /// <summary>
+    /// This build's full gateway and <paramref name="other"/> (another build's) running at once,
+    /// each warmed up, then loaded with 1 KB requests in alternating slices (A B, B A, ...). A slow
+    /// minute of the machine then falls on both halves of a pair, which separate runs cannot give:
+    /// single runs of one build moved by more than most changes cost.
+    /// </summary>
+    public async Task<LoadResults> CompareAsync(LoadVariant other, int pairs, TimeSpan slice)
+    {
+        using var current = await StartCheckedAsync(LoadVariants.Full);
+        using var previous = await StartCheckedAsync(other);
+        if (current is null || previous is null)
+        {
+            return _results;
+        }
+        await WarmUpProcessAsync(LoadVariants.Full, current, [LoadBodies.Single]);
+        await WarmUpProcessAsync(other, previous, [LoadBodies.Single]);
+        for (var pair = 1; pair <= pairs; pair++)
+        {
+            (LoadVariant, LoadTarget)[] order = pair % 2 == 1 ? [(LoadVariants.Full, current), (other, previous)] : [(other, previous), (LoadVariants.Full, current)];
+            foreach (var (variant, target) in order)
+            {
+                await WaitUntilIdleAsync(current);
+                await WaitUntilIdleAsync(previous);
+                var url = target.BaseUrl + LoadBodies.Single.PathAndQuery;
+                var measurement = await MeasureAsync(target, variant, LoadBodies.Single, pair,
+                    () => Wrk.RunAsync(url, environment.Token, LoadPlan.ConnectionsFor(LoadBodies.Single), slice, environment.Root));
+                _results.Comparison.Add(measurement);
+                Report("compare", measurement);
+            }
+        }
+        return _results;
+    }
+
     private async Task MeasureThroughputAsync(LoadVariant variant, int round)
     {
         using var target = await StartCheckedAsync(variant);

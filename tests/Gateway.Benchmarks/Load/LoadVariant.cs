@@ -63,6 +63,9 @@ internal sealed record GatewayVariant(string Name, IReadOnlyDictionary<string, s
 
     public override bool Masks => !(Overrides.TryGetValue("Gateway:Masking:Enabled", out var enabled) && enabled == "false");
 
+    /// <summary>Another build's Gateway.dll, to compare builds; null for this build's.</summary>
+    public string? GatewayDll { get; init; }
+
     public override async Task<LoadTarget> StartAsync(LoadEnvironment environment)
     {
         var proxyPort = LoopbackPort.Next();
@@ -71,7 +74,7 @@ internal sealed record GatewayVariant(string Name, IReadOnlyDictionary<string, s
         {
             settings[key] = value;
         }
-        var process = MeasuredProcess.Start("dotnet", [environment.GatewayDll, .. settings.Where(s => s.Value is not null).Select(s => $"--{s.Key}={s.Value}")]);
+        var process = MeasuredProcess.Start("dotnet", [GatewayDll ?? environment.GatewayDll, .. settings.Where(s => s.Value is not null).Select(s => $"--{s.Key}={s.Value}")]);
         await LoopbackPort.WaitUntilListeningAsync(proxyPort, process, $"the gateway ({Name})");
         return new LoadTarget(process, $"https://127.0.0.1:{proxyPort}", OwnsProcess: true);
     }

@@ -1,0 +1,49 @@
+using System.Globalization;
+using System.Text;
+
+namespace Gateway.Benchmarks.Load;
+
+/// <summary>
+/// The table of a --compare-with run: each pair's two slices and, over the pairs, the medians of
+/// this build's CPU per request minus the other's and of its requests/s against the other's.
+/// </summary>
+internal static class BuildComparisonReport
+{
+    public static string Markdown(LoadResults results, string otherName, TimeSpan slice)
+    {
+        var invariant = CultureInfo.InvariantCulture;
+        var pairs = results.Comparison.GroupBy(m => m.Round)
+            .Select(pair => (Number: pair.Key, This: pair.SingleOrDefault(m => m.Variant == LoadVariants.Full.Name), Other: pair.SingleOrDefault(m => m.Variant == otherName)))
+            .Where(pair => pair.This is not null && pair.Other is not null)
+            .Select(pair => new Pair(pair.Number, pair.This!, pair.Other!))
+            .ToList();
+        var text = new StringBuilder();
+        text.AppendLine(invariant, $"This build's full gateway against {otherName}: both running, {slice.TotalSeconds:F0} s slices of 1 KB requests at {LoadPlan.ConnectionsFor(LoadBodies.Single)} connections, alternating A B, B A, ...");
+        text.AppendLine();
+        text.AppendLine("| pair | this build req/s | other req/s | this build CPU µs / req | other CPU µs / req | CPU difference µs / req |");
+        text.AppendLine("|---:|---:|---:|---:|---:|---:|");
+        foreach (var pair in pairs)
+        {
+            text.AppendLine(invariant, $"| {pair.Number} | {pair.This.Client.RequestsPerSecond:F0} | {pair.Other.Client.RequestsPerSecond:F0} | {Micro(pair.This):F1} | {Micro(pair.Other):F1} | {pair.CpuDifference:+0.0;-0.0} |");
+        }
+        if (pairs.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine(invariant, $"Over {pairs.Count} pairs: this build's CPU per request minus the other's, median **{LoadRun.Median(pairs.Select(p => p.CpuDifference)):+0.0;-0.0} µs** (lower in {pairs.Count(p => p.CpuDifference < 0)} of {pairs.Count}); its requests/s against the other's, median **{LoadRun.Median(pairs.Select(p => p.RateRatio)) - 1:+0.0%;-0.0%}**.");
+        }
+        foreach (var problem in results.Problems)
+        {
+            text.AppendLine(invariant, $"- Problem: {problem}");
+        }
+        return text.ToString();
+    }
+
+    private static double Micro(Measurement measurement) => measurement.CpuSecondsPer1000 * 1000;
+
+    private sealed record Pair(int Number, Measurement This, Measurement Other)
+    {
+        public double CpuDifference => Micro(This) - Micro(Other);
+
+        public double RateRatio => This.Client.RequestsPerSecond / Other.Client.RequestsPerSecond;
+    }
+}
