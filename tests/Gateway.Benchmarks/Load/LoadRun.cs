@@ -50,6 +50,8 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
                 await WaitUntilIdleAsync(current);
                 await WaitUntilIdleAsync(previous);
                 var url = target.BaseUrl + LoadBodies.Single.PathAndQuery;
+                // As in the throughput runs: a process that sat idle while the other was loaded is slower at first.
+                await Wrk.RunAsync(url, environment.Token, LoadPlan.ConnectionsFor(LoadBodies.Single), plan.Warmup, environment.Root);
                 var measurement = await MeasureAsync(target, variant, LoadBodies.Single, pair,
                     () => Wrk.RunAsync(url, environment.Token, LoadPlan.ConnectionsFor(LoadBodies.Single), slice, environment.Root));
                 _results.Comparison.Add(measurement);
