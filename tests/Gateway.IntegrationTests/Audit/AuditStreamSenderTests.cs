@@ -35,6 +35,18 @@ public sealed class AuditStreamSenderTests(RedisServerFixture redis) : IClassFix
         Assert.Equal(lines.Select(l => Encoding.UTF8.GetString(l.Json.Span)), entries.Select(e => (string)e[AuditRecord.EventField]!));
     }
 
+    [Fact]
+    public async Task BatchRedisRefuses_IsNotReportedSent_AndNothingOfItIsAdded()
+    {
+        var stream = $"gateway:audit:refused-{Guid.NewGuid():N}";
+        var sender = new AuditStreamSender(new AuditOptions { Stream = stream, BatchSize = BatchSize });
+        await using var direct = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        await direct.GetDatabase().StringSetAsync(stream, "not a stream");
+
+        await Assert.ThrowsAnyAsync<RedisException>(() => sender.SendAsync(direct.GetDatabase(), [Line(1), Line(2)], CancellationToken.None));
+        Assert.Equal("not a stream", await direct.GetDatabase().StringGetAsync(stream));
+    }
+
     /// <summary>Through the relay, with no subscription connection: the cut is meant for the connection that carries the batch.</summary>
     private static async Task<ConnectionMultiplexer> ConnectThroughAsync(CuttingRelay relay)
     {
