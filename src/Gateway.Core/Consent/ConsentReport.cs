@@ -29,7 +29,7 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
 
     public string Basis { get; } = basis;
 
-    /// <summary>How many decisions are listed: the first ones, up to the report's limit; <see cref="Counts"/> counts them all.</summary>
+    /// <summary>How many decisions are listed: the first ones, up to the report's limit; <see cref="Kinds"/> counts them all.</summary>
     public int Listed { get; private set; }
 
     /// <summary>The listed decisions, in order, without making objects (the audit writer writes the hashes' hex straight into the event).</summary>
@@ -39,10 +39,7 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
         return new(this);
     }
 
-    /// <summary>Decisions by <c>decision:reason</c>, e.g. <c>removed:withdrawn</c>.</summary>
-    public IReadOnlyDictionary<string, int> Counts => _tally.Kinds.ToDictionary(k => DecisionTally.Key(k.Decision, k.Reason), k => k.Count, StringComparer.Ordinal);
-
-    /// <summary>Every decision and reason met, with how often: what <see cref="Counts"/> holds, without making a dictionary.</summary>
+    /// <summary>Every decision and reason met, with how often, the listed ones and those beyond the limit alike.</summary>
     internal IReadOnlyList<(string Decision, string Reason, int Count)> Kinds => _tally.Kinds;
 
     /// <summary>Some record was removed, masked or refused rather than allowed.</summary>
