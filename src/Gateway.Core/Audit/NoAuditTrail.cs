@@ -5,5 +5,7 @@ internal sealed class NoAuditTrail : IAuditTrail
 {
     public bool CanAccept => true;
 
+    public bool KeepsEvents => false;
+
     public ValueTask RecordAsync(AuditEvent auditEvent) => ValueTask.CompletedTask;
 }

@@ -30,7 +30,8 @@ internal sealed partial class RulesProvider : BackgroundService
         _logger = logger;
         _files = new PolledFiles([.. new[] { _options.RulesPath, _options.HashKeyFile }.OfType<string>()]);
         _current = RulesFiles.Load(_options);
-        Masker = new JsonMasker(new MaskingLimits { MaxDepth = _options.MaxDepth, MaxValueBytes = _options.MaxValueBytes, MaxBodyBytes = _options.MaxBodyBytes });
+        var limits = new MaskingLimits { MaxDepth = _options.MaxDepth, MaxValueBytes = _options.MaxValueBytes, MaxBodyBytes = _options.MaxBodyBytes };
+        Masker = new JsonMasker(audit.KeepsEvents ? limits : limits with { MaxReportedSubjects = 0 });
         LogLoaded(_logger, _current.Version);
     }
 

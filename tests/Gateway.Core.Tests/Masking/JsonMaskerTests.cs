@@ -85,6 +85,18 @@ public sealed class JsonMaskerTests
     }
 
     [Fact]
+    public void Report_WithNoSubjectsToList_StillCountsRecordsAndMaskedFields_AndMasksAlike()
+    {
+        var (listedOutput, _) = MaskWithReport(List, "support-agent");
+        var (output, report) = MaskWithReport(List, "support-agent", limits: new MaskingLimits { MaxReportedSubjects = 0 });
+
+        Assert.Equal(listedOutput, output);
+        Assert.Equal(3, report.Records);
+        Assert.Empty(report.SubjectIds);
+        Assert.Equal(2, report.MaskedByClassAndAction["national_id:redact"]);
+    }
+
+    [Fact]
     public void Report_CountsRecordsSubjectsAndMaskedFields()
     {
         var (_, report) = MaskWithReport(List, "support-agent");
