@@ -20,11 +20,11 @@ internal static class BuildComparisonReport
         var text = new StringBuilder();
         text.AppendLine(invariant, $"This build's full gateway against {otherName}: both running, {slice.TotalSeconds:F0} s slices of 1 KB requests at {LoadPlan.ConnectionsFor(LoadBodies.Single)} connections, alternating A B, B A, ...");
         text.AppendLine();
-        text.AppendLine("| pair | this build req/s | other req/s | this build CPU µs / req | other CPU µs / req | CPU difference µs / req |");
+        text.AppendLine("| pair | this build req/s | other req/s | this build CPU µs / req (JIT) | other CPU µs / req (JIT) | CPU difference µs / req |");
         text.AppendLine("|---:|---:|---:|---:|---:|---:|");
         foreach (var pair in pairs)
         {
-            text.AppendLine(invariant, $"| {pair.Number} | {pair.This.Client.RequestsPerSecond:F0} | {pair.Other.Client.RequestsPerSecond:F0} | {Micro(pair.This):F1} | {Micro(pair.Other):F1} | {pair.CpuDifference:+0.0;-0.0} |");
+            text.AppendLine(invariant, $"| {pair.Number} | {pair.This.Client.RequestsPerSecond:F0} | {pair.Other.Client.RequestsPerSecond:F0} | {Micro(pair.This):F1} ({Jit(pair.This):F1}) | {Micro(pair.Other):F1} ({Jit(pair.Other):F1}) | {pair.CpuDifference:+0.0;-0.0} |");
         }
         if (pairs.Count > 0)
         {
@@ -39,6 +39,8 @@ internal static class BuildComparisonReport
     }
 
     private static double Micro(Measurement measurement) => measurement.CpuSecondsPer1000 * 1000;
+
+    private static double Jit(Measurement measurement) => measurement.JitCpuSecondsPer1000 * 1000;
 
     private sealed record Pair(int Number, Measurement This, Measurement Other)
     {

@@ -14,6 +14,8 @@ internal sealed class MeasuredProcess : IDisposable
 
     private readonly Process _process;
     private readonly Queue<string> _lines = new();
+    private readonly Dictionary<string, long> _jitTicksByThread = [];
+    private long _jitTicks;
 
     private MeasuredProcess(Process process) => _process = process;
 
@@ -75,26 +77,37 @@ internal sealed class MeasuredProcess : IDisposable
     /// <summary>
     /// CPU time of .NET's background JIT thread (tier-1 recompilation of hot methods), which keeps
     /// recompiling for many seconds of traffic after start. Zero for processes without one (nginx).
+    /// The runtime ends that thread when it has been idle a while and starts a new one for the next
+    /// burst, and an ended thread's time is gone from /proc: summing the threads there went down
+    /// by the ended thread's time, so a burst could look like less than nothing. What each thread
+    /// has used is added up here as it grows instead (only the last moments of an ended one are missed).
     /// </summary>
     public double JitCpuSeconds()
     {
-        long ticks = 0;
-        try
+        lock (_jitTicksByThread)
         {
-            foreach (var task in Directory.EnumerateDirectories($"/proc/{_process.Id}/task"))
+            try
             {
-                if (ReadOrNull(Path.Combine(task, "comm"))?.StartsWith(".NET Tiered Com", StringComparison.Ordinal) == true
-                    && ReadOrNull(Path.Combine(task, "stat")) is { } stat)
+                foreach (var task in Directory.EnumerateDirectories($"/proc/{_process.Id}/task"))
                 {
-                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                    ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                    if (ReadOrNull(Path.Combine(task, "comm"))?.StartsWith(".NET Tiered Com", StringComparison.Ordinal) == true
+                        && ReadOrNull(Path.Combine(task, "stat")) is { } stat)
+                    {
+                        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                        var thread = Path.GetFileName(task);
+                        var seen = _jitTicksByThread.GetValueOrDefault(thread);
+                        // Fewer ticks than seen: a new thread that was given an ended one's id.
+                        _jitTicks += ticks >= seen ? ticks - seen : ticks;
+                        _jitTicksByThread[thread] = ticks;
+                    }
                 }
             }
+            catch (IOException)
+            {
+            }
+            return _jitTicks / ClockTicksPerSecond;
         }
-        catch (IOException)
-        {
-        }
-        return ticks / ClockTicksPerSecond;
     }
 
     public long RssBytes() => Tree().Sum(pid => StatusKilobytes(pid, "VmRSS:")) * 1024;
