@@ -7,7 +7,8 @@
 # the throughput of those, e.g. --variant "full gateway" --body "1 KB"; with --memory-only, only
 # the memory of those variants), --fixed-rate (with --variant: also their fixed-rate latency runs),
 # --compare-with DIR [--pairs N] (this build's full gateway and the one in DIR, another build's
-# output directory, running at once and loaded in alternating 1 KB slices).
+# output directory, running at once and loaded in alternating 1 KB slices), --compare-variant NAME
+# [--pairs N] (the same against one of this build's variants, e.g. "bare YARP").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -6,7 +6,8 @@ namespace Gateway.Benchmarks.Load;
 /// <c>load [--quick] [--rounds N] [--update-docs] [--memory-only] [--variant NAME]... [--body NAME]... [--fixed-rate]</c>: the end-to-end load benchmark. Writes its
 /// report and chart to BenchmarkDotNet.Artifacts/load/ (and, with --update-docs, into
 /// docs/performance.md). <c>load --compare-with DIR [--pairs N]</c> instead runs this build's full
-/// gateway side by side with another build's. Exit code 1 when a variant failed requests or answered wrongly.
+/// gateway side by side with another build's, and <c>load --compare-variant NAME [--pairs N]</c>
+/// side by side with one of this build's variants. Exit code 1 when a variant failed requests or answered wrongly.
 /// </summary>
 internal static class LoadCommand
 {
@@ -22,10 +23,11 @@ internal static class LoadCommand
         var bodies = new Option<string[]>("--body") { Description = "Only this body (repeatable): \"1 KB\", \"100 KB\" or \"10 MB\".", Arity = ArgumentArity.OneOrMore };
         var fixedRate = new Option<bool>("--fixed-rate") { Description = "With --variant/--body: also the fixed-rate latency runs of the named variants (needs \"bare YARP\" and \"1 KB\")." };
         var compareWith = new Option<string>("--compare-with") { Description = "Another build's output directory (holding Gateway.dll, e.g. a copy of tests/Gateway.Benchmarks/bin/Release/net10.0 from before a change): runs its full gateway and this build's at once, loaded in alternating 1 KB slices, and reports the paired differences. Nothing else is measured." };
-        var pairs = new Option<int>("--pairs") { Description = "With --compare-with: how many pairs of slices.", DefaultValueFactory = _ => 10 };
+        var compareVariant = new Option<string>("--compare-variant") { Description = "One of this build's variants, e.g. \"bare YARP\" (the 70% target) or \"full - audit\": runs it and this build's full gateway at once, loaded in alternating 1 KB slices as with --compare-with. Nothing else is measured." };
+        var pairs = new Option<int>("--pairs") { Description = "With --compare-with or --compare-variant: how many pairs of slices.", DefaultValueFactory = _ => 10 };
         var command = new RootCommand("End-to-end load benchmark: upstream direct, nginx, bare YARP and the gateway with each stage on and off.")
         {
-            quick, rounds, updateDocs, memoryOnly, variants, bodies, fixedRate, compareWith, pairs,
+            quick, rounds, updateDocs, memoryOnly, variants, bodies, fixedRate, compareWith, compareVariant, pairs,
         };
         command.SetAction(async (parse, _) =>
         {
@@ -35,9 +37,11 @@ internal static class LoadCommand
                 return 2;
             }
             var plan = parse.GetValue(quick) ? LoadPlan.QuickSmoke() : LoadPlan.Full(parse.GetValue(rounds));
-            if (parse.GetValue(compareWith) is { } otherBuild)
+            var (otherBuild, otherVariant) = (parse.GetValue(compareWith), parse.GetValue(compareVariant));
+            if (otherBuild is not null || otherVariant is not null)
             {
-                return await CompareAsync(plan, otherBuild, parse.GetValue(pairs));
+                var other = await ComparedVariantAsync(otherBuild, otherVariant, parse.GetValue(pairs));
+                return other is null ? 2 : await CompareAsync(plan, other, parse.GetValue(pairs));
             }
             var onlyVariants = parse.GetValue(variants) ?? [];
             var onlyBodies = parse.GetValue(bodies) ?? [];
@@ -66,28 +70,52 @@ internal static class LoadCommand
         return command.Parse(args).InvokeAsync();
     }
 
-    private static async Task<int> CompareAsync(LoadPlan plan, string otherBuild, int pairs)
+    /// <summary>What this build's full gateway is compared with: another build's full gateway, or one of this build's variants; null (after saying why) when the options do not name one.</summary>
+    private static async Task<LoadVariant?> ComparedVariantAsync(string? otherBuild, string? otherVariant, int pairs)
     {
-        var otherDll = Path.GetFullPath(Path.Combine(otherBuild, "Gateway.dll"));
-        if (!File.Exists(otherDll) || pairs < 1)
+        string? error = null;
+        LoadVariant? other = null;
+        if (pairs < 1)
         {
-            await Console.Error.WriteLineAsync(pairs < 1 ? "--pairs must be at least 1." : $"--compare-with: no Gateway.dll in '{otherBuild}'.");
-            return 2;
+            error = "--pairs must be at least 1.";
         }
-        var other = ((GatewayVariant)LoadVariants.Full) with { Name = $"the build in {otherBuild}", GatewayDll = otherDll };
-        var slice = plan.Quick ? plan.Duration : BuildComparisonSlice;
+        else if (otherBuild is not null && otherVariant is not null)
+        {
+            error = "--compare-with and --compare-variant cannot be used together.";
+        }
+        else if (otherBuild is not null)
+        {
+            var otherDll = Path.GetFullPath(Path.Combine(otherBuild, "Gateway.dll"));
+            other = File.Exists(otherDll) ? ((GatewayVariant)LoadVariants.Full) with { Name = $"the build in {otherBuild}", GatewayDll = otherDll } : null;
+            error = other is null ? $"--compare-with: no Gateway.dll in '{otherBuild}'." : null;
+        }
+        else
+        {
+            other = LoadVariants.All.FirstOrDefault(v => v.Name == otherVariant && v != LoadVariants.Full);
+            error = other is null ? $"--compare-variant: no variant '{otherVariant}' to compare the full gateway with; one of {string.Join(", ", LoadVariants.All.Where(v => v != LoadVariants.Full).Select(v => $"\"{v.Name}\""))}." : null;
+        }
+        if (error is not null)
+        {
+            await Console.Error.WriteLineAsync(error);
+        }
+        return other;
+    }
+
+    private static async Task<int> CompareAsync(LoadPlan plan, LoadVariant other, int pairs)
+    {
+        var slice = plan.Quick ? plan.Duration : SideBySideSlice;
         LoadResults results;
         using (var environment = await LoadEnvironment.CreateAsync())
         {
             results = await new LoadRun(plan, environment, Console.Out).CompareAsync(other, pairs, slice);
         }
         Console.WriteLine();
-        Console.WriteLine(BuildComparisonReport.Markdown(results, other.Name, slice));
+        Console.WriteLine(SideBySideReport.Markdown(results, other.Name, slice));
         return results.Problems.Count == 0 && results.Comparison.Count == 2 * pairs ? 0 : 1;
     }
 
     /// <summary>Long enough for thousands of requests, short enough that the machine's drift within a pair stays small.</summary>
-    private static readonly TimeSpan BuildComparisonSlice = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan SideBySideSlice = TimeSpan.FromSeconds(5);
 
     private static async Task<int> RunAsync(LoadPlan plan, bool updateDocs)
     {

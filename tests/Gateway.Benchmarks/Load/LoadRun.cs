@@ -27,28 +27,29 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
     }
 
     /// <summary>
-    /// This build's full gateway and <paramref name="other"/> (another build's) running at once,
-    /// each warmed up, then loaded with 1 KB requests in alternating slices (A B, B A, ...). A slow
-    /// minute of the machine then falls on both halves of a pair, which separate runs cannot give:
-    /// single runs of one build moved by more than most changes cost.
+    /// This build's full gateway and <paramref name="other"/> (another build's full gateway, or one
+    /// of this build's variants) running at once, each warmed up, then loaded with 1 KB requests in
+    /// alternating slices (A B, B A, ...). A slow minute of the machine then falls on both halves of
+    /// a pair, which separate runs cannot give: single runs of one build moved by more than most
+    /// changes cost, and a round's full / bare YARP ratio by more than the target's margin.
     /// </summary>
     public async Task<LoadResults> CompareAsync(LoadVariant other, int pairs, TimeSpan slice)
     {
-        using var current = await StartCheckedAsync(LoadVariants.Full);
-        using var previous = await StartCheckedAsync(other);
-        if (current is null || previous is null)
+        using var full = await StartCheckedAsync(LoadVariants.Full);
+        using var compared = await StartCheckedAsync(other);
+        if (full is null || compared is null)
         {
             return _results;
         }
-        await WarmUpProcessAsync(LoadVariants.Full, current, [LoadBodies.Single]);
-        await WarmUpProcessAsync(other, previous, [LoadBodies.Single]);
+        await WarmUpProcessAsync(LoadVariants.Full, full, [LoadBodies.Single]);
+        await WarmUpProcessAsync(other, compared, [LoadBodies.Single]);
         for (var pair = 1; pair <= pairs; pair++)
         {
-            (LoadVariant, LoadTarget)[] order = pair % 2 == 1 ? [(LoadVariants.Full, current), (other, previous)] : [(other, previous), (LoadVariants.Full, current)];
+            (LoadVariant, LoadTarget)[] order = pair % 2 == 1 ? [(LoadVariants.Full, full), (other, compared)] : [(other, compared), (LoadVariants.Full, full)];
             foreach (var (variant, target) in order)
             {
-                await WaitUntilIdleAsync(current);
-                await WaitUntilIdleAsync(previous);
+                await WaitUntilIdleAsync(full);
+                await WaitUntilIdleAsync(compared);
                 var url = target.BaseUrl + LoadBodies.Single.PathAndQuery;
                 // As in the throughput runs: a process that sat idle while the other was loaded is slower at first.
                 await Wrk.RunAsync(url, environment.Token, LoadPlan.ConnectionsFor(LoadBodies.Single), plan.Warmup, environment.Root);

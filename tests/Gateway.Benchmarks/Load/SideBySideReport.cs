@@ -4,10 +4,11 @@ using System.Text;
 namespace Gateway.Benchmarks.Load;
 
 /// <summary>
-/// The table of a --compare-with run: each pair's two slices and, over the pairs, the medians of
-/// this build's CPU per request minus the other's and of its requests/s against the other's.
+/// The table of a --compare-with or --compare-variant run: each pair's two slices and, over the
+/// pairs, the medians of the full gateway's CPU per request minus the other's and of its
+/// requests/s against the other's.
 /// </summary>
-internal static class BuildComparisonReport
+internal static class SideBySideReport
 {
     public static string Markdown(LoadResults results, string otherName, TimeSpan slice)
     {
@@ -29,7 +30,7 @@ internal static class BuildComparisonReport
         if (pairs.Count > 0)
         {
             text.AppendLine();
-            text.AppendLine(invariant, $"Over {pairs.Count} pairs: this build's CPU per request minus the other's, median **{LoadRun.Median(pairs.Select(p => p.CpuDifference)):+0.0;-0.0} µs** (lower in {pairs.Count(p => p.CpuDifference < 0)} of {pairs.Count}); its requests/s against the other's, median **{LoadRun.Median(pairs.Select(p => p.RateRatio)) - 1:+0.0%;-0.0%}**.");
+            text.AppendLine(invariant, $"Over {pairs.Count} pairs: this build's CPU per request minus the other's, median **{LoadRun.Median(pairs.Select(p => p.CpuDifference)):+0.0;-0.0} µs** (lower in {pairs.Count(p => p.CpuDifference < 0)} of {pairs.Count}); its requests/s against the other's, median **{LoadRun.Median(pairs.Select(p => p.RateRatio)) - 1:+0.0%;-0.0%}** ({LoadRun.Median(pairs.Select(p => p.RateRatio)):0.0%} of the other's).");
         }
         foreach (var problem in results.Problems)
         {
