@@ -70,7 +70,7 @@ internal static class LoadCommand
         return command.Parse(args).InvokeAsync();
     }
 
-    /// <summary>What this build's full gateway is compared with: another build's full gateway, or one of this build's variants; null (after saying why) when the options do not name one.</summary>
+    /// <summary>What this build's full gateway is compared with: another build's full gateway, or one of this build's variants; null (after saying why) when the comparison options cannot be used as given.</summary>
     private static async Task<LoadVariant?> ComparedVariantAsync(string? otherBuild, string? otherVariant, int pairs)
     {
         string? error = null;
