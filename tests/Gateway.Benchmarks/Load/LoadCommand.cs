@@ -40,8 +40,13 @@ internal static class LoadCommand
             var (otherBuild, otherVariant) = (parse.GetValue(compareWith), parse.GetValue(compareVariant));
             if (otherBuild is not null || otherVariant is not null)
             {
-                var other = await ComparedVariantAsync(otherBuild, otherVariant, parse.GetValue(pairs));
-                return other is null ? 2 : await CompareAsync(plan, other, parse.GetValue(pairs));
+                var (other, error) = ComparedVariant(otherBuild, otherVariant, parse.GetValue(pairs));
+                if (other is null)
+                {
+                    await Console.Error.WriteLineAsync(error);
+                    return 2;
+                }
+                return await CompareAsync(plan, other, parse.GetValue(pairs));
             }
             var onlyVariants = parse.GetValue(variants) ?? [];
             var onlyBodies = parse.GetValue(bodies) ?? [];
@@ -70,35 +75,28 @@ internal static class LoadCommand
         return command.Parse(args).InvokeAsync();
     }
 
-    /// <summary>What this build's full gateway is compared with: another build's full gateway, or one of this build's variants; null (after saying why) when the comparison options cannot be used as given.</summary>
-    private static async Task<LoadVariant?> ComparedVariantAsync(string? otherBuild, string? otherVariant, int pairs)
+    /// <summary>What this build's full gateway is compared with: another build's full gateway, or one of this build's variants; otherwise no variant and why the comparison options cannot be used as given.</summary>
+    private static (LoadVariant? Other, string? Error) ComparedVariant(string? otherBuild, string? otherVariant, int pairs)
     {
-        string? error = null;
-        LoadVariant? other = null;
         if (pairs < 1)
         {
-            error = "--pairs must be at least 1.";
+            return (null, "--pairs must be at least 1.");
         }
-        else if (otherBuild is not null && otherVariant is not null)
+        if (otherBuild is not null && otherVariant is not null)
         {
-            error = "--compare-with and --compare-variant cannot be used together.";
+            return (null, "--compare-with and --compare-variant cannot be used together.");
         }
-        else if (otherBuild is not null)
+        if (otherBuild is not null)
         {
             var otherDll = Path.GetFullPath(Path.Combine(otherBuild, "Gateway.dll"));
-            other = File.Exists(otherDll) ? ((GatewayVariant)LoadVariants.Full) with { Name = $"the build in {otherBuild}", GatewayDll = otherDll } : null;
-            error = other is null ? $"--compare-with: no Gateway.dll in '{otherBuild}'." : null;
+            return File.Exists(otherDll)
+                ? (((GatewayVariant)LoadVariants.Full) with { Name = $"the build in {otherBuild}", GatewayDll = otherDll }, null)
+                : (null, $"--compare-with: no Gateway.dll in '{otherBuild}'.");
         }
-        else
-        {
-            other = LoadVariants.All.FirstOrDefault(v => v.Name == otherVariant && v != LoadVariants.Full);
-            error = other is null ? $"--compare-variant: no variant '{otherVariant}' to compare the full gateway with; one of {string.Join(", ", LoadVariants.All.Where(v => v != LoadVariants.Full).Select(v => $"\"{v.Name}\""))}." : null;
-        }
-        if (error is not null)
-        {
-            await Console.Error.WriteLineAsync(error);
-        }
-        return other;
+        var comparable = LoadVariants.All.Where(v => v != LoadVariants.Full).ToList();
+        return comparable.FirstOrDefault(v => v.Name == otherVariant) is { } variant
+            ? (variant, null)
+            : (null, $"--compare-variant: no variant '{otherVariant}' to compare the full gateway with; one of {string.Join(", ", comparable.Select(v => $"\"{v.Name}\""))}.");
     }
 
     private static async Task<int> CompareAsync(LoadPlan plan, LoadVariant other, int pairs)

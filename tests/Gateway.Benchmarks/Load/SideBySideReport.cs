@@ -29,8 +29,9 @@ internal static class SideBySideReport
         }
         if (pairs.Count > 0)
         {
+            var rateRatio = LoadRun.Median(pairs.Select(p => p.RateRatio));
             text.AppendLine();
-            text.AppendLine(invariant, $"Over {pairs.Count} pairs: this build's CPU per request minus the other's, median **{LoadRun.Median(pairs.Select(p => p.CpuDifference)):+0.0;-0.0} µs** (lower in {pairs.Count(p => p.CpuDifference < 0)} of {pairs.Count}); its requests/s against the other's, median **{LoadRun.Median(pairs.Select(p => p.RateRatio)) - 1:+0.0%;-0.0%}** ({LoadRun.Median(pairs.Select(p => p.RateRatio)):0.0%} of the other's).");
+            text.AppendLine(invariant, $"Over {pairs.Count} pairs: this build's CPU per request minus the other's, median **{LoadRun.Median(pairs.Select(p => p.CpuDifference)):+0.0;-0.0} µs** (lower in {pairs.Count(p => p.CpuDifference < 0)} of {pairs.Count}); its requests/s against the other's, median **{rateRatio - 1:+0.0%;-0.0%}** ({rateRatio:0.0%} of the other's).");
         }
         foreach (var problem in results.Problems)
         {
