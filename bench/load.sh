@@ -8,7 +8,9 @@
 # the memory of those variants), --fixed-rate (with --variant: also their fixed-rate latency runs),
 # --compare-with DIR [--pairs N] (this build's full gateway and the one in DIR, another build's
 # output directory, running at once and loaded in alternating 1 KB slices), --compare-variant NAME
-# [--pairs N] (the same against one of this build's variants, e.g. "bare YARP").
+# [--pairs N] (the same against one of this build's variants, e.g. "bare YARP"), --compare-env
+# NAME=VALUE (repeatable: an environment variable for the compared gateway alone, e.g.
+# DOTNET_GCgen0size=0x4000000, to measure a runtime setting side by side).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -7,7 +7,8 @@ namespace Gateway.Benchmarks.Load;
 /// report and chart to BenchmarkDotNet.Artifacts/load/ (and, with --update-docs, into
 /// docs/performance.md). <c>load --compare-with DIR [--pairs N]</c> instead runs this build's full
 /// gateway side by side with another build's, and <c>load --compare-variant NAME [--pairs N]</c>
-/// side by side with one of this build's variants. Exit code 1 when a variant failed requests or answered wrongly.
+/// side by side with one of this build's variants; <c>--compare-env NAME=VALUE</c> sets environment variables for the compared side's
+/// process alone (a runtime setting against none). Exit code 1 when a variant failed requests or answered wrongly.
 /// </summary>
 internal static class LoadCommand
 {
@@ -24,10 +25,11 @@ internal static class LoadCommand
         var fixedRate = new Option<bool>("--fixed-rate") { Description = "With --variant/--body: also the fixed-rate latency runs of the named variants (needs \"bare YARP\" and \"1 KB\")." };
         var compareWith = new Option<string>("--compare-with") { Description = "Another build's output directory (holding Gateway.dll, e.g. a copy of tests/Gateway.Benchmarks/bin/Release/net10.0 from before a change): runs its full gateway and this build's at once, loaded in alternating 1 KB slices, and reports the paired differences. Nothing else is measured." };
         var compareVariant = new Option<string>("--compare-variant") { Description = "One of this build's variants, e.g. \"bare YARP\" (the 70% target) or \"full - audit\": runs it and this build's full gateway at once, loaded in alternating 1 KB slices as with --compare-with. Nothing else is measured." };
-        var pairs = new Option<int>("--pairs") { Description = "With --compare-with or --compare-variant: how many pairs of slices.", DefaultValueFactory = _ => 10 };
+        var compareEnvironment = new Option<string[]>("--compare-env") { Description = "NAME=VALUE (repeatable): an environment variable for the compared gateway's process alone, e.g. DOTNET_GCgen0size=0x4000000, to measure a runtime setting side by side. Without --compare-with or --compare-variant, this build's full gateway is compared with itself under the variables.", Arity = ArgumentArity.OneOrMore };
+        var pairs = new Option<int>("--pairs") { Description = "With --compare-with, --compare-variant or --compare-env: how many pairs of slices.", DefaultValueFactory = _ => 10 };
         var command = new RootCommand("End-to-end load benchmark: upstream direct, nginx, bare YARP and the gateway with each stage on and off.")
         {
-            quick, rounds, updateDocs, memoryOnly, variants, bodies, fixedRate, compareWith, compareVariant, pairs,
+            quick, rounds, updateDocs, memoryOnly, variants, bodies, fixedRate, compareWith, compareVariant, compareEnvironment, pairs,
         };
         command.SetAction(async (parse, _) =>
         {
@@ -37,10 +39,10 @@ internal static class LoadCommand
                 return 2;
             }
             var plan = parse.GetValue(quick) ? LoadPlan.QuickSmoke() : LoadPlan.Full(parse.GetValue(rounds));
-            var (otherBuild, otherVariant) = (parse.GetValue(compareWith), parse.GetValue(compareVariant));
-            if (otherBuild is not null || otherVariant is not null)
+            var (otherBuild, otherVariant, otherEnvironment) = (parse.GetValue(compareWith), parse.GetValue(compareVariant), parse.GetValue(compareEnvironment) ?? []);
+            if (otherBuild is not null || otherVariant is not null || otherEnvironment.Length > 0)
             {
-                var (other, error) = ComparedVariant(otherBuild, otherVariant, parse.GetValue(pairs));
+                var (other, error) = ComparedVariant(otherBuild, otherVariant, otherEnvironment, parse.GetValue(pairs));
                 if (other is null)
                 {
                     await Console.Error.WriteLineAsync(error);
@@ -75,8 +77,8 @@ internal static class LoadCommand
         return command.Parse(args).InvokeAsync();
     }
 
-    /// <summary>What this build's full gateway is compared with: another build's full gateway, or one of this build's variants; otherwise no variant and why the comparison options cannot be used as given.</summary>
-    private static (LoadVariant? Other, string? Error) ComparedVariant(string? otherBuild, string? otherVariant, int pairs)
+    /// <summary>What this build's full gateway is compared with: another build's full gateway, one of this build's variants, or itself, each with the environment variables given; otherwise no variant and why the comparison options cannot be used as given.</summary>
+    private static (LoadVariant? Other, string? Error) ComparedVariant(string? otherBuild, string? otherVariant, string[] otherEnvironment, int pairs)
     {
         if (pairs < 1)
         {
@@ -86,12 +88,37 @@ internal static class LoadCommand
         {
             return (null, "--compare-with and --compare-variant cannot be used together.");
         }
+        if (otherEnvironment.FirstOrDefault(assignment => assignment.IndexOf('=') <= 0) is { } malformed)
+        {
+            return (null, $"--compare-env: '{malformed}' is not NAME=VALUE.");
+        }
+        var environment = otherEnvironment.Select(assignment => assignment.Split('=', 2)).ToDictionary(parts => parts[0], parts => parts[1]);
+        var (other, error) = OtherSide(otherBuild, otherVariant);
+        if (other is null || environment.Count == 0)
+        {
+            return (other, error);
+        }
+        return other is GatewayVariant gateway
+            ? (gateway with
+            {
+                Name = $"{gateway.Name} with {string.Join(" ", otherEnvironment)}",
+                ProcessEnvironment = gateway.ProcessEnvironment.Where(variable => !environment.ContainsKey(variable.Key)).Concat(environment).ToDictionary(),
+            }, null)
+            : (null, $"--compare-env: \"{other.Name}\" is not the gateway; environment variables apply to a gateway variant only.");
+    }
+
+    private static (LoadVariant? Other, string? Error) OtherSide(string? otherBuild, string? otherVariant)
+    {
         if (otherBuild is not null)
         {
             var otherDll = Path.GetFullPath(Path.Combine(otherBuild, "Gateway.dll"));
             return File.Exists(otherDll)
                 ? (((GatewayVariant)LoadVariants.Full) with { Name = $"the build in {otherBuild}", GatewayDll = otherDll }, null)
                 : (null, $"--compare-with: no Gateway.dll in '{otherBuild}'.");
+        }
+        if (otherVariant is null)
+        {
+            return (LoadVariants.Full, null);
         }
         var comparable = LoadVariants.All.Where(v => v != LoadVariants.Full).ToList();
         return comparable.FirstOrDefault(v => v.Name == otherVariant) is { } variant

@@ -66,6 +66,9 @@ internal sealed record GatewayVariant(string Name, IReadOnlyDictionary<string, s
     /// <summary>Another build's Gateway.dll, to compare builds; null for this build's.</summary>
     public string? GatewayDll { get; init; }
 
+    /// <summary>Environment variables of this variant's process alone, e.g. a runtime setting under test.</summary>
+    public IReadOnlyDictionary<string, string> ProcessEnvironment { get; init; } = new Dictionary<string, string>();
+
     public override async Task<LoadTarget> StartAsync(LoadEnvironment environment)
     {
         var proxyPort = LoopbackPort.Next();
@@ -74,7 +77,7 @@ internal sealed record GatewayVariant(string Name, IReadOnlyDictionary<string, s
         {
             settings[key] = value;
         }
-        var process = MeasuredProcess.Start("dotnet", [GatewayDll ?? environment.GatewayDll, .. settings.Where(s => s.Value is not null).Select(s => $"--{s.Key}={s.Value}")]);
+        var process = MeasuredProcess.Start("dotnet", [GatewayDll ?? environment.GatewayDll, .. settings.Where(s => s.Value is not null).Select(s => $"--{s.Key}={s.Value}")], environment: ProcessEnvironment);
         await LoopbackPort.WaitUntilListeningAsync(proxyPort, process, $"the gateway ({Name})");
         return new LoadTarget(process, $"https://127.0.0.1:{proxyPort}", OwnsProcess: true);
     }

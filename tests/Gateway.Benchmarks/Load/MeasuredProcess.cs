@@ -23,7 +23,8 @@ internal sealed class MeasuredProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static MeasuredProcess Start(string fileName, IEnumerable<string> arguments, string? workingDirectory = null)
+    /// <param name="environment">Variables set for this process only, on top of the benchmark's own.</param>
+    public static MeasuredProcess Start(string fileName, IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -34,6 +35,10 @@ internal sealed class MeasuredProcess : IDisposable
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
         var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start.");
         var output = new MeasuredProcess(process);
