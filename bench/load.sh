@@ -10,7 +10,7 @@
 # output directory, running at once and loaded in alternating 1 KB slices), --compare-variant NAME
 # [--pairs N] (the same against one of this build's variants, e.g. "bare YARP"), --compare-env
 # NAME=VALUE (repeatable: an environment variable for the compared gateway alone, e.g.
-# DOTNET_GCgen0size=0x4000000, to measure a runtime setting side by side).
+# DOTNET_GCgen0size=0 against the deployed 64 MB gen-0 budget every gateway variant runs with).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -66,8 +66,18 @@ internal sealed record GatewayVariant(string Name, IReadOnlyDictionary<string, s
     /// <summary>Another build's Gateway.dll, to compare builds; null for this build's.</summary>
     public string? GatewayDll { get; init; }
 
-    /// <summary>Environment variables of this variant's process alone, e.g. a runtime setting under test.</summary>
-    public IReadOnlyDictionary<string, string> ProcessEnvironment { get; init; } = new Dictionary<string, string>();
+    /// <summary>
+    /// The runtime environment deploy/Dockerfile gives the gateway, so that every gateway variant is
+    /// measured as deployed: a fixed 64 MB gen-0 budget (docs/operations.md, Memory). Only the
+    /// environment can set it; the runtime reads no runtimeconfig key for it.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> DeployedEnvironment = new Dictionary<string, string>
+    {
+        ["DOTNET_GCgen0size"] = "0x4000000",
+    };
+
+    /// <summary>Environment variables of this variant's process alone: <see cref="DeployedEnvironment"/>, or a runtime setting under test.</summary>
+    public IReadOnlyDictionary<string, string> ProcessEnvironment { get; init; } = DeployedEnvironment;
 
     public override async Task<LoadTarget> StartAsync(LoadEnvironment environment)
     {
