@@ -21,10 +21,10 @@ internal static class LoadCommand
         var updateDocs = new Option<bool>("--update-docs") { Description = "Write the results into docs/performance.md and its chart." };
         var memoryOnly = new Option<bool>("--memory-only") { Description = "Only the memory test (50 concurrent 10 MB responses), for working on memory." };
         var variants = new Option<string[]>("--variant") { Description = "Only this throughput variant (repeatable), e.g. --variant \"full gateway\"; for working on one stage's cost.", Arity = ArgumentArity.OneOrMore };
-        var bodies = new Option<string[]>("--body") { Description = "Only this body (repeatable): \"1 KB\", \"100 KB\" or \"10 MB\".", Arity = ArgumentArity.OneOrMore };
+        var bodies = new Option<string[]>("--body") { Description = "Only this body (repeatable): \"1 KB\", \"100 KB\" or \"10 MB\". With a comparison option, the one body its slices request (1 KB when none is given).", Arity = ArgumentArity.OneOrMore };
         var fixedRate = new Option<bool>("--fixed-rate") { Description = "With --variant/--body: also the fixed-rate latency runs of the named variants (needs \"bare YARP\" and \"1 KB\")." };
-        var compareWith = new Option<string>("--compare-with") { Description = "Another build's output directory (holding Gateway.dll, e.g. a copy of tests/Gateway.Benchmarks/bin/Release/net10.0 from before a change): runs its full gateway and this build's at once, loaded in alternating 1 KB slices, and reports the paired differences. Nothing else is measured." };
-        var compareVariant = new Option<string>("--compare-variant") { Description = "One of this build's variants, e.g. \"bare YARP\" (the 70% target) or \"full - audit\": runs it and this build's full gateway at once, loaded in alternating 1 KB slices as with --compare-with. Nothing else is measured." };
+        var compareWith = new Option<string>("--compare-with") { Description = "Another build's output directory (holding Gateway.dll, e.g. a copy of tests/Gateway.Benchmarks/bin/Release/net10.0 from before a change): runs its full gateway and this build's at once, loaded in alternating slices (of 1 KB, or the --body given), and reports the paired differences. Nothing else is measured." };
+        var compareVariant = new Option<string>("--compare-variant") { Description = "One of this build's variants, e.g. \"bare YARP\" (the 70% target) or \"full - audit\": runs it and this build's full gateway at once, loaded in alternating slices as with --compare-with. Nothing else is measured." };
         var compareEnvironment = new Option<string[]>("--compare-env") { Description = "NAME=VALUE (repeatable): an environment variable for the compared gateway's process alone, on top of the deployed environment every gateway variant runs with (DOTNET_GCgen0size=0x4000000; DOTNET_GCgen0size=0 is the runtime's own budget), to measure a runtime setting side by side. Without --compare-with or --compare-variant, this build's full gateway is compared with itself under the variables.", Arity = ArgumentArity.OneOrMore };
         var pairs = new Option<int>("--pairs") { Description = "With --compare-with, --compare-variant or --compare-env: how many pairs of slices.", DefaultValueFactory = _ => 10 };
         var command = new RootCommand("End-to-end load benchmark: upstream direct, nginx, bare YARP and the gateway with each stage on and off.")
@@ -48,7 +48,13 @@ internal static class LoadCommand
                     await Console.Error.WriteLineAsync(error);
                     return 2;
                 }
-                return await CompareAsync(plan, other, parse.GetValue(pairs));
+                var comparedBodies = parse.GetValue(bodies) ?? [];
+                if (comparedBodies.Length > 1 || LoadBodies.All.FirstOrDefault(b => comparedBodies.Length == 0 ? b == LoadBodies.Single : b.Name == comparedBodies[0]) is not { } body)
+                {
+                    await Console.Error.WriteLineAsync($"A comparison measures one --body: one of {string.Join(", ", LoadBodies.All.Select(b => $"\"{b.Name}\""))} (1 KB when none is given).");
+                    return 2;
+                }
+                return await CompareAsync(plan, other, body, parse.GetValue(pairs));
             }
             var onlyVariants = parse.GetValue(variants) ?? [];
             var onlyBodies = parse.GetValue(bodies) ?? [];
@@ -92,7 +98,12 @@ internal static class LoadCommand
         {
             return (null, $"--compare-env: '{malformed}' is not NAME=VALUE.");
         }
-        var environment = otherEnvironment.Select(assignment => assignment.Split('=', 2)).ToDictionary(parts => parts[0], parts => parts[1]);
+        var assignments = otherEnvironment.Select(assignment => assignment.Split('=', 2)).ToList();
+        if (assignments.GroupBy(parts => parts[0]).FirstOrDefault(name => name.Count() > 1) is { } repeated)
+        {
+            return (null, $"--compare-env: {repeated.Key} is given more than once.");
+        }
+        var environment = assignments.ToDictionary(parts => parts[0], parts => parts[1]);
         var (other, error) = OtherSide(otherBuild, otherVariant);
         if (other is null || environment.Count == 0)
         {
@@ -126,16 +137,16 @@ internal static class LoadCommand
             : (null, $"--compare-variant: no variant '{otherVariant}' to compare the full gateway with; one of {string.Join(", ", comparable.Select(v => $"\"{v.Name}\""))}.");
     }
 
-    private static async Task<int> CompareAsync(LoadPlan plan, LoadVariant other, int pairs)
+    private static async Task<int> CompareAsync(LoadPlan plan, LoadVariant other, LoadBody body, int pairs)
     {
         var slice = plan.Quick ? plan.Duration : SideBySideSlice;
         LoadResults results;
         using (var environment = await LoadEnvironment.CreateAsync())
         {
-            results = await new LoadRun(plan, environment, Console.Out).CompareAsync(other, pairs, slice);
+            results = await new LoadRun(plan, environment, Console.Out).CompareAsync(other, body, pairs, slice);
         }
         Console.WriteLine();
-        Console.WriteLine(SideBySideReport.Markdown(results, other.Name, slice));
+        Console.WriteLine(SideBySideReport.Markdown(results, other.Name, body, slice));
         return results.Problems.Count == 0 && results.Comparison.Count == 2 * pairs ? 0 : 1;
     }
 

@@ -33,7 +33,7 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
     /// a pair, which separate runs cannot give: single runs of one build moved by more than most
     /// changes cost, and a round's full / bare YARP ratio by more than the target's margin.
     /// </summary>
-    public async Task<LoadResults> CompareAsync(LoadVariant other, int pairs, TimeSpan slice)
+    public async Task<LoadResults> CompareAsync(LoadVariant other, LoadBody body, int pairs, TimeSpan slice)
     {
         using var full = await StartCheckedAsync(LoadVariants.Full);
         using var compared = await StartCheckedAsync(other);
@@ -41,8 +41,8 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
         {
             return _results;
         }
-        await WarmUpProcessAsync(LoadVariants.Full, full, [LoadBodies.Single]);
-        await WarmUpProcessAsync(other, compared, [LoadBodies.Single]);
+        await WarmUpProcessAsync(LoadVariants.Full, full, [body]);
+        await WarmUpProcessAsync(other, compared, [body]);
         for (var pair = 1; pair <= pairs; pair++)
         {
             (LoadVariant, LoadTarget)[] order = pair % 2 == 1 ? [(LoadVariants.Full, full), (other, compared)] : [(other, compared), (LoadVariants.Full, full)];
@@ -50,11 +50,11 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
             {
                 await WaitUntilIdleAsync(full);
                 await WaitUntilIdleAsync(compared);
-                var url = target.BaseUrl + LoadBodies.Single.PathAndQuery;
+                var url = target.BaseUrl + body.PathAndQuery;
                 // As in the throughput runs: a process that sat idle while the other was loaded is slower at first.
-                await Wrk.RunAsync(url, environment.Token, LoadPlan.ConnectionsFor(LoadBodies.Single), plan.Warmup, environment.Root);
-                var measurement = await MeasureAsync(target, variant, LoadBodies.Single, pair,
-                    () => Wrk.RunAsync(url, environment.Token, LoadPlan.ConnectionsFor(LoadBodies.Single), slice, environment.Root));
+                await Wrk.RunAsync(url, environment.Token, LoadPlan.ConnectionsFor(body), plan.Warmup, environment.Root);
+                var measurement = await MeasureAsync(target, variant, body, pair,
+                    () => Wrk.RunAsync(url, environment.Token, LoadPlan.ConnectionsFor(body), slice, environment.Root));
                 _results.Comparison.Add(measurement);
                 Report("compare", measurement);
             }

@@ -10,7 +10,7 @@ namespace Gateway.Benchmarks.Load;
 /// </summary>
 internal static class SideBySideReport
 {
-    public static string Markdown(LoadResults results, string otherName, TimeSpan slice)
+    public static string Markdown(LoadResults results, string otherName, LoadBody body, TimeSpan slice)
     {
         var invariant = CultureInfo.InvariantCulture;
         var pairs = results.Comparison.GroupBy(m => m.Round)
@@ -19,7 +19,7 @@ internal static class SideBySideReport
             .Select(pair => new Pair(pair.Number, pair.This!, pair.Other!))
             .ToList();
         var text = new StringBuilder();
-        text.AppendLine(invariant, $"This build's full gateway against {otherName}: both running, {slice.TotalSeconds:F0} s slices of 1 KB requests at {LoadPlan.ConnectionsFor(LoadBodies.Single)} connections, alternating A B, B A, ...");
+        text.AppendLine(invariant, $"This build's full gateway against {otherName}: both running, {slice.TotalSeconds:F0} s slices of {body.Name} requests at {LoadPlan.ConnectionsFor(body)} connections, alternating A B, B A, ...");
         text.AppendLine();
         text.AppendLine("| pair | this build req/s | other req/s | this build CPU µs / req (JIT) | other CPU µs / req (JIT) | CPU difference µs / req |");
         text.AppendLine("|---:|---:|---:|---:|---:|---:|");
