@@ -48,8 +48,13 @@ internal static class LoadCommand
                     await Console.Error.WriteLineAsync(error);
                     return 2;
                 }
-                var comparedBodies = parse.GetValue(bodies) ?? [];
-                if (comparedBodies.Length > 1 || LoadBodies.All.FirstOrDefault(b => comparedBodies.Length == 0 ? b == LoadBodies.Single : b.Name == comparedBodies[0]) is not { } body)
+                var body = (parse.GetValue(bodies) ?? []) switch
+                {
+                    [] => LoadBodies.Single,
+                    [var name] => LoadBodies.All.FirstOrDefault(b => b.Name == name),
+                    _ => null,
+                };
+                if (body is null)
                 {
                     await Console.Error.WriteLineAsync($"A comparison measures one --body: one of {string.Join(", ", LoadBodies.All.Select(b => $"\"{b.Name}\""))} (1 KB when none is given).");
                     return 2;

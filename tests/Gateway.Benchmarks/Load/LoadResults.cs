@@ -26,7 +26,7 @@ internal sealed class LoadResults
 
     public List<MemoryMeasurement> Memory { get; } = [];
 
-    /// <summary>With --compare-with or --compare-variant: alternating slices (one body) of this build's full gateway and the other, the pair number as the round.</summary>
+    /// <summary>With a comparison option (--compare-with, --compare-variant, --compare-env): alternating slices (one body) of this build's full gateway and the other, the pair number as the round.</summary>
     public List<Measurement> Comparison { get; } = [];
 
     /// <summary>Runs that had failed requests or wrong answers; a smoke run with any fails.</summary>
