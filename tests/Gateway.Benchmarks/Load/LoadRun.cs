@@ -226,9 +226,13 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
 
     private void CheckClient(string what, ClientResult client, bool mustComplete = true)
     {
-        if ((mustComplete && client.Requests == 0) || client.Failures > 0)
+        if (client.Failures > 0)
         {
             Problem($"{what}: {client.Failures} of {client.Requests} requests failed");
+        }
+        else if (mustComplete && client.Requests == 0)
+        {
+            Problem($"{what}: no response completed within the measured slice (a 10 MB list needs longer slices than --quick's)");
         }
     }
 
