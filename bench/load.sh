@@ -7,10 +7,11 @@
 # the throughput of those, e.g. --variant "full gateway" --body "1 KB"; with --memory-only, only
 # the memory of those variants), --fixed-rate (with --variant: also their fixed-rate latency runs),
 # --compare-with DIR [--pairs N] (this build's full gateway and the one in DIR, another build's
-# output directory, running at once and loaded in alternating slices of 1 KB or of one --body), --compare-variant NAME
-# [--pairs N] (the same against one of this build's variants, e.g. "bare YARP"), --compare-env
-# NAME=VALUE (repeatable: an environment variable for the compared gateway alone, e.g.
-# DOTNET_GCgen0size=0 against the deployed 64 MB gen-0 budget every gateway variant runs with).
+# output directory, running at once and loaded in alternating slices of 1 KB or of one --body),
+# --compare-variant NAME [--pairs N] (the same against one of this build's variants, e.g.
+# "bare YARP"), --compare-env NAME=VALUE (repeatable: an environment variable for the compared
+# gateway alone, e.g. DOTNET_GCgen0size=0 against the deployed 64 MB gen-0 budget every gateway
+# variant runs with).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
