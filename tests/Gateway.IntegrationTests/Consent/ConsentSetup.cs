@@ -77,6 +77,10 @@ internal static class ConsentSetup
             .With("Gateway:Identity:Issuers:0:RoleMap:crm-consent", "consent-admin")
             .With("Gateway:Masking:RulesPath", RulesFile.Value)
             .With("Gateway:Consent:KeyPrefix", keyPrefix)
+            // These tests assert decisions, not the lookup's time limit: on a loaded two-core CI
+            // machine a lookup early in the run once took longer than the 2 s default, and the gate
+            // rightly failed closed (every subject of a legitimate-interest list removed).
+            .With("Gateway:Consent:LookupTimeout", "00:00:10")
             .With("Gateway:Purposes:Catalog:marketing:Basis", "consent")
             .With("Gateway:Purposes:Catalog:newsletter:Basis", "consent")
             .With("Gateway:Purposes:Catalog:newsletter:WithoutBasis", "mask")
