@@ -27,11 +27,12 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
     }
 
     /// <summary>
-    /// This build's full gateway and <paramref name="other"/> (another build's full gateway, or one
-    /// of this build's variants) running at once, each warmed up, then loaded with 1 KB requests in
-    /// alternating slices (A B, B A, ...). A slow minute of the machine then falls on both halves of
-    /// a pair, which separate runs cannot give: single runs of one build moved by more than most
-    /// changes cost, and a round's full / bare YARP ratio by more than the target's margin.
+    /// This build's full gateway and <paramref name="other"/> (another build's full gateway, one of
+    /// this build's variants, or either under other environment variables) running at once, each
+    /// warmed up, then loaded with requests for <paramref name="body"/> in alternating slices (A B,
+    /// B A, ...). A slow minute of the machine then falls on both halves of a pair, which separate
+    /// runs cannot give: single runs of one build moved by more than most changes cost, and a
+    /// round's full / bare YARP ratio by more than the target's margin.
     /// </summary>
     public async Task<LoadResults> CompareAsync(LoadVariant other, LoadBody body, int pairs, TimeSpan slice)
     {
@@ -232,7 +233,7 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
         }
         else if (mustComplete && client.Requests == 0)
         {
-            Problem($"{what}: no response completed within the measured slice (a 10 MB list needs longer slices than --quick's)");
+            Problem($"{what}: no response completed within the measured slice (the process hung, or one response takes longer than the slice, as a 10 MB list does under --quick)");
         }
     }
 
