@@ -11,7 +11,8 @@
 # --compare-variant NAME [--pairs N] (the same against one of this build's variants, e.g.
 # "bare YARP"), --compare-env NAME=VALUE (repeatable: an environment variable for the compared
 # gateway alone, e.g. DOTNET_GCgen0size=0 against the deployed 64 MB gen-0 budget every gateway
-# variant runs with).
+# variant runs with), --rate N (a comparison's slices at N requests/s from h2load, reporting p50/p99
+# latency instead of throughput, e.g. --compare-variant "bare YARP" --rate 5700 for the p99 target).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -7,7 +7,7 @@ namespace Gateway.Benchmarks.Load;
 /// report and chart to BenchmarkDotNet.Artifacts/load/ (and, with --update-docs, into
 /// docs/performance.md). <c>load --compare-with DIR [--pairs N]</c> instead runs this build's full
 /// gateway side by side with another build's, and <c>load --compare-variant NAME [--pairs N]</c>
-/// side by side with one of this build's variants; <c>--compare-env NAME=VALUE</c> sets environment variables for the compared side's
+/// side by side with one of this build's variants (at full speed, or at a fixed <c>--rate</c> for latency); <c>--compare-env NAME=VALUE</c> sets environment variables for the compared side's
 /// process alone (a runtime setting against none). Exit code 1 when a variant failed requests or answered wrongly.
 /// </summary>
 internal static class LoadCommand
@@ -26,10 +26,11 @@ internal static class LoadCommand
         var compareWith = new Option<string>("--compare-with") { Description = "Another build's output directory (holding Gateway.dll, e.g. a copy of tests/Gateway.Benchmarks/bin/Release/net10.0 from before a change): runs its full gateway and this build's at once, loaded in alternating slices (of 1 KB, or the --body given), and reports the paired differences. Nothing else is measured." };
         var compareVariant = new Option<string>("--compare-variant") { Description = "One of this build's variants, e.g. \"bare YARP\" (the 70% target) or \"full - audit\": runs it and this build's full gateway at once, loaded in alternating slices as with --compare-with. Nothing else is measured." };
         var compareEnvironment = new Option<string[]>("--compare-env") { Description = "NAME=VALUE (repeatable): an environment variable for the compared gateway's process alone, on top of the deployed environment every gateway variant runs with (DOTNET_GCgen0size=0x4000000; DOTNET_GCgen0size=0 is the runtime's own budget), to measure a runtime setting side by side. Without --compare-with or --compare-variant, this build's full gateway is compared with itself under the variables.", Arity = ArgumentArity.OneOrMore };
+        var rate = new Option<double?>("--rate") { Description = "With a comparison option: each slice is h2load at this many requests/s (16 connections) instead of wrk at full speed, and the report compares p50/p99 latency, e.g. --compare-variant \"bare YARP\" --rate 5700 for the p99 target (half of bare YARP's peak)." };
         var pairs = new Option<int>("--pairs") { Description = "With --compare-with, --compare-variant or --compare-env: how many pairs of slices.", DefaultValueFactory = _ => 10 };
         var command = new RootCommand("End-to-end load benchmark: upstream direct, nginx, bare YARP and the gateway with each stage on and off.")
         {
-            quick, rounds, updateDocs, memoryOnly, variants, bodies, fixedRate, compareWith, compareVariant, compareEnvironment, pairs,
+            quick, rounds, updateDocs, memoryOnly, variants, bodies, fixedRate, compareWith, compareVariant, compareEnvironment, rate, pairs,
         };
         command.SetAction(async (parse, _) =>
         {
@@ -40,7 +41,13 @@ internal static class LoadCommand
             }
             var plan = parse.GetValue(quick) ? LoadPlan.QuickSmoke() : LoadPlan.Full(parse.GetValue(rounds));
             var (otherBuild, otherVariant, otherEnvironment) = (parse.GetValue(compareWith), parse.GetValue(compareVariant), parse.GetValue(compareEnvironment) ?? []);
-            if (otherBuild is not null || otherVariant is not null || otherEnvironment.Length > 0)
+            var comparing = otherBuild is not null || otherVariant is not null || otherEnvironment.Length > 0;
+            if (parse.GetValue(rate) is { } requestsPerSecond && (!comparing || requestsPerSecond < 1))
+            {
+                await Console.Error.WriteLineAsync("--rate is a number of requests/s of at least 1, for a comparison (--compare-with, --compare-variant or --compare-env).");
+                return 2;
+            }
+            if (comparing)
             {
                 var (other, error) = ComparedVariant(otherBuild, otherVariant, otherEnvironment, parse.GetValue(pairs));
                 if (other is null)
@@ -59,7 +66,7 @@ internal static class LoadCommand
                     await Console.Error.WriteLineAsync($"A comparison measures one --body: one of {string.Join(", ", LoadBodies.All.Select(b => $"\"{b.Name}\""))} (1 KB when none is given).");
                     return 2;
                 }
-                return await CompareAsync(plan, other, body, parse.GetValue(pairs));
+                return await CompareAsync(plan, other, body, parse.GetValue(pairs), parse.GetValue(rate));
             }
             var onlyVariants = parse.GetValue(variants) ?? [];
             var onlyBodies = parse.GetValue(bodies) ?? [];
@@ -142,16 +149,16 @@ internal static class LoadCommand
             : (null, $"--compare-variant: no variant '{otherVariant}' to compare the full gateway with; one of {string.Join(", ", comparable.Select(v => $"\"{v.Name}\""))}.");
     }
 
-    private static async Task<int> CompareAsync(LoadPlan plan, LoadVariant other, LoadBody body, int pairs)
+    private static async Task<int> CompareAsync(LoadPlan plan, LoadVariant other, LoadBody body, int pairs, double? rate)
     {
         var slice = plan.Quick ? plan.Duration : SideBySideSlice;
         LoadResults results;
         using (var environment = await LoadEnvironment.CreateAsync())
         {
-            results = await new LoadRun(plan, environment, Console.Out).CompareAsync(other, body, pairs, slice);
+            results = await new LoadRun(plan, environment, Console.Out).CompareAsync(other, body, pairs, slice, rate);
         }
         Console.WriteLine();
-        Console.WriteLine(SideBySideReport.Markdown(results, other.Name, body, slice));
+        Console.WriteLine(SideBySideReport.Markdown(results, other.Name, body, slice, rate));
         return results.Problems.Count == 0 && results.Comparison.Count == 2 * pairs ? 0 : 1;
     }
 

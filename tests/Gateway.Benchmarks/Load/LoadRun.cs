@@ -34,7 +34,8 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
     /// runs cannot give: single runs of one build moved by more than most changes cost, and a
     /// round's full / bare YARP ratio by more than the target's margin.
     /// </summary>
-    public async Task<LoadResults> CompareAsync(LoadVariant other, LoadBody body, int pairs, TimeSpan slice)
+    /// <param name="rate">Null: each slice is wrk at full speed (requests/s and CPU). A rate: each slice is h2load at that many requests/s, for the latency percentiles the p99 target is about.</param>
+    public async Task<LoadResults> CompareAsync(LoadVariant other, LoadBody body, int pairs, TimeSpan slice, double? rate)
     {
         using var full = await StartCheckedAsync(LoadVariants.Full);
         using var compared = await StartCheckedAsync(other);
@@ -52,10 +53,12 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
                 await WaitUntilIdleAsync(full);
                 await WaitUntilIdleAsync(compared);
                 var url = target.BaseUrl + body.PathAndQuery;
+                Task<ClientResult> Load(TimeSpan duration) => rate is { } requestsPerSecond
+                    ? H2Load.RunAsync(url, environment.Token, LoadPlan.FixedRateConnections, requestsPerSecond, duration, environment.Root)
+                    : Wrk.RunAsync(url, environment.Token, LoadPlan.ConnectionsFor(body), duration, environment.Root);
                 // As in the throughput runs: a process that sat idle while the other was loaded is slower at first.
-                await Wrk.RunAsync(url, environment.Token, LoadPlan.ConnectionsFor(body), plan.Warmup, environment.Root);
-                var measurement = await MeasureAsync(target, variant, body, pair,
-                    () => Wrk.RunAsync(url, environment.Token, LoadPlan.ConnectionsFor(body), slice, environment.Root));
+                await Load(plan.Warmup);
+                var measurement = await MeasureAsync(target, variant, body, pair, () => Load(slice));
                 _results.Comparison.Add(measurement);
                 Report("compare", measurement);
             }

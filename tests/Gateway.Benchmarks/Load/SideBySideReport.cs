@@ -6,11 +6,11 @@ namespace Gateway.Benchmarks.Load;
 /// <summary>
 /// The table of a --compare-with or --compare-variant run: each pair's two slices and, over the
 /// pairs, the medians of the full gateway's CPU per request minus the other's and of its
-/// requests/s against the other's.
+/// requests/s against the other's; at a fixed --rate, of its p99 latency minus the other's instead.
 /// </summary>
 internal static class SideBySideReport
 {
-    public static string Markdown(LoadResults results, string otherName, LoadBody body, TimeSpan slice)
+    public static string Markdown(LoadResults results, string otherName, LoadBody body, TimeSpan slice, double? rate)
     {
         var invariant = CultureInfo.InvariantCulture;
         var pairs = results.Comparison.GroupBy(m => m.Round)
@@ -19,8 +19,29 @@ internal static class SideBySideReport
             .Select(pair => new Pair(pair.Number, pair.This!, pair.Other!))
             .ToList();
         var text = new StringBuilder();
-        text.AppendLine(invariant, $"This build's full gateway against {otherName}: both running, {slice.TotalSeconds:F0} s slices of {body.Name} requests at {LoadPlan.ConnectionsFor(body)} connections, alternating A B, B A, ...");
+        var load = rate is { } requestsPerSecond
+            ? $"h2load at {requestsPerSecond:F0} req/s on {LoadPlan.FixedRateConnections} connections"
+            : $"wrk at {LoadPlan.ConnectionsFor(body)} connections";
+        text.AppendLine(invariant, $"This build's full gateway against {otherName}: both running, {slice.TotalSeconds:F0} s slices of {body.Name} requests ({load}), alternating A B, B A, ...");
         text.AppendLine();
+        if (rate is null)
+        {
+            AppendThroughput(text, pairs);
+        }
+        else
+        {
+            AppendLatency(text, pairs);
+        }
+        foreach (var problem in results.Problems)
+        {
+            text.AppendLine(invariant, $"- Problem: {problem}");
+        }
+        return text.ToString();
+    }
+
+    private static void AppendThroughput(StringBuilder text, List<Pair> pairs)
+    {
+        var invariant = CultureInfo.InvariantCulture;
         text.AppendLine("| pair | this build req/s | other req/s | this build CPU µs / req (JIT) | other CPU µs / req (JIT) | CPU difference µs / req |");
         text.AppendLine("|---:|---:|---:|---:|---:|---:|");
         foreach (var pair in pairs)
@@ -33,11 +54,23 @@ internal static class SideBySideReport
             text.AppendLine();
             text.AppendLine(invariant, $"Over {pairs.Count} pairs: this build's CPU per request minus the other's, median **{LoadRun.Median(pairs.Select(p => p.CpuDifference)):+0.0;-0.0} µs** (lower in {pairs.Count(p => p.CpuDifference < 0)} of {pairs.Count}); its requests/s against the other's, median **{rateRatio - 1:+0.0%;-0.0%}** ({rateRatio:0.0%} of the other's).");
         }
-        foreach (var problem in results.Problems)
+    }
+
+    /// <summary>The same rate on both sides, so what differs is latency; CPU per request is shown as a check that the two served alike.</summary>
+    private static void AppendLatency(StringBuilder text, List<Pair> pairs)
+    {
+        var invariant = CultureInfo.InvariantCulture;
+        text.AppendLine("| pair | this build req/s | other req/s | this build p50 / p99 ms | other p50 / p99 ms | p99 difference ms | CPU difference µs / req |");
+        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var pair in pairs)
         {
-            text.AppendLine(invariant, $"- Problem: {problem}");
+            text.AppendLine(invariant, $"| {pair.Number} | {pair.This.Client.RequestsPerSecond:F0} | {pair.Other.Client.RequestsPerSecond:F0} | {pair.This.Client.P50Ms:F2} / {pair.This.Client.P99Ms:F2} | {pair.Other.Client.P50Ms:F2} / {pair.Other.Client.P99Ms:F2} | {pair.P99Difference:+0.00;-0.00} | {pair.CpuDifference:+0.0;-0.0} |");
         }
-        return text.ToString();
+        if (pairs.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine(invariant, $"Over {pairs.Count} pairs: this build's p99 minus the other's, median **{LoadRun.Median(pairs.Select(p => p.P99Difference)):+0.00;-0.00} ms** (lower in {pairs.Count(p => p.P99Difference < 0)} of {pairs.Count}); p50 minus the other's, median {LoadRun.Median(pairs.Select(p => p.This.Client.P50Ms - p.Other.Client.P50Ms)):+0.00;-0.00} ms; CPU per request minus the other's, median {LoadRun.Median(pairs.Select(p => p.CpuDifference)):+0.0;-0.0} µs.");
+        }
     }
 
     private static double Micro(Measurement measurement) => measurement.CpuSecondsPer1000 * 1000;
@@ -49,5 +82,7 @@ internal static class SideBySideReport
         public double CpuDifference => Micro(This) - Micro(Other);
 
         public double RateRatio => This.Client.RequestsPerSecond / Other.Client.RequestsPerSecond;
+
+        public double P99Difference => This.Client.P99Ms - Other.Client.P99Ms;
     }
 }
