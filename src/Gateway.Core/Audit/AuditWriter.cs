@@ -64,7 +64,7 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
         _sendingLate = _spool.HasUnsent;
         _metrics.ObserveAuditBacklog(() => _queue.Depth, () => _spool.UnsentBytes);
         LogStarted(_logger, _spool.InstanceId, _spool.Head.Sequence, _spool.UnsentBytes, _options.Stream);
-        _spoolLoop = Task.Run(SpoolLoopAsync, CancellationToken.None);
+        _spoolLoop = Task.Factory.StartNew(SpoolLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         _sendLoop = Task.Run(SendLoopAsync, CancellationToken.None);
         return Task.CompletedTask;
     }
@@ -94,8 +94,11 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
     /// Group commit: once an event arrives, the writer waits until <c>FsyncInterval</c> has passed
     /// since the last fsync (or a batch is full), then writes and fsyncs everything queued at once.
     /// Writing and fsyncing each few events as they came cost a busy gateway a fifth of its throughput.
+    /// It runs on a thread of its own and blocks there: an fsync takes about a millisecond (several
+    /// at times), and on a thread-pool thread it would take one of a small machine's few workers
+    /// away from requests every interval.
     /// </summary>
-    private async Task SpoolLoopAsync()
+    private void SpoolLoop()
     {
         var reader = _queue.Reader;
         var lines = new ArrayBufferWriter<byte>(64 * 1024);
@@ -103,10 +106,10 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
         var lastSync = _time.GetTimestamp();
         while (true)
         {
-            var stopping = !await WaitForEventsAsync(reader).ConfigureAwait(false);
+            var stopping = !WaitForEvents(reader);
             if (!stopping)
             {
-                await GatherAsync(reader, lastSync).ConfigureAwait(false);
+                Gather(reader, lastSync);
             }
             while (batch.Count < _options.BatchSize && reader.TryRead(out var auditEvent))
             {
@@ -114,7 +117,7 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
             }
             if (batch.Count > 0)
             {
-                if (await PersistAsync(batch, lines).ConfigureAwait(false) is var lost and > 0)
+                if (Persist(batch, lines) is var lost and > 0)
                 {
                     LogLost(_logger, lost + reader.Count);
                     return;
@@ -132,7 +135,7 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
     }
 
     /// <returns>False once the gateway is stopping (events still queued are then drained).</returns>
-    private async Task<bool> WaitForEventsAsync(System.Threading.Channels.ChannelReader<AuditEvent> reader)
+    private bool WaitForEvents(System.Threading.Channels.ChannelReader<AuditEvent> reader)
     {
         if (_stopping.IsCancellationRequested)
         {
@@ -140,7 +143,7 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
         }
         try
         {
-            await reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false);
+            reader.WaitToReadAsync(_stopping.Token).AsTask().GetAwaiter().GetResult();
             return true;
         }
         catch (OperationCanceledException)
@@ -150,7 +153,7 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
     }
 
     /// <summary>Lets events gather until <c>FsyncInterval</c> has passed since the last fsync, unless a batch is already full.</summary>
-    private async Task GatherAsync(System.Threading.Channels.ChannelReader<AuditEvent> reader, long lastSync)
+    private void Gather(System.Threading.Channels.ChannelReader<AuditEvent> reader, long lastSync)
     {
         var remaining = _options.FsyncInterval - _time.GetElapsedTime(lastSync);
         if (remaining <= TimeSpan.Zero || reader.Count >= _options.BatchSize)
@@ -159,7 +162,7 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
         }
         try
         {
-            await Task.Delay(remaining, _time, _stopping.Token).ConfigureAwait(false);
+            Task.Delay(remaining, _time, _stopping.Token).GetAwaiter().GetResult();
         }
         catch (OperationCanceledException)
         {
@@ -173,7 +176,7 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
     /// would keep that much memory for good.
     /// </summary>
     /// <returns>How many of the batch's events were lost because the spool could not be written (those dropped as unwritable are counted already): 0, unless the host gave up waiting.</returns>
-    private async Task<int> PersistAsync(List<AuditEvent> batch, ArrayBufferWriter<byte> lines)
+    private int Persist(List<AuditEvent> batch, ArrayBufferWriter<byte> lines)
     {
         lines.ResetWrittenCount();
         var spooled = 0;
@@ -183,7 +186,7 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
             unwritable += TryChain(batch[i], lines) ? 0 : 1;
             if (lines.WrittenCount >= SpoolWriteBytes || i == batch.Count - 1)
             {
-                if (!await AppendAsync(lines).ConfigureAwait(false))
+                if (!Append(lines))
                 {
                     return batch.Count - spooled - unwritable;
                 }
@@ -219,7 +222,7 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
     }
 
     /// <returns>False only when the host gave up waiting while the spool could not be written.</returns>
-    private async Task<bool> AppendAsync(ArrayBufferWriter<byte> lines)
+    private bool Append(ArrayBufferWriter<byte> lines)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -243,7 +246,7 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
                 }
                 try
                 {
-                    await Task.Delay(Backoff(attempt), _time, _abandon.Token).ConfigureAwait(false);
+                    Task.Delay(Backoff(attempt), _time, _abandon.Token).GetAwaiter().GetResult();
                 }
                 catch (OperationCanceledException)
                 {
