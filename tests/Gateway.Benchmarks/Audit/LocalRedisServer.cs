@@ -33,6 +33,8 @@ internal sealed class LocalRedisServer : IDisposable
 
     public string Configuration => $"127.0.0.1:{Port}";
 
+    public double CpuSeconds() => MeasuredProcess.CpuSecondsOf(_process.Id);
+
     public void Dispose()
     {
         _process.Kill();

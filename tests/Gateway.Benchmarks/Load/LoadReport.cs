@@ -14,12 +14,12 @@ internal static class LoadReport
         text.AppendLine(invariant, $"Machine: {Environment.ProcessorCount} cores ({CpuModel()}), {RuntimeInformation.OSDescription}, .NET {Environment.Version}, {NginxVersion()}.");
         text.AppendLine(invariant, $"Plan: {plan.Rounds} round(s), variants interleaved in a different order each round; each process first gets {plan.ProcessWarmup.TotalSeconds:F0} s of traffic and then more until its JIT thread is idle (JIT warm-up: the steady state of a long-running process is measured), each run waits until the process is idle (the audit events of earlier 10 MB responses are still being sent for seconds), then {plan.Warmup.TotalSeconds:F0} s warm-up then {plan.Duration.TotalSeconds:F0} s of wrk (2 threads) at a fixed number of connections; everything (wrk, upstream, proxy, redis-server) shares the machine's cores.");
         text.AppendLine();
-        text.AppendLine("| variant | body | conns | req/s (median) | req/s (min-max) | p50 ms | p99 ms | CPU s / 1000 req | peak RSS MB |");
-        text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine("| variant | body | conns | req/s (median) | req/s (min-max) | p50 ms | p99 ms | CPU s / 1000 req | redis-server CPU s / 1000 req | peak RSS MB |");
+        text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var group in Groups(results.Throughput))
         {
             var rps = group.Select(m => m.Client.RequestsPerSecond).ToList();
-            text.AppendLine(invariant, $"| {group.Key.Variant} | {group.Key.Body} | {LoadPlan.ConnectionsFor(LoadBodies.All.Single(b => b.Name == group.Key.Body))} | {LoadRun.Median(rps):F0} | {rps.Min():F0}-{rps.Max():F0} | {LoadRun.Median(group.Select(m => m.Client.P50Ms)):F2} | {LoadRun.Median(group.Select(m => m.Client.P99Ms)):F2} | {LoadRun.Median(group.Select(m => m.CpuSecondsPer1000)):F3} | {LoadRun.Mb(group.Max(m => m.PeakRssBytes))} |");
+            text.AppendLine(invariant, $"| {group.Key.Variant} | {group.Key.Body} | {LoadPlan.ConnectionsFor(LoadBodies.All.Single(b => b.Name == group.Key.Body))} | {LoadRun.Median(rps):F0} | {rps.Min():F0}-{rps.Max():F0} | {LoadRun.Median(group.Select(m => m.Client.P50Ms)):F2} | {LoadRun.Median(group.Select(m => m.Client.P99Ms)):F2} | {LoadRun.Median(group.Select(m => m.CpuSecondsPer1000)):F3} | {LoadRun.Median(group.Select(m => m.RedisCpuSecondsPer1000)):F3} | {LoadRun.Mb(group.Max(m => m.PeakRssBytes))} |");
         }
         text.AppendLine();
         text.AppendLine("Ratios of median requests/s:");

@@ -8,7 +8,8 @@ internal sealed record ClientResult(long Requests, double Seconds, long Failures
 
 /// <summary>One variant serving one body for one round: the client's view and the server process's cost.</summary>
 /// <param name="JitCpuSecondsPer1000">The part of <paramref name="CpuSecondsPer1000"/> the JIT's tiering thread used: a process still recompiling is not yet in its steady state.</param>
-internal sealed record Measurement(string Variant, string Body, int Round, ClientResult Client, double CpuSecondsPer1000, double JitCpuSecondsPer1000, long PeakRssBytes);
+/// <param name="RedisCpuSecondsPer1000">What redis-server used meanwhile (taking audit events, answering consent lookups): not the measured process's, but taken from the same cores.</param>
+internal sealed record Measurement(string Variant, string Body, int Round, ClientResult Client, double CpuSecondsPer1000, double JitCpuSecondsPer1000, double RedisCpuSecondsPer1000, long PeakRssBytes);
 
 /// <summary>Resident memory of one variant while <see cref="LoadPlan.MemoryConnections"/> 10 MB responses were in flight.</summary>
 internal sealed record MemoryMeasurement(string Variant, long BaselineRssBytes, long PeakRssBytes, ClientResult Client)

@@ -192,12 +192,12 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
     private async Task<Measurement> MeasureAsync(LoadTarget target, LoadVariant variant, LoadBody body, int round, Func<Task<ClientResult>> load)
     {
         target.Process.ResetPeakRss();
-        var (cpuBefore, jitBefore) = (target.Process.CpuSeconds(), target.Process.JitCpuSeconds());
+        var (cpuBefore, jitBefore, redisBefore) = (target.Process.CpuSeconds(), target.Process.JitCpuSeconds(), environment.Redis.CpuSeconds());
         var client = await load();
-        var (cpu, jit) = (target.Process.CpuSeconds() - cpuBefore, target.Process.JitCpuSeconds() - jitBefore);
+        var (cpu, jit, redis) = (target.Process.CpuSeconds() - cpuBefore, target.Process.JitCpuSeconds() - jitBefore, environment.Redis.CpuSeconds() - redisBefore);
         CheckClient($"{variant.Name} {body.Name}", client);
         var perThousand = client.Requests == 0 ? 0 : 1000.0 / client.Requests;
-        return new Measurement(variant.Name, body.Name, round, client, cpu * perThousand, jit * perThousand, target.Process.PeakRssBytes());
+        return new Measurement(variant.Name, body.Name, round, client, cpu * perThousand, jit * perThousand, redis * perThousand, target.Process.PeakRssBytes());
     }
 
     /// <summary>Starts a variant and checks one answer first: a variant that masks must change the body, one that does not must not.</summary>
@@ -247,7 +247,7 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
     }
 
     private void Report(string kind, Measurement m) =>
-        log.WriteLine($"{kind,-11} round {m.Round} {m.Variant,-28} {m.Body,-6} {m.Client.RequestsPerSecond,9:F0} req/s  p50 {m.Client.P50Ms,7:F2} ms  p99 {m.Client.P99Ms,7:F2} ms  {m.CpuSecondsPer1000,6:F3} CPU s/1000 (JIT {m.JitCpuSecondsPer1000 * 1000,4:F1} µs/req)  peak RSS {Mb(m.PeakRssBytes)} MB");
+        log.WriteLine($"{kind,-11} round {m.Round} {m.Variant,-28} {m.Body,-6} {m.Client.RequestsPerSecond,9:F0} req/s  p50 {m.Client.P50Ms,7:F2} ms  p99 {m.Client.P99Ms,7:F2} ms  {m.CpuSecondsPer1000,6:F3} CPU s/1000 (JIT {m.JitCpuSecondsPer1000 * 1000,4:F1} µs/req; redis-server {m.RedisCpuSecondsPer1000 * 1000,5:F1} µs/req)  peak RSS {Mb(m.PeakRssBytes)} MB");
 
     private static IEnumerable<T> Rotated<T>(IReadOnlyList<T> items, int round) =>
         items.Skip((round - 1) % items.Count).Concat(items.Take((round - 1) % items.Count));

@@ -79,6 +79,9 @@ internal sealed class MeasuredProcess : IDisposable
 
     public double CpuSeconds() => Tree().Sum(pid => CpuTicks(pid)) / ClockTicksPerSecond;
 
+    /// <summary>CPU time of one process that is not a <see cref="MeasuredProcess"/> (redis-server).</summary>
+    public static double CpuSecondsOf(int pid) => CpuTicks(pid) / ClockTicksPerSecond;
+
     /// <summary>
     /// CPU time of .NET's background JIT thread (tier-1 recompilation of hot methods), which keeps
     /// recompiling for many seconds of traffic after start. Zero for processes without one (nginx).

@@ -42,17 +42,17 @@ internal static class SideBySideReport
     private static void AppendThroughput(StringBuilder text, List<Pair> pairs)
     {
         var invariant = CultureInfo.InvariantCulture;
-        text.AppendLine("| pair | this build req/s | other req/s | this build CPU µs / req (JIT) | other CPU µs / req (JIT) | CPU difference µs / req |");
-        text.AppendLine("|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine("| pair | this build req/s | other req/s | this build CPU µs / req (JIT) | other CPU µs / req (JIT) | CPU difference µs / req | redis-server µs / req, this build / other |");
+        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var pair in pairs)
         {
-            text.AppendLine(invariant, $"| {pair.Number} | {pair.This.Client.RequestsPerSecond:F0} | {pair.Other.Client.RequestsPerSecond:F0} | {Micro(pair.This):F1} ({Jit(pair.This):F1}) | {Micro(pair.Other):F1} ({Jit(pair.Other):F1}) | {pair.CpuDifference:+0.0;-0.0} |");
+            text.AppendLine(invariant, $"| {pair.Number} | {pair.This.Client.RequestsPerSecond:F0} | {pair.Other.Client.RequestsPerSecond:F0} | {Micro(pair.This):F1} ({Jit(pair.This):F1}) | {Micro(pair.Other):F1} ({Jit(pair.Other):F1}) | {pair.CpuDifference:+0.0;-0.0} | {Redis(pair.This):F1} / {Redis(pair.Other):F1} |");
         }
         if (pairs.Count > 0)
         {
             var rateRatio = LoadRun.Median(pairs.Select(p => p.RateRatio));
             text.AppendLine();
-            text.AppendLine(invariant, $"Over {pairs.Count} pairs: this build's CPU per request minus the other's, median **{LoadRun.Median(pairs.Select(p => p.CpuDifference)):+0.0;-0.0} µs** (lower in {pairs.Count(p => p.CpuDifference < 0)} of {pairs.Count}); its requests/s against the other's, median **{rateRatio - 1:+0.0%;-0.0%}** ({rateRatio:0.0%} of the other's).");
+            text.AppendLine(invariant, $"Over {pairs.Count} pairs: this build's CPU per request minus the other's, median **{LoadRun.Median(pairs.Select(p => p.CpuDifference)):+0.0;-0.0} µs** (lower in {pairs.Count(p => p.CpuDifference < 0)} of {pairs.Count}); its requests/s against the other's, median **{rateRatio - 1:+0.0%;-0.0%}** ({rateRatio:0.0%} of the other's); redis-server's CPU per request in its slices minus in the other's, median {LoadRun.Median(pairs.Select(p => Redis(p.This) - Redis(p.Other))):+0.0;-0.0} µs (taken from the same two cores).");
         }
     }
 
@@ -76,6 +76,8 @@ internal static class SideBySideReport
     private static double Micro(Measurement measurement) => measurement.CpuSecondsPer1000 * 1000;
 
     private static double Jit(Measurement measurement) => measurement.JitCpuSecondsPer1000 * 1000;
+
+    private static double Redis(Measurement measurement) => measurement.RedisCpuSecondsPer1000 * 1000;
 
     private sealed record Pair(int Number, Measurement This, Measurement Other)
     {
