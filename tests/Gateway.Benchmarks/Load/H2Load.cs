@@ -15,7 +15,7 @@ internal static class H2Load
         [
             "--h1",
             "-c", connections.ToString(CultureInfo.InvariantCulture),
-            "--rps", Math.Max(1, (int)Math.Round(requestsPerSecond / connections)).ToString(CultureInfo.InvariantCulture),
+            "--rps", RatePerConnection(requestsPerSecond, connections).ToString(CultureInfo.InvariantCulture),
             "-D", Math.Max(1, (int)duration.TotalSeconds).ToString(CultureInfo.InvariantCulture),
             "--log-file", log,
         ];
@@ -39,6 +39,9 @@ internal static class H2Load
         var seconds = Math.Max(1e-3, (starts.Max() - starts.Min()) / 1e6);
         return new ClientResult(requests.Count, seconds, failures, Percentile(durations, 0.50), Percentile(durations, 0.99));
     }
+
+    /// <summary>h2load takes a whole rate per connection, so the rate it runs at is a multiple of the connection count.</summary>
+    public static int RatePerConnection(double requestsPerSecond, int connections) => Math.Max(1, (int)Math.Round(requestsPerSecond / connections));
 
     private static double Percentile(double[] sorted, double fraction) =>
         sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(fraction * sorted.Length) - 1)];

@@ -42,7 +42,7 @@ internal static class LoadCommand
             var plan = parse.GetValue(quick) ? LoadPlan.QuickSmoke() : LoadPlan.Full(parse.GetValue(rounds));
             var (otherBuild, otherVariant, otherEnvironment) = (parse.GetValue(compareWith), parse.GetValue(compareVariant), parse.GetValue(compareEnvironment) ?? []);
             var comparing = otherBuild is not null || otherVariant is not null || otherEnvironment.Length > 0;
-            if (parse.GetValue(rate) is { } requestsPerSecond && (!comparing || requestsPerSecond < 1))
+            if (parse.GetValue(rate) is { } requestsPerSecond && (!comparing || !double.IsFinite(requestsPerSecond) || requestsPerSecond < 1))
             {
                 await Console.Error.WriteLineAsync("--rate is a number of requests/s of at least 1, for a comparison (--compare-with, --compare-variant or --compare-env).");
                 return 2;
