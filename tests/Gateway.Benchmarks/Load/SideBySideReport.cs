@@ -41,35 +41,37 @@ internal static class SideBySideReport
 
     private static void AppendThroughput(StringBuilder text, List<Pair> pairs)
     {
-        var invariant = CultureInfo.InvariantCulture;
-        text.AppendLine("| pair | this build req/s | other req/s | this build CPU µs / req (JIT) | other CPU µs / req (JIT) | CPU difference µs / req | redis-server µs / req, this build / other |");
-        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var pair in pairs)
-        {
-            text.AppendLine(invariant, $"| {pair.Number} | {pair.This.Client.RequestsPerSecond:F0} | {pair.Other.Client.RequestsPerSecond:F0} | {Micro(pair.This):F1} ({Jit(pair.This):F1}) | {Micro(pair.Other):F1} ({Jit(pair.Other):F1}) | {pair.CpuDifference:+0.0;-0.0} | {Redis(pair.This):F1} / {Redis(pair.Other):F1} |");
-        }
-        if (pairs.Count > 0)
-        {
-            var rateRatio = LoadRun.Median(pairs.Select(p => p.RateRatio));
-            text.AppendLine();
-            text.AppendLine(invariant, $"Over {pairs.Count} pairs: this build's CPU per request minus the other's, median **{LoadRun.Median(pairs.Select(p => p.CpuDifference)):+0.0;-0.0} µs** (lower in {pairs.Count(p => p.CpuDifference < 0)} of {pairs.Count}); its requests/s against the other's, median **{rateRatio - 1:+0.0%;-0.0%}** ({rateRatio:0.0%} of the other's); redis-server's CPU per request in its slices minus in the other's, median {LoadRun.Median(pairs.Select(p => Redis(p.This) - Redis(p.Other))):+0.0;-0.0} µs (taken from the same two cores).");
-        }
+        AppendTable(text, pairs,
+            ["pair", "this build req/s", "other req/s", "this build CPU µs / req (JIT)", "other CPU µs / req (JIT)", "CPU difference µs / req", "redis-server µs / req, this build / other"],
+            pair => $"{pair.Number} | {pair.This.Client.RequestsPerSecond:F0} | {pair.Other.Client.RequestsPerSecond:F0} | {Micro(pair.This):F1} ({Jit(pair.This):F1}) | {Micro(pair.Other):F1} ({Jit(pair.Other):F1}) | {pair.CpuDifference:+0.0;-0.0} | {Redis(pair.This):F1} / {Redis(pair.Other):F1}",
+            () =>
+            {
+                var rateRatio = LoadRun.Median(pairs.Select(p => p.RateRatio));
+                return $"this build's CPU per request minus the other's, median **{LoadRun.Median(pairs.Select(p => p.CpuDifference)):+0.0;-0.0} µs** (lower in {pairs.Count(p => p.CpuDifference < 0)} of {pairs.Count}); its requests/s against the other's, median **{rateRatio - 1:+0.0%;-0.0%}** ({rateRatio:0.0%} of the other's); redis-server's CPU per request in its slices minus in the other's, median {LoadRun.Median(pairs.Select(p => p.RedisDifference)):+0.0;-0.0} µs (taken from the same two cores).";
+            });
     }
 
     /// <summary>The same rate on both sides, so what differs is latency; CPU per request is shown as a check that the two served alike.</summary>
-    private static void AppendLatency(StringBuilder text, List<Pair> pairs)
+    private static void AppendLatency(StringBuilder text, List<Pair> pairs) =>
+        AppendTable(text, pairs,
+            ["pair", "this build req/s", "other req/s", "this build p50 / p99 ms", "other p50 / p99 ms", "p99 difference ms", "CPU difference µs / req"],
+            pair => $"{pair.Number} | {pair.This.Client.RequestsPerSecond:F0} | {pair.Other.Client.RequestsPerSecond:F0} | {pair.This.Client.P50Ms:F2} / {pair.This.Client.P99Ms:F2} | {pair.Other.Client.P50Ms:F2} / {pair.Other.Client.P99Ms:F2} | {pair.P99Difference:+0.00;-0.00} | {pair.CpuDifference:+0.0;-0.0}",
+            () => $"this build's p99 minus the other's, median **{LoadRun.Median(pairs.Select(p => p.P99Difference)):+0.00;-0.00} ms** (lower in {pairs.Count(p => p.P99Difference < 0)} of {pairs.Count}); p50 minus the other's, median {LoadRun.Median(pairs.Select(p => p.P50Difference)):+0.00;-0.00} ms; CPU per request minus the other's, median {LoadRun.Median(pairs.Select(p => p.CpuDifference)):+0.0;-0.0} µs.");
+
+    /// <summary>One row per pair, then the summary over the pairs (when there are any).</summary>
+    private static void AppendTable(StringBuilder text, List<Pair> pairs, string[] columns, Func<Pair, FormattableString> row, Func<FormattableString> summary)
     {
         var invariant = CultureInfo.InvariantCulture;
-        text.AppendLine("| pair | this build req/s | other req/s | this build p50 / p99 ms | other p50 / p99 ms | p99 difference ms | CPU difference µs / req |");
-        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine($"| {string.Join(" | ", columns)} |");
+        text.AppendLine($"|{string.Concat(Enumerable.Repeat("---:|", columns.Length))}");
         foreach (var pair in pairs)
         {
-            text.AppendLine(invariant, $"| {pair.Number} | {pair.This.Client.RequestsPerSecond:F0} | {pair.Other.Client.RequestsPerSecond:F0} | {pair.This.Client.P50Ms:F2} / {pair.This.Client.P99Ms:F2} | {pair.Other.Client.P50Ms:F2} / {pair.Other.Client.P99Ms:F2} | {pair.P99Difference:+0.00;-0.00} | {pair.CpuDifference:+0.0;-0.0} |");
+            text.AppendLine($"| {row(pair).ToString(invariant)} |");
         }
         if (pairs.Count > 0)
         {
             text.AppendLine();
-            text.AppendLine(invariant, $"Over {pairs.Count} pairs: this build's p99 minus the other's, median **{LoadRun.Median(pairs.Select(p => p.P99Difference)):+0.00;-0.00} ms** (lower in {pairs.Count(p => p.P99Difference < 0)} of {pairs.Count}); p50 minus the other's, median {LoadRun.Median(pairs.Select(p => p.This.Client.P50Ms - p.Other.Client.P50Ms)):+0.00;-0.00} ms; CPU per request minus the other's, median {LoadRun.Median(pairs.Select(p => p.CpuDifference)):+0.0;-0.0} µs.");
+            text.AppendLine($"Over {pairs.Count} pairs: {summary().ToString(invariant)}");
         }
     }
 
@@ -86,5 +88,9 @@ internal static class SideBySideReport
         public double RateRatio => This.Client.RequestsPerSecond / Other.Client.RequestsPerSecond;
 
         public double P99Difference => This.Client.P99Ms - Other.Client.P99Ms;
+
+        public double P50Difference => This.Client.P50Ms - Other.Client.P50Ms;
+
+        public double RedisDifference => Redis(This) - Redis(Other);
     }
 }
