@@ -38,11 +38,11 @@ internal static class LoadReport
             text.AppendLine();
             text.AppendLine(invariant, $"Fixed rate: {results.FixedRate1KbRequestsPerSecond:F0} req/s of 1 KB responses (half of bare YARP's median peak) from h2load, {LoadPlan.FixedRateConnections} connections, {plan.FixedRateDuration.TotalSeconds:F0} s per run; percentiles over every request of the run.");
             text.AppendLine();
-            text.AppendLine("| variant | achieved req/s | p50 ms | p99 ms | CPU s / 1000 req |");
-            text.AppendLine("|---|---:|---:|---:|---:|");
+            text.AppendLine("| variant | achieved req/s | p50 ms | p99 ms | CPU s / 1000 req | redis-server CPU s / 1000 req |");
+            text.AppendLine("|---|---:|---:|---:|---:|---:|");
             foreach (var group in Groups(results.FixedRate))
             {
-                text.AppendLine(invariant, $"| {group.Key.Variant} | {LoadRun.Median(group.Select(m => m.Client.RequestsPerSecond)):F0} | {LoadRun.Median(group.Select(m => m.Client.P50Ms)):F2} | {LoadRun.Median(group.Select(m => m.Client.P99Ms)):F2} | {LoadRun.Median(group.Select(m => m.CpuSecondsPer1000)):F3} |");
+                text.AppendLine(invariant, $"| {group.Key.Variant} | {LoadRun.Median(group.Select(m => m.Client.RequestsPerSecond)):F0} | {LoadRun.Median(group.Select(m => m.Client.P50Ms)):F2} | {LoadRun.Median(group.Select(m => m.Client.P99Ms)):F2} | {LoadRun.Median(group.Select(m => m.CpuSecondsPer1000)):F3} | {LoadRun.Median(group.Select(m => m.RedisCpuSecondsPer1000)):F3} |");
             }
             var fullP99 = MedianP99(results.FixedRate, LoadVariants.Full);
             var bareP99 = MedianP99(results.FixedRate, LoadVariants.BareYarp);
