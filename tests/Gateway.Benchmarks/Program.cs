@@ -1,5 +1,5 @@
 using System.Globalization;
-using BenchmarkDotNet.Running;
+using Gateway.Benchmarks;
 using Gateway.Benchmarks.Load;
 
 switch (args.FirstOrDefault())
@@ -10,6 +10,5 @@ switch (args.FirstOrDefault())
         await CrmLikeUpstream.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture));
         return 0;
     default:
-        BenchmarkSwitcher.FromAssembly(typeof(Gateway.Benchmarks.RequestGuard.RequestTargetInspectorBenchmarks).Assembly).Run(args);
-        return 0;
+        return MicroBenchmarks.Run(args);
 }

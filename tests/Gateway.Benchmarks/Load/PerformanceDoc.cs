@@ -8,7 +8,7 @@ internal static class PerformanceDoc
 
     public static void Update(string markdown, string chart)
     {
-        var docs = Path.Combine(RepositoryRoot(), "docs");
+        var docs = Path.Combine(RepositoryRoot.Find() ?? throw new InvalidOperationException("This build is not inside the repository, so there is no docs/performance.md to update."), "docs");
         var path = Path.Combine(docs, "performance.md");
         var text = File.ReadAllText(path);
         var begin = text.IndexOf(Begin, StringComparison.Ordinal);
@@ -20,17 +20,5 @@ internal static class PerformanceDoc
         File.WriteAllText(path, text[..(begin + Begin.Length)] + Environment.NewLine + markdown + text[end..]);
         File.Copy(chart, Path.Combine(docs, "images", "load-throughput.png"), overwrite: true);
         Console.WriteLine($"Updated {path}");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(Environment.CurrentDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Gateway.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-        throw new InvalidOperationException("Run from inside the repository to update docs/performance.md.");
     }
 }
