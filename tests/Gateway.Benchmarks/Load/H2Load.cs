@@ -11,6 +11,8 @@ internal static class H2Load
     public static async Task<ClientResult> RunAsync(string url, string? token, int connections, double requestsPerSecond, TimeSpan duration, string scratch)
     {
         var log = Path.Combine(scratch, $"h2load-{Guid.NewGuid():N}.log");
+        // The rate is taken over the run's duration, not the span of the logged starts: every
+        // connection starts at once, so a short run's span is a few intervals shorter than the run.
         var seconds = Math.Max(1, (int)duration.TotalSeconds);
         List<string> arguments =
         [
@@ -36,8 +38,6 @@ internal static class H2Load
         }
         var durations = requests.Select(f => long.Parse(f[2], CultureInfo.InvariantCulture) / 1000.0).Order().ToArray();
         var failures = requests.Count(f => !f[1].StartsWith('2'));
-        // Over the run's duration, not the span of the logged starts: every connection starts at
-        // once, so a short run's span is a few intervals shorter than the run, and its rate too high.
         return new ClientResult(requests.Count, seconds, failures, Percentile(durations, 0.50), Percentile(durations, 0.99));
     }
 
