@@ -18,6 +18,8 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
+
+    /// <summary>Every batch sent trims the stream too; this is for a gateway without traffic, whose old events must still go.</summary>
     private static readonly TimeSpan TrimInterval = TimeSpan.FromMinutes(1);
 
     /// <summary>About how much chained JSON is appended to the spool at a time.</summary>
@@ -298,7 +300,7 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
             var started = _time.GetTimestamp();
             try
             {
-                await _sender.SendAsync(database, lines, cancellationToken).ConfigureAwait(false);
+                await _sender.SendAsync(database, lines, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException)
             {

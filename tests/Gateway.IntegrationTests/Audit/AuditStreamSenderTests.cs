@@ -5,7 +5,7 @@ using StackExchange.Redis;
 
 namespace Gateway.IntegrationTests.Audit;
 
-/// <summary>A batch reaches the stream whole or not at all, whatever point of it the connection is lost at.</summary>
+/// <summary>A batch reaches the stream whole or not at all, whatever point of it the connection is lost at, and trims what is past the retention.</summary>
 public sealed class AuditStreamSenderTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
 {
     private const int BatchSize = 200;
@@ -25,9 +25,9 @@ public sealed class AuditStreamSenderTests(RedisServerFixture redis) : IClassFix
         var batchBytes = lines.Sum(l => l.Json.Length + l.Hash.Length);
 
         relay.CutAfter((long)(batchBytes * cutAt));
-        await Assert.ThrowsAnyAsync<RedisException>(() => sender.SendAsync(viaRelay.GetDatabase(), lines, CancellationToken.None));
+        await Assert.ThrowsAnyAsync<RedisException>(() => sender.SendAsync(viaRelay.GetDatabase(), lines, DateTimeOffset.UtcNow, CancellationToken.None));
         var afterCut = await direct.GetDatabase().StreamLengthAsync(stream);
-        await sender.SendAsync(viaRelay.GetDatabase(), lines, CancellationToken.None);
+        await sender.SendAsync(viaRelay.GetDatabase(), lines, DateTimeOffset.UtcNow, CancellationToken.None);
         var entries = await direct.GetDatabase().StreamRangeAsync(stream);
 
         Assert.Equal(1, relay.Cuts);
@@ -43,8 +43,50 @@ public sealed class AuditStreamSenderTests(RedisServerFixture redis) : IClassFix
         await using var direct = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
         await direct.GetDatabase().StringSetAsync(stream, "not a stream");
 
-        await Assert.ThrowsAnyAsync<RedisException>(() => sender.SendAsync(direct.GetDatabase(), [Line(1), Line(2)], CancellationToken.None));
+        await Assert.ThrowsAnyAsync<RedisException>(() => sender.SendAsync(direct.GetDatabase(), [Line(1), Line(2)], DateTimeOffset.UtcNow, CancellationToken.None));
         Assert.Equal("not a stream", await direct.GetDatabase().StringGetAsync(stream));
+    }
+
+    /// <summary>
+    /// More expired entries than one approximate trim removes (10 000): a gateway serving more than
+    /// that a minute outgrew its retention when only a timer trimmed the stream once a minute.
+    /// </summary>
+    [Fact]
+    public async Task EachBatchTrimsEntriesPastTheRetention_BeyondWhatOneTrimRemoves()
+    {
+        const int expired = 25_000;
+        var stream = $"gateway:audit:trim-{Guid.NewGuid():N}";
+        var now = DateTimeOffset.UtcNow;
+        var sender = new AuditStreamSender(new AuditOptions { Stream = stream, Retention = TimeSpan.FromDays(1) });
+        await using var direct = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        var database = direct.GetDatabase();
+        var twoDaysAgo = now.AddDays(-2).ToUnixTimeMilliseconds();
+        await Task.WhenAll(Enumerable.Range(1, expired).Select(i => database.StreamAddAsync(stream, AuditRecord.EventField, "expired", $"{twoDaysAgo}-{i}")));
+        var oldestKept = $"{now.AddDays(-1).ToUnixTimeMilliseconds()}-0";
+
+        for (var batch = 0; batch < 3; batch++)
+        {
+            await sender.SendAsync(database, [Line((2 * batch) + 1), Line((2 * batch) + 2)], now, CancellationToken.None);
+        }
+        var expiredLeft = (await database.StreamRangeAsync(stream, "-", $"({oldestKept}")).Length;
+        var sent = await database.StreamRangeAsync(stream, oldestKept, "+");
+
+        Assert.InRange(expiredLeft, 0, 99);
+        Assert.Equal(Enumerable.Range(1, 6).Select(n => Encoding.UTF8.GetString(Line(n).Json.Span)), sent.Select(e => (string)e[AuditRecord.EventField]!));
+    }
+
+    /// <summary>An id before 0-0 would fail the script after its XADDs, and the batch would be sent again and again.</summary>
+    [Fact]
+    public async Task RetentionReachingBeforeTheEpoch_TrimsNothing_AndTheBatchArrivesOnce()
+    {
+        var stream = $"gateway:audit:ancient-{Guid.NewGuid():N}";
+        var sender = new AuditStreamSender(new AuditOptions { Stream = stream, Retention = TimeSpan.FromDays(365 * 100) });
+        await using var direct = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        await direct.GetDatabase().StreamAddAsync(stream, AuditRecord.EventField, "early", "1-0");
+
+        await sender.SendAsync(direct.GetDatabase(), [Line(1), Line(2)], DateTimeOffset.UtcNow, CancellationToken.None);
+
+        Assert.Equal(3, await direct.GetDatabase().StreamLengthAsync(stream));
     }
 
     /// <summary>Through the relay, with no subscription connection: the cut is meant for the connection that carries the batch.</summary>
