@@ -12,7 +12,9 @@
 # "bare YARP"), --compare-env NAME=VALUE (repeatable: an environment variable for the compared
 # gateway alone, e.g. DOTNET_GCgen0size=0 against the deployed 64 MB gen-0 budget every gateway
 # variant runs with), --rate N (a comparison's slices at N requests/s from h2load, reporting p50/p99
-# latency instead of throughput, e.g. --compare-variant "bare YARP" --rate 5700 for the p99 target).
+# latency instead of throughput, e.g. --compare-variant "bare YARP" --rate 5700 for the p99 target),
+# --growing-audit-stream (redis-server's audit stream grows through each run, as in a gateway's
+# first retention period, instead of being kept at its last 10 s as a gateway older than it keeps it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

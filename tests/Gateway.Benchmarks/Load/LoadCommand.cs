@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace Gateway.Benchmarks.Load;
 
 /// <summary>
-/// <c>load [--quick] [--rounds N] [--update-docs] [--memory-only] [--variant NAME]... [--body NAME]... [--fixed-rate]</c>: the end-to-end load benchmark. Writes its
+/// <c>load [--quick] [--rounds N] [--update-docs] [--memory-only] [--variant NAME]... [--body NAME]... [--fixed-rate] [--growing-audit-stream]</c>: the end-to-end load benchmark. Writes its
 /// report and chart to BenchmarkDotNet.Artifacts/load/ (and, with --update-docs, into
 /// docs/performance.md). <c>load --compare-with DIR [--pairs N]</c> instead runs this build's full
 /// gateway side by side with another build's, and <c>load --compare-variant NAME [--pairs N]</c>
@@ -27,10 +27,11 @@ internal static class LoadCommand
         var compareVariant = new Option<string>("--compare-variant") { Description = "One of this build's variants, e.g. \"bare YARP\" (the 70% target) or \"full - audit\": runs it and this build's full gateway at once, loaded in alternating slices as with --compare-with. Nothing else is measured." };
         var compareEnvironment = new Option<string[]>("--compare-env") { Description = "NAME=VALUE (repeatable): an environment variable for the compared gateway's process alone, on top of the deployed environment every gateway variant runs with (DOTNET_GCgen0size=0x4000000; DOTNET_GCgen0size=0 is the runtime's own budget), to measure a runtime setting side by side. Without --compare-with or --compare-variant, this build's full gateway is compared with itself under the variables.", Arity = ArgumentArity.OneOrMore };
         var rate = new Option<double?>("--rate") { Description = "With a comparison option: each slice is h2load at this many requests/s (16 connections) instead of wrk at full speed, and the report compares p50/p99 latency, e.g. --compare-variant \"bare YARP\" --rate 5700 for the p99 target (half of bare YARP's peak)." };
+        var growingAuditStream = new Option<bool>("--growing-audit-stream") { Description = "Let redis-server's audit stream grow through each run, as in a gateway's first retention period, instead of keeping it at its last 10 s of events as a gateway older than its retention does; Redis then takes fresh memory for every event." };
         var pairs = new Option<int>("--pairs") { Description = "With --compare-with, --compare-variant or --compare-env: how many pairs of slices.", DefaultValueFactory = _ => 10 };
         var command = new RootCommand("End-to-end load benchmark: upstream direct, nginx, bare YARP and the gateway with each stage on and off.")
         {
-            quick, rounds, updateDocs, memoryOnly, variants, bodies, fixedRate, compareWith, compareVariant, compareEnvironment, rate, pairs,
+            quick, rounds, updateDocs, memoryOnly, variants, bodies, fixedRate, compareWith, compareVariant, compareEnvironment, rate, growingAuditStream, pairs,
         };
         command.SetAction(async (parse, _) =>
         {
@@ -39,7 +40,7 @@ internal static class LoadCommand
                 await Console.Error.WriteLineAsync("--rounds must be at least 1.");
                 return 2;
             }
-            var plan = parse.GetValue(quick) ? LoadPlan.QuickSmoke() : LoadPlan.Full(parse.GetValue(rounds));
+            var plan = (parse.GetValue(quick) ? LoadPlan.QuickSmoke() : LoadPlan.Full(parse.GetValue(rounds))) with { AuditStreamGrows = parse.GetValue(growingAuditStream) };
             var (otherBuild, otherVariant, otherEnvironment) = (parse.GetValue(compareWith), parse.GetValue(compareVariant), parse.GetValue(compareEnvironment) ?? []);
             var comparing = otherBuild is not null || otherVariant is not null || otherEnvironment.Length > 0;
             if (parse.GetValue(rate) is { } requestsPerSecond && (!comparing || !double.IsFinite(requestsPerSecond) || requestsPerSecond < 1))
@@ -153,12 +154,12 @@ internal static class LoadCommand
     {
         var slice = plan.Quick ? plan.Duration : SideBySideSlice;
         LoadResults results;
-        using (var environment = await LoadEnvironment.CreateAsync())
+        using (var environment = await LoadEnvironment.CreateAsync(plan.AuditStreamGrows))
         {
             results = await new LoadRun(plan, environment, Console.Out).CompareAsync(other, body, pairs, slice, rate);
         }
         Console.WriteLine();
-        Console.WriteLine(SideBySideReport.Markdown(results, other.Name, body, slice, rate));
+        Console.WriteLine(SideBySideReport.Markdown(results, other.Name, body, slice, rate, plan.AuditStreamGrows));
         return results.Problems.Count == 0 && results.Comparison.Count == 2 * pairs ? 0 : 1;
     }
 
@@ -169,7 +170,7 @@ internal static class LoadCommand
     {
         var output = Directory.CreateDirectory(Path.Combine("BenchmarkDotNet.Artifacts", "load")).FullName;
         LoadResults results;
-        using (var environment = await LoadEnvironment.CreateAsync())
+        using (var environment = await LoadEnvironment.CreateAsync(plan.AuditStreamGrows))
         {
             results = await new LoadRun(plan, environment, Console.Out).RunAsync();
         }

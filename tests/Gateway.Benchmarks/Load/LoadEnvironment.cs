@@ -9,15 +9,19 @@ namespace Gateway.Benchmarks.Load;
 /// <summary>
 /// What every variant shares, set up once per run in a fresh temporary folder: the certificate
 /// and token signing key (made as demo mode makes them), a real redis-server whose consent store
-/// grants every benchmark subject, and the upstream process.
+/// grants every benchmark subject (and whose audit stream is trimmed as a deployment's is, unless
+/// it is to grow), and the upstream process.
 /// </summary>
 internal sealed class LoadEnvironment : IDisposable
 {
     public const string Purpose = "marketing";
     public const string Role = "support-agent";
 
-    private LoadEnvironment(string root, DemoWorkspace workspace, LocalRedisServer redis, MeasuredProcess upstream, int upstreamPort, string token)
+    private readonly AuditStreamTrimmer? _trimmer;
+
+    private LoadEnvironment(string root, DemoWorkspace workspace, LocalRedisServer redis, AuditStreamTrimmer? trimmer, MeasuredProcess upstream, int upstreamPort, string token)
     {
+        _trimmer = trimmer;
         Root = root;
         Workspace = workspace;
         Redis = redis;
@@ -45,7 +49,7 @@ internal sealed class LoadEnvironment : IDisposable
 
     public string GatewayDll => Path.Combine(AppContext.BaseDirectory, "Gateway.dll");
 
-    public static async Task<LoadEnvironment> CreateAsync()
+    public static async Task<LoadEnvironment> CreateAsync(bool auditStreamGrows)
     {
         var root = Directory.CreateTempSubdirectory("gateway-load-").FullName;
         var now = DateTimeOffset.UtcNow;
@@ -58,18 +62,21 @@ internal sealed class LoadEnvironment : IDisposable
         var token = issuer.Mint(DemoTokenIssuer.Roles.Single(r => r.Name == Role), now, TimeSpan.FromHours(12));
 
         var redis = new LocalRedisServer();
+        AuditStreamTrimmer? trimmer = null;
         MeasuredProcess? upstream = null;
         try
         {
             await GrantConsentToEverySubjectAsync(redis, workspace.AuditKeyPath);
+            trimmer = auditStreamGrows ? null : await AuditStreamTrimmer.StartAsync(redis.Configuration);
             var upstreamPort = LoopbackPort.Next();
             upstream = MeasuredProcess.Start("dotnet", [typeof(LoadEnvironment).Assembly.Location, CrmLikeUpstream.Command, upstreamPort.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             await LoopbackPort.WaitUntilListeningAsync(upstreamPort, upstream, "the upstream");
-            return new LoadEnvironment(root, workspace, redis, upstream, upstreamPort, token);
+            return new LoadEnvironment(root, workspace, redis, trimmer, upstream, upstreamPort, token);
         }
         catch
         {
             upstream?.Dispose();
+            trimmer?.Dispose();
             redis.Dispose();
             Directory.Delete(root, recursive: true);
             throw;
@@ -87,9 +94,9 @@ internal sealed class LoadEnvironment : IDisposable
     }
 
     /// <summary>
-    /// Empties the audit stream. The full gateway adds about 1 GB of events to it per variant run;
-    /// a Redis grown by several gigabytes is slower, so variants measured late in a run would pay for
-    /// the ones before them. In production the SOC's consumers and the retention trim it.
+    /// Empties the audit stream. Growing, it gets about 1 GB of events per variant run from the full
+    /// gateway; a Redis grown by several gigabytes is slower, so variants measured late in a run
+    /// would pay for the ones before them.
     /// </summary>
     public async Task ResetAuditStreamAsync()
     {
@@ -100,7 +107,14 @@ internal sealed class LoadEnvironment : IDisposable
     public void Dispose()
     {
         Upstream.Dispose();
-        Redis.Dispose();
-        Directory.Delete(Root, recursive: true);
+        try
+        {
+            _trimmer?.Dispose();
+        }
+        finally
+        {
+            Redis.Dispose();
+            Directory.Delete(Root, recursive: true);
+        }
     }
 }

@@ -14,7 +14,8 @@ internal sealed record LoadPlan(
     IReadOnlyList<LoadVariant> MemoryVariants,
     int MaxJitSettleSlices,
     IReadOnlyList<LoadVariant> FixedRateVariants,
-    bool SkipsFixedRate = false)
+    bool SkipsFixedRate = false,
+    bool AuditStreamGrows = false)
 {
     public const int FixedRateConnections = 16;
     public const int MemoryConnections = 50;

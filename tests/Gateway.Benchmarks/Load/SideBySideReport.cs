@@ -10,7 +10,7 @@ namespace Gateway.Benchmarks.Load;
 /// </summary>
 internal static class SideBySideReport
 {
-    public static string Markdown(LoadResults results, string otherName, LoadBody body, TimeSpan slice, double? rate)
+    public static string Markdown(LoadResults results, string otherName, LoadBody body, TimeSpan slice, double? rate, bool auditStreamGrows)
     {
         var invariant = CultureInfo.InvariantCulture;
         var pairs = results.Comparison.GroupBy(m => m.Round)
@@ -22,7 +22,7 @@ internal static class SideBySideReport
         var load = rate is { } requestsPerSecond
             ? $"h2load at {H2Load.RatePerConnection(requestsPerSecond, LoadPlan.FixedRateConnections) * LoadPlan.FixedRateConnections} req/s on {LoadPlan.FixedRateConnections} connections"
             : $"wrk at {LoadPlan.ConnectionsFor(body)} connections";
-        text.AppendLine(invariant, $"This build's full gateway against {otherName}: both running, {slice.TotalSeconds:F0} s slices of {body.Name} requests ({load}), alternating A B, B A, ...");
+        text.AppendLine(invariant, $"This build's full gateway against {otherName}: both running, {slice.TotalSeconds:F0} s slices of {body.Name} requests ({load}), alternating A B, B A, ...; {AuditStreamTrimmer.Describe(auditStreamGrows)}.");
         text.AppendLine();
         if (rate is null)
         {
