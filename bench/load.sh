@@ -14,7 +14,7 @@
 # variant runs with), --rate N (a comparison's slices at N requests/s from h2load, reporting p50/p99
 # latency instead of throughput, e.g. --compare-variant "bare YARP" --rate 5700 for the p99 target),
 # --growing-audit-stream (redis-server's audit stream grows through each run, as in a gateway's
-# first retention period, instead of being kept at its last 10 s as a gateway older than it keeps it).
+# first retention period, instead of being kept at its last 2 s as a gateway older than it keeps it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
