@@ -37,7 +37,7 @@ public sealed class AuditOptions
     /// <summary>Events waiting in memory for the spool writer.</summary>
     public int QueueCapacity { get; set; } = 100_000;
 
-    /// <summary>Events per spool write and per pipelined batch of XADDs.</summary>
+    /// <summary>Events per spool write and per batch sent to Redis (one script that XADDs them all).</summary>
     public int BatchSize { get; set; } = 512;
 
     /// <summary>Events older than this are trimmed from the stream (MINID), whether or not every consumer has read them.</summary>
