@@ -39,7 +39,7 @@ internal sealed class AuditStreamTrimmer : IDisposable
     public static async Task<AuditStreamTrimmer> StartAsync(string redisConfiguration) =>
         new(await ConnectionMultiplexer.ConnectAsync(redisConfiguration));
 
-    /// <summary>Stops trimming; a trim that failed (Redis gone) fails the run here rather than leave the stream growing unnoticed.</summary>
+    /// <summary>Stops trimming; a trim that failed for another reason than a timeout (Redis gone) fails the run here rather than leave the stream growing unnoticed.</summary>
     public void Dispose()
     {
         _stop.Cancel();
@@ -64,7 +64,14 @@ internal sealed class AuditStreamTrimmer : IDisposable
         while (await timer.WaitForNextTickAsync(stop))
         {
             var oldestKept = DateTimeOffset.UtcNow.Subtract(Kept).ToUnixTimeMilliseconds();
-            await database.StreamTrimByMinIdAsync(GatewayVariant.AuditStream, $"{oldestKept}-0", useApproximateMaxLength: true);
+            try
+            {
+                await database.StreamTrimByMinIdAsync(GatewayVariant.AuditStream, $"{oldestKept}-0", useApproximateMaxLength: true);
+            }
+            catch (RedisTimeoutException)
+            {
+                // Redis busy with the batches of 10 MB responses' events: the next tick trims what this one did not.
+            }
         }
     }
 }
