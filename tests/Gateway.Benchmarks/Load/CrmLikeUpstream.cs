@@ -1,9 +1,10 @@
+using System.Net;
 using System.Text.Json;
 using DemoCrm.Contacts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Benchmarks.Load;
 
@@ -18,9 +19,12 @@ internal static class CrmLikeUpstream
     public static async Task RunAsync(int port)
     {
         var bodies = LoadBodies.All.ToDictionary(b => b.Name, b => Serialize(b));
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        // No configuration files and so no watcher on them: with its working directory in the
+        // temporary directory, a default builder watched every directory under it, and its watcher
+        // thread woke for each file written there (spools, logs, perf maps) on the measured cores.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
+        builder.Services.AddRoutingCore();
         var app = builder.Build();
         app.MapGet("/api/contacts/{id}", (HttpContext context) => WriteAsync(context, bodies[LoadBodies.Single.Name]));
         app.MapGet("/api/contacts", (HttpContext context) =>
