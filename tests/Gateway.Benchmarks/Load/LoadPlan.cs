@@ -17,7 +17,6 @@ internal sealed record LoadPlan(
     bool SkipsFixedRate = false,
     bool AuditStreamGrows = false)
 {
-    public const int FixedRateConnections = 16;
     public const int MemoryConnections = 50;
 
     /// <summary>Warm-up goes on in slices of this length while the JIT thread uses more than <see cref="JitSettledShare"/> of a core.</summary>

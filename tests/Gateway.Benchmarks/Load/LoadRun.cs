@@ -54,7 +54,7 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
                 await WaitUntilIdleAsync(compared);
                 var url = target.BaseUrl + body.PathAndQuery;
                 Task<ClientResult> Load(TimeSpan duration) => rate is { } requestsPerSecond
-                    ? H2Load.RunAsync(url, environment.Token, LoadPlan.FixedRateConnections, requestsPerSecond, duration, environment.Root)
+                    ? H2Load.RunAsync(url, environment.Token, requestsPerSecond, duration, environment.Root)
                     : Wrk.RunAsync(url, environment.Token, LoadPlan.ConnectionsFor(body), duration, environment.Root);
                 // As in the throughput runs: a process that sat idle while the other was loaded is slower at first.
                 await Load(plan.Warmup);
@@ -95,7 +95,7 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
         }
         var rate = Median(bare.Select(m => m.Client.RequestsPerSecond)) / 2;
         _results.FixedRate1KbRequestsPerSecond = rate;
-        log.WriteLine($"fixed rate: {rate:F0} req/s (half of bare YARP's 1 KB peak), {LoadPlan.FixedRateConnections} connections");
+        log.WriteLine($"fixed rate: {rate:F0} req/s (half of bare YARP's 1 KB peak), {FixedRateSchedule.For(rate, plan.FixedRateDuration).Describe()}");
         for (var round = 1; round <= plan.Rounds; round++)
         {
             foreach (var variant in Rotated(plan.FixedRateVariants, round))
@@ -109,7 +109,7 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
                 await WarmUpProcessAsync(variant, target, [LoadBodies.Single]);
                 await WaitUntilIdleAsync(target);
                 var measurement = await MeasureAsync(target, variant, LoadBodies.Single, round,
-                    () => H2Load.RunAsync(url, environment.Token, LoadPlan.FixedRateConnections, rate, plan.FixedRateDuration, environment.Root));
+                    () => H2Load.RunAsync(url, environment.Token, rate, plan.FixedRateDuration, environment.Root));
                 _results.FixedRate.Add(measurement);
                 Report("fixed rate", measurement);
             }

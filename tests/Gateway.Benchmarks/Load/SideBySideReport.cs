@@ -20,7 +20,7 @@ internal static class SideBySideReport
             .ToList();
         var text = new StringBuilder();
         var load = rate is { } requestsPerSecond
-            ? $"h2load at {H2Load.RatePerConnection(requestsPerSecond, LoadPlan.FixedRateConnections) * LoadPlan.FixedRateConnections} req/s on {LoadPlan.FixedRateConnections} connections"
+            ? FixedRateSchedule.For(requestsPerSecond, slice).Describe()
             : $"wrk at {LoadPlan.ConnectionsFor(body)} connections";
         text.AppendLine(invariant, $"This build's full gateway against {otherName}: both running, {slice.TotalSeconds:F0} s slices of {body.Name} requests ({load}), alternating A B, B A, ...; {AuditStreamTrimmer.Describe(auditStreamGrows)}.");
         text.AppendLine();
