@@ -14,7 +14,9 @@
 # variant runs with), --rate N (a comparison's slices at N requests/s from h2load, reporting p50/p99
 # latency instead of throughput, e.g. --compare-variant "bare YARP" --rate 5700 for the p99 target),
 # --growing-audit-stream (redis-server's audit stream grows through each run, as in a gateway's
-# first retention period, instead of being kept at its last 2 s as a gateway older than it keeps it).
+# first retention period, instead of being kept at its last 2 s as a gateway older than it keeps it),
+# --serve [--variant NAME]... (start the full gateway and bare YARP, or the named variants, warmed up,
+# print their addresses and process ids, and keep them running for profiling by hand until stopped).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -31,6 +31,8 @@ internal sealed class LocalRedisServer : IDisposable
 
     public int Port { get; }
 
+    public int Id => _process.Id;
+
     public string Configuration => $"127.0.0.1:{Port}";
 
     public double CpuSeconds() => MeasuredProcess.CpuSecondsOf(_process.Id);

@@ -8,7 +8,8 @@ namespace Gateway.Benchmarks.Load;
 /// docs/performance.md). <c>load --compare-with DIR [--pairs N]</c> instead runs this build's full
 /// gateway side by side with another build's, and <c>load --compare-variant NAME [--pairs N]</c>
 /// side by side with one of this build's variants (at full speed, or at a fixed <c>--rate</c> for latency); <c>--compare-env NAME=VALUE</c> sets environment variables for the compared side's
-/// process alone (a runtime setting against none). Exit code 1 when a variant failed requests or answered wrongly.
+/// process alone (a runtime setting against none). <c>load --serve [--variant NAME]...</c> only starts the
+/// variants, warmed up, and keeps them running for profiling by hand. Exit code 1 when a variant failed requests or answered wrongly.
 /// </summary>
 internal static class LoadCommand
 {
@@ -28,12 +29,13 @@ internal static class LoadCommand
         var compareEnvironment = new Option<string[]>("--compare-env") { Description = "NAME=VALUE (repeatable): an environment variable for the compared gateway's process alone, on top of the deployed environment every gateway variant runs with (DOTNET_GCgen0size=0x4000000; DOTNET_GCgen0size=0 is the runtime's own budget), to measure a runtime setting side by side. Without --compare-with or --compare-variant, this build's full gateway is compared with itself under the variables.", Arity = ArgumentArity.OneOrMore };
         var rate = new Option<double?>("--rate") { Description = "With a comparison option: each slice is h2load at this many requests/s, spread evenly (one request per connection every 10 ms or more, connections opened 1 ms apart; the first second not measured) instead of wrk at full speed, and the report compares p50/p99 latency, e.g. --compare-variant \"bare YARP\" --rate 5700 for the p99 target (half of bare YARP's peak)." };
         var growingAuditStream = new Option<bool>("--growing-audit-stream") { Description = "Let redis-server's audit stream grow through each run, as in a gateway's first retention period, instead of keeping it at its last 2 s of events as a gateway older than its retention does; Redis then takes fresh memory for every event." };
+        var serve = new Option<bool>("--serve") { Description = "Start the variants named by --variant (the full gateway and bare YARP when none is named), warm them up, print their addresses and process ids, and keep them running until interrupted, measuring nothing: for profiling by hand (perf, dotnet-trace, dotnet-counters)." };
         var pairs = new Option<int>("--pairs") { Description = "With --compare-with, --compare-variant or --compare-env: how many pairs of slices.", DefaultValueFactory = _ => 10 };
         var command = new RootCommand("End-to-end load benchmark: upstream direct, nginx, bare YARP and the gateway with each stage on and off.")
         {
-            quick, rounds, updateDocs, memoryOnly, variants, bodies, fixedRate, compareWith, compareVariant, compareEnvironment, rate, growingAuditStream, pairs,
+            quick, rounds, updateDocs, memoryOnly, variants, bodies, fixedRate, compareWith, compareVariant, compareEnvironment, rate, growingAuditStream, serve, pairs,
         };
-        command.SetAction(async (parse, _) =>
+        command.SetAction(async (parse, stop) =>
         {
             if (parse.GetValue(rounds) < 1)
             {
@@ -70,6 +72,10 @@ internal static class LoadCommand
                 return await CompareAsync(plan, other, body, parse.GetValue(pairs), parse.GetValue(rate));
             }
             var onlyVariants = parse.GetValue(variants) ?? [];
+            if (parse.GetValue(serve))
+            {
+                return await ServeAsync(plan, onlyVariants, stop);
+            }
             var onlyBodies = parse.GetValue(bodies) ?? [];
             var narrowed = onlyVariants.Length > 0 || onlyBodies.Length > 0;
             if (narrowed)
@@ -161,6 +167,20 @@ internal static class LoadCommand
         Console.WriteLine();
         Console.WriteLine(SideBySideReport.Markdown(results, other.Name, body, slice, rate, plan.AuditStreamGrows));
         return results.Problems.Count == 0 && results.Comparison.Count == 2 * pairs ? 0 : 1;
+    }
+
+    private static async Task<int> ServeAsync(LoadPlan plan, string[] names, CancellationToken stop)
+    {
+        var served = names.Length == 0 ? [LoadVariants.Full, LoadVariants.BareYarp] : LoadVariants.All.Where(v => names.Contains(v.Name)).ToList();
+        if (served.Count < names.Distinct().Count())
+        {
+            await Console.Error.WriteLineAsync($"Unknown --variant. Variants: {string.Join(", ", LoadVariants.All.Select(v => $"\"{v.Name}\""))}.");
+            return 2;
+        }
+        using var environment = await LoadEnvironment.CreateAsync(plan.AuditStreamGrows);
+        var run = new LoadRun(plan, environment, Console.Out);
+        var results = await run.ServeAsync(served, stop);
+        return results.Problems.Count == 0 ? 0 : 1;
     }
 
     /// <summary>Long enough for thousands of requests, short enough that the machine's drift within a pair stays small.</summary>

@@ -66,6 +66,43 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
         return _results;
     }
 
+    /// <summary>
+    /// Starts the variants, warms each up and keeps them running until <paramref name="stop"/> is
+    /// cancelled, measuring nothing: for profiling by hand (perf, dotnet-trace, dotnet-counters)
+    /// against the very processes and configuration the benchmark measures.
+    /// </summary>
+    public async Task<LoadResults> ServeAsync(IReadOnlyList<LoadVariant> variants, CancellationToken stop)
+    {
+        var started = new List<LoadTarget>();
+        try
+        {
+            foreach (var variant in variants)
+            {
+                if (await StartCheckedAsync(variant) is not { } target)
+                {
+                    return _results;
+                }
+                started.Add(target);
+                await WarmUpProcessAsync(variant, target, [LoadBodies.Single]);
+                log.WriteLine($"serving   {variant.Name,-28} {target.BaseUrl}{LoadBodies.Single.PathAndQuery}  (pid {target.Process.Id})");
+            }
+            var tokenFile = Path.Combine(environment.Root, "token.jwt");
+            await File.WriteAllTextAsync(tokenFile, environment.Token, stop);
+            log.WriteLine($"token     {tokenFile} (send it as 'authorization: Bearer ...'); redis-server {environment.Redis.Configuration} (pid {environment.Redis.Id}); upstream pid {environment.Upstream.Id}");
+            log.WriteLine("Running until interrupted (Ctrl-C or SIGTERM).");
+            await Task.Delay(Timeout.Infinite, stop);
+            return _results;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return _results;
+        }
+        finally
+        {
+            started.ForEach(target => target.Dispose());
+        }
+    }
+
     private async Task MeasureThroughputAsync(LoadVariant variant, int round)
     {
         using var target = await StartCheckedAsync(variant);
