@@ -57,7 +57,10 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
                     ? H2Load.RunAsync(url, environment.Token, requestsPerSecond, duration, environment.Root)
                     : Wrk.RunAsync(url, environment.Token, LoadPlan.ConnectionsFor(body), duration, environment.Root);
                 // As in the throughput runs: a process that sat idle while the other was loaded is slower at first.
-                await Load(plan.Warmup);
+                if (plan.Warmup > TimeSpan.Zero)
+                {
+                    await Load(plan.Warmup);
+                }
                 var measurement = await MeasureAsync(target, variant, body, pair, () => Load(slice));
                 _results.Comparison.Add(measurement);
                 Report("compare", measurement);
@@ -116,7 +119,10 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
             var connections = LoadPlan.ConnectionsFor(body);
             var url = target.BaseUrl + body.PathAndQuery;
             await WaitUntilIdleAsync(target);
-            await Wrk.RunAsync(url, environment.Token, connections, plan.Warmup, environment.Root);
+            if (plan.Warmup > TimeSpan.Zero)
+            {
+                await Wrk.RunAsync(url, environment.Token, connections, plan.Warmup, environment.Root);
+            }
             var measurement = await MeasureAsync(target, variant, body, round, () => Wrk.RunAsync(url, environment.Token, connections, plan.Duration, environment.Root));
             _results.Throughput.Add(measurement);
             Report("throughput", measurement);
@@ -202,7 +208,10 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
                 return;
             }
         }
-        log.WriteLine($"note: {variant.Name}: the JIT thread was still busy after {plan.MaxJitSettleSlices} settling slices; measuring anyway");
+        if (plan.MaxJitSettleSlices > 0)
+        {
+            log.WriteLine($"note: {variant.Name}: the JIT thread was still busy after {plan.MaxJitSettleSlices} settling slices; measuring anyway");
+        }
     }
 
     /// <summary>
@@ -210,8 +219,13 @@ internal sealed class LoadRun(LoadPlan plan, LoadEnvironment environment, TextWr
     /// spools and sends their audit events (megabytes each) for seconds, and the next body's
     /// measurement would pay for them.
     /// </summary>
-    private static async Task WaitUntilIdleAsync(LoadTarget target)
+    private async Task WaitUntilIdleAsync(LoadTarget target)
     {
+        if (plan.Quick)
+        {
+            // A smoke run's numbers mean nothing; the half-second samples would be a quarter of it.
+            return;
+        }
         for (var attempt = 0; attempt < 60; attempt++)
         {
             var before = target.Process.CpuSeconds();
