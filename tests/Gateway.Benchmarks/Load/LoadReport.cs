@@ -39,7 +39,7 @@ internal static class LoadReport
         if (results.FixedRate.Count > 0)
         {
             text.AppendLine();
-            text.AppendLine(invariant, $"Fixed rate: {results.FixedRate1KbRequestsPerSecond:F0} req/s of 1 KB responses (half of bare YARP's median peak), {FixedRateSchedule.For(results.FixedRate1KbRequestsPerSecond, plan.FixedRateDuration).Describe()}, {plan.FixedRateDuration.TotalSeconds:F0} s per run; percentiles over every request of the run.");
+            text.AppendLine(invariant, $"Fixed rate: {results.FixedRate1KbRequestsPerSecond:F0} req/s of 1 KB responses (half of bare YARP's median peak), {FixedRateSchedule.For(results.FixedRate1KbRequestsPerSecond, plan.FixedRateDuration).Describe()}, {plan.FixedRateDuration.TotalSeconds:F0} s per run after {FixedRateSchedule.Unmeasured.TotalSeconds:F0} s unmeasured (the connections' TLS handshakes); percentiles over every request of the measured part, requests/s and CPU over the whole run.");
             text.AppendLine();
             text.AppendLine("| variant | achieved req/s | p50 ms | p99 ms | CPU s / 1000 req | redis-server CPU s / 1000 req |");
             text.AppendLine("|---|---:|---:|---:|---:|---:|");
