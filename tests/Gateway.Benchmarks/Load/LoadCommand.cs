@@ -50,6 +50,11 @@ internal static class LoadCommand
                 await Console.Error.WriteLineAsync("--rate is a number of requests/s of at least 1, for a comparison (--compare-with, --compare-variant or --compare-env).");
                 return 2;
             }
+            if (comparing && parse.GetValue(serve))
+            {
+                await Console.Error.WriteLineAsync("--serve only starts variants and measures nothing; it cannot be combined with --compare-with, --compare-variant or --compare-env.");
+                return 2;
+            }
             if (comparing)
             {
                 var (other, error) = ComparedVariant(otherBuild, otherVariant, otherEnvironment, parse.GetValue(pairs));
@@ -72,10 +77,6 @@ internal static class LoadCommand
                 return await CompareAsync(plan, other, body, parse.GetValue(pairs), parse.GetValue(rate));
             }
             var onlyVariants = parse.GetValue(variants) ?? [];
-            if (parse.GetValue(serve))
-            {
-                return await ServeAsync(plan, onlyVariants, stop);
-            }
             var onlyBodies = parse.GetValue(bodies) ?? [];
             var narrowed = onlyVariants.Length > 0 || onlyBodies.Length > 0;
             if (narrowed)
@@ -86,6 +87,10 @@ internal static class LoadCommand
                     return 2;
                 }
                 plan = only;
+            }
+            if (parse.GetValue(serve))
+            {
+                return await ServeAsync(plan, onlyVariants.Length > 0 ? plan.Variants : [LoadVariants.Full, LoadVariants.BareYarp], stop);
             }
             if (parse.GetValue(memoryOnly))
             {
@@ -169,14 +174,8 @@ internal static class LoadCommand
         return results.Problems.Count == 0 && results.Comparison.Count == 2 * pairs ? 0 : 1;
     }
 
-    private static async Task<int> ServeAsync(LoadPlan plan, string[] names, CancellationToken stop)
+    private static async Task<int> ServeAsync(LoadPlan plan, IReadOnlyList<LoadVariant> served, CancellationToken stop)
     {
-        var served = names.Length == 0 ? [LoadVariants.Full, LoadVariants.BareYarp] : LoadVariants.All.Where(v => names.Contains(v.Name)).ToList();
-        if (served.Count < names.Distinct().Count())
-        {
-            await Console.Error.WriteLineAsync($"Unknown --variant. Variants: {string.Join(", ", LoadVariants.All.Select(v => $"\"{v.Name}\""))}.");
-            return 2;
-        }
         using var environment = await LoadEnvironment.CreateAsync(plan.AuditStreamGrows);
         var run = new LoadRun(plan, environment, Console.Out);
         var results = await run.ServeAsync(served, stop);
