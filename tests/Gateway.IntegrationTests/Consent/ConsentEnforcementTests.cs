@@ -149,6 +149,10 @@ public sealed class ConsentEnforcementTests(RedisServerFixture redis) : IClassFi
         {
             await using var gateway = await ConsentGateway(crm.Url!, configuration, $"consent:{Guid.NewGuid():N}").StartAsync();
             using var client = GatewayUnderTest.CreateClient();
+            // The short timeouts that make the outage quick also failed, one run in three, the first
+            // connection of a gateway just started on two busy cores (a connect timeout, with work
+            // queued on the thread pool), and the grant with it: wait until it is ready, as a deployment does.
+            Assert.Equal(HttpStatusCode.OK, (await gateway.PollReadyAsync(client, HttpStatusCode.OK)).StatusCode);
             await GrantAsync(client, gateway, "c-1", "marketing");
             RedisServerFixture.Stop(server);
 
