@@ -7,8 +7,6 @@ namespace Gateway.Benchmarks.Load;
 /// The table of a --compare-with or --compare-variant run: each pair's two slices and, over the
 /// pairs, the medians of the full gateway's CPU per request minus the other's and of its
 /// requests/s against the other's; at a fixed --rate, of its p99 latency minus the other's instead.
-/// Signed figures have a third format section, for zero: without it .NET prints a negative
-/// difference that rounds to zero as "-+0.0".
 /// </summary>
 internal static class SideBySideReport
 {
@@ -45,11 +43,11 @@ internal static class SideBySideReport
     {
         AppendTable(text, pairs,
             ["pair", "this build req/s", "other req/s", "this build CPU µs / req (JIT)", "other CPU µs / req (JIT)", "CPU difference µs / req", "redis-server µs / req, this build / other"],
-            pair => $"{pair.Number} | {pair.This.Client.RequestsPerSecond:F0} | {pair.Other.Client.RequestsPerSecond:F0} | {Micro(pair.This):F1} ({Jit(pair.This):F1}) | {Micro(pair.Other):F1} ({Jit(pair.Other):F1}) | {pair.CpuDifference:+0.0;-0.0;+0.0} | {Redis(pair.This):F1} / {Redis(pair.Other):F1}",
+            pair => $"{pair.Number} | {pair.This.Client.RequestsPerSecond:F0} | {pair.Other.Client.RequestsPerSecond:F0} | {Micro(pair.This):F1} ({Jit(pair.This):F1}) | {Micro(pair.Other):F1} ({Jit(pair.Other):F1}) | {Signed(pair.CpuDifference, "0.0")} | {Redis(pair.This):F1} / {Redis(pair.Other):F1}",
             () =>
             {
                 var rateRatio = LoadRun.Median(pairs.Select(p => p.RateRatio));
-                return $"this build's CPU per request minus the other's, median **{LoadRun.Median(pairs.Select(p => p.CpuDifference)):+0.0;-0.0;+0.0} µs** (lower in {pairs.Count(p => p.CpuDifference < 0)} of {pairs.Count}); its requests/s against the other's, median **{rateRatio - 1:+0.0%;-0.0%;+0.0%}** ({rateRatio:0.0%} of the other's); redis-server's CPU per request in its slices minus in the other's, median {LoadRun.Median(pairs.Select(p => p.RedisDifference)):+0.0;-0.0;+0.0} µs (taken from the same two cores).";
+                return $"this build's CPU per request minus the other's, median **{Signed(LoadRun.Median(pairs.Select(p => p.CpuDifference)), "0.0")} µs** (lower in {pairs.Count(p => p.CpuDifference < 0)} of {pairs.Count}); its requests/s against the other's, median **{Signed(rateRatio - 1, "0.0%")}** ({rateRatio:0.0%} of the other's); redis-server's CPU per request in its slices minus in the other's, median {Signed(LoadRun.Median(pairs.Select(p => p.RedisDifference)), "0.0")} µs (taken from the same two cores).";
             });
     }
 
@@ -57,8 +55,15 @@ internal static class SideBySideReport
     private static void AppendLatency(StringBuilder text, List<Pair> pairs) =>
         AppendTable(text, pairs,
             ["pair", "this build req/s", "other req/s", "this build p50 / p99 ms", "other p50 / p99 ms", "p99 difference ms", "CPU difference µs / req"],
-            pair => $"{pair.Number} | {pair.This.Client.RequestsPerSecond:F0} | {pair.Other.Client.RequestsPerSecond:F0} | {pair.This.Client.P50Ms:F2} / {pair.This.Client.P99Ms:F2} | {pair.Other.Client.P50Ms:F2} / {pair.Other.Client.P99Ms:F2} | {pair.P99Difference:+0.00;-0.00;+0.00} | {pair.CpuDifference:+0.0;-0.0;+0.0}",
-            () => $"this build's p99 minus the other's, median **{LoadRun.Median(pairs.Select(p => p.P99Difference)):+0.00;-0.00;+0.00} ms** (lower in {pairs.Count(p => p.P99Difference < 0)} of {pairs.Count}); p50 minus the other's, median {LoadRun.Median(pairs.Select(p => p.P50Difference)):+0.00;-0.00;+0.00} ms; CPU per request minus the other's, median {LoadRun.Median(pairs.Select(p => p.CpuDifference)):+0.0;-0.0;+0.0} µs.");
+            pair => $"{pair.Number} | {pair.This.Client.RequestsPerSecond:F0} | {pair.Other.Client.RequestsPerSecond:F0} | {pair.This.Client.P50Ms:F2} / {pair.This.Client.P99Ms:F2} | {pair.Other.Client.P50Ms:F2} / {pair.Other.Client.P99Ms:F2} | {Signed(pair.P99Difference, "0.00")} | {Signed(pair.CpuDifference, "0.0")}",
+            () => $"this build's p99 minus the other's, median **{Signed(LoadRun.Median(pairs.Select(p => p.P99Difference)), "0.00")} ms** (lower in {pairs.Count(p => p.P99Difference < 0)} of {pairs.Count}); p50 minus the other's, median {Signed(LoadRun.Median(pairs.Select(p => p.P50Difference)), "0.00")} ms; CPU per request minus the other's, median {Signed(LoadRun.Median(pairs.Select(p => p.CpuDifference)), "0.0")} µs.");
+
+    /// <summary>
+    /// A difference with its sign. The third section formats zero: without it .NET prints a
+    /// negative difference that rounds to zero as "-+0.0".
+    /// </summary>
+    private static string Signed(double difference, string digits) =>
+        difference.ToString($"+{digits};-{digits};+{digits}", CultureInfo.InvariantCulture);
 
     /// <summary>One row per pair, then the summary over the pairs (when there are any).</summary>
     private static void AppendTable(StringBuilder text, List<Pair> pairs, string[] columns, Func<Pair, FormattableString> row, Func<FormattableString> summary)
