@@ -5,6 +5,7 @@ using Gateway.Core.Purpose;
 using Gateway.Core.RequestGuard;
 using Gateway.Core.ResponseMasking;
 using Gateway.Core.Transport;
+using Gateway.Core.Upstream;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -40,6 +41,7 @@ public static class GatewayApplicationBuilderExtensions
         {
             app.UseMiddleware<PurposeMiddleware>();
         }
+        app.UseMiddleware<UpstreamErrorResponses>();
         if (MaskingRegistration.Enabled(app.Configuration))
         {
             app.UseMiddleware<ResponseMaskingMiddleware>();

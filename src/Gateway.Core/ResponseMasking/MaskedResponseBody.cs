@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using Gateway.Core.Masking;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Forwarder;
@@ -27,12 +26,5 @@ internal static class MaskedResponseBody
         return report;
     }
 
-    private static Stream Decoded(Stream body, string? encoding) => encoding?.ToLowerInvariant() switch
-    {
-        null or "identity" => body,
-        "gzip" => new GZipStream(body, CompressionMode.Decompress),
-        "deflate" => new ZLibStream(body, CompressionMode.Decompress),
-        "br" => new BrotliStream(body, CompressionMode.Decompress),
-        _ => throw new InvalidOperationException($"unsupported encoding {encoding}"),
-    };
+    private static Stream Decoded(Stream body, string? encoding) => ContentCodings.Decoder(body, encoding);
 }

@@ -26,6 +26,9 @@ internal sealed class ResponseMaskingContext(CompiledRules rules, CompiledEntity
     /// <summary>Where YARP writes a small body, masked whole once YARP is done.</summary>
     public HeldUpstreamBody? HeldBody { get; set; }
 
+    /// <summary>Where YARP writes a body the masker does not read (declared empty, or passed unmasked by the route's declaration).</summary>
+    public GuardedBody? Guarded { get; set; }
+
     /// <summary>The CRM body's Content-Encoding, which the masker decodes.</summary>
     public string? ContentEncoding { get; set; }
 

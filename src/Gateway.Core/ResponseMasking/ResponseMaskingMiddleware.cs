@@ -70,6 +70,11 @@ internal sealed partial class ResponseMaskingMiddleware(
                 context.Response.Body = client;
             }
         }
+        if (masking.Guarded is { } guarded)
+        {
+            await CompleteGuardedAsync(context, feature, guarded);
+            return;
+        }
         try
         {
             if (masking.HeldBody is { } held)
@@ -109,6 +114,28 @@ internal sealed partial class ResponseMaskingMiddleware(
             context.Response.Headers.Clear();
             await GatewayProblem.RefuseAsync(context, Stage, StatusCodes.Status502BadGateway, reason, "The CRM response could not be masked, so it was not sent.");
         }
+    }
+
+    private async Task CompleteGuardedAsync(HttpContext context, IGatewayRequestFeature feature, GuardedBody guarded)
+    {
+        if (!guarded.Violated)
+        {
+            if (guarded is PassThroughBody passed)
+            {
+                await passed.CompleteAsync(context.RequestAborted);
+            }
+            return;
+        }
+        metrics.RequestRefused(Stage, guarded.ReasonCode);
+        LogFailed(logger, guarded.ReasonCode, context.Response.HasStarted);
+        if (context.Response.HasStarted)
+        {
+            feature.Deny(Stage, guarded.ReasonCode);
+            context.Abort();
+            return;
+        }
+        context.Response.Headers.Clear();
+        await GatewayProblem.RefuseAsync(context, Stage, StatusCodes.Status502BadGateway, guarded.ReasonCode, guarded.Detail);
     }
 
     [LoggerMessage(EventId = 1610, Level = LogLevel.Warning, Message = "A CRM response could not be masked ({Reason}); {Outcome}")]

@@ -13,6 +13,7 @@ namespace Gateway.Core.ResponseMasking;
 internal sealed class ResponseMaskingTransforms(RulesProvider rules) : ITransformProvider
 {
     private const string Stage = "masking";
+    private const string ConsentStage = "consent";
 
     public void ValidateRoute(TransformRouteValidationContext context)
     {
@@ -49,11 +50,15 @@ internal sealed class ResponseMaskingTransforms(RulesProvider rules) : ITransfor
     private async Task RouteBodyThroughMaskerAsync(ResponseTransformContext transform, ResponseMaskingContext masking, HttpResponseMessage response)
     {
         var http = transform.HttpContext;
-        if (http.Request.Method == HttpMethods.Head
-            || response.StatusCode is System.Net.HttpStatusCode.NoContent or System.Net.HttpStatusCode.NotModified
-            || response.Content.Headers.ContentLength == 0)
+        if (UpstreamFraming.Contradiction(http.Request.Method, response) is { } contradiction)
         {
-            // No body, so no data to mask.
+            await RefuseAsync(transform, StatusCodes.Status502BadGateway, UpstreamFraming.ReasonCode, contradiction);
+            return;
+        }
+        if (!UpstreamFraming.MayHaveBody(http.Request.Method, response.StatusCode) || response.Content.Headers.ContentLength == 0)
+        {
+            // Declared empty; the HTTP client reads no more than declared, and the guard sees to it that nothing does.
+            Guard(http, masking, new EmptyOnlyBody(UpstreamFraming.ReasonCode, "The CRM sent a body where its response declared none."));
             return;
         }
         if (IsDeclaredPassThrough(http, response))
@@ -61,20 +66,17 @@ internal sealed class ResponseMaskingTransforms(RulesProvider rules) : ITransfor
             if (masking.Gate is not null)
             {
                 // Records the gateway cannot read cannot be shown to have a lawful basis.
-                transform.SuppressResponseBody = true;
-                http.Response.Headers.Clear();
-                await GatewayProblem.RefuseAsync(http, "consent", StatusCodes.Status451UnavailableForLegalReasons, "consent_not_checkable",
-                    "This response's format cannot be checked for consent, and its purpose requires consent.");
+                await RefuseAsync(transform, StatusCodes.Status451UnavailableForLegalReasons, "consent_not_checkable",
+                    "This response's format cannot be checked for consent, and its purpose requires consent.", ConsentStage);
+                return;
             }
+            Guard(http, masking, new PassThroughBody(http.Response.Body));
             return;
         }
         var lines = IsNdjson(response.Content.Headers.ContentType?.MediaType) && RouteMetadata(http, MaskNdjsonMetadata) == "true";
-        var refusal = Refusal(response, lines);
-        if (refusal is not null)
+        if (Refusal(response, lines) is { } refusal)
         {
-            transform.SuppressResponseBody = true;
-            http.Response.Headers.Clear();
-            await GatewayProblem.RefuseAsync(http, Stage, StatusCodes.Status502BadGateway, refusal.Value.Reason, refusal.Value.Detail);
+            await RefuseAsync(transform, StatusCodes.Status502BadGateway, refusal.Reason, refusal.Detail);
             return;
         }
         http.Response.Headers.ContentLength = null;
@@ -96,6 +98,20 @@ internal sealed class ResponseMaskingTransforms(RulesProvider rules) : ITransfor
         http.Response.Body = handoff.Writer;
         masking.Body = handoff;
         masking.Masking = MaskStreamedAsync(handoff, http.Response, masking, lines, http.RequestAborted);
+    }
+
+    private static void Guard(HttpContext http, ResponseMaskingContext masking, GuardedBody guarded)
+    {
+        masking.ClientBody = http.Response.Body;
+        masking.Guarded = guarded;
+        http.Response.Body = guarded;
+    }
+
+    private static Task RefuseAsync(ResponseTransformContext transform, int status, string reason, string detail, string stage = Stage)
+    {
+        transform.SuppressResponseBody = true;
+        transform.HttpContext.Response.Headers.Clear();
+        return GatewayProblem.RefuseAsync(transform.HttpContext, stage, status, reason, detail);
     }
 
     private async Task<Masking.MaskingReport> MaskStreamedAsync(BodyHandoff handoff, HttpResponse response, ResponseMaskingContext masking, bool lines, CancellationToken cancellationToken)
@@ -150,7 +166,7 @@ internal sealed class ResponseMaskingTransforms(RulesProvider rules) : ITransfor
             return ("partial_content_not_masked", "The CRM sent part of a body, which cannot be masked.");
         }
         var encodings = response.Content.Headers.ContentEncoding;
-        if (encodings.Count > 1 || (encodings.Count == 1 && encodings.Single().ToLowerInvariant() is not ("identity" or "gzip" or "deflate" or "br")))
+        if (encodings.Count > 1 || (encodings.Count == 1 && !ContentCodings.IsDecodable(encodings.Single())))
         {
             return ("encoding_not_supported", "The CRM sent a body in an encoding the gateway cannot decode for masking.");
         }

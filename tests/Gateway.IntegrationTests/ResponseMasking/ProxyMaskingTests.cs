@@ -13,8 +13,8 @@ public sealed class ProxyMaskingTests : GatewayInFrontOfCrm, IDisposable
     private const string Secret = "195-33-7518";
     private static readonly string Record = $$"""{"data":[{"id":"c-9","email":"grace.hopper@example.com","ssn":"{{Secret}}"}]}""";
     private readonly HttpClient _client = GatewayUnderTest.CreateClient();
-    private readonly CutShortUpstream _shortOfItsLength = new(Record, chunked: false);
-    private readonly CutShortUpstream _shortOfItsLastChunk = new(Record, chunked: true);
+    private readonly RawUpstream _shortOfItsLength = RawUpstream.CutShort(Record, chunked: false);
+    private readonly RawUpstream _shortOfItsLastChunk = RawUpstream.CutShort(Record, chunked: true);
 
     public void Dispose()
     {
@@ -81,6 +81,51 @@ public sealed class ProxyMaskingTests : GatewayInFrontOfCrm, IDisposable
         Assert.Equal(HttpStatusCode.BadGateway, undeclared.StatusCode);
     }
 
+    [Theory]
+    [InlineData("{\"ssn\":\"195-33-7518\"}")]
+    [InlineData("  \r\n [{\"ssn\":\"195-33-7518\"}]")]
+    [InlineData("\uFEFF{\"ssn\":\"195-33-7518\"}")]
+    public async Task JsonLabelledAsAPassThroughType_IsRefused(string body)
+    {
+        Crm.Given(Request.Create().WithPath("/api/exports/mislabelled.csv"))
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "text/csv").WithBody(body));
+
+        var (status, text) = await TryGetAsync("/api/exports/mislabelled.csv");
+
+        Assert.Equal(502, status);
+        Assert.Contains("content_type_mismatch", text);
+        Assert.DoesNotContain(Secret, text);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Utf16JsonLabelledAsAPassThroughType_IsRefused(bool littleEndianWithMark)
+    {
+        var json = $$"""{"ssn":"{{Secret}}"}""";
+        byte[] body = littleEndianWithMark ? [0xFF, 0xFE, .. Encoding.Unicode.GetBytes(json)] : Encoding.BigEndianUnicode.GetBytes(json);
+        Crm.Given(Request.Create().WithPath("/api/exports/utf16.csv"))
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "text/csv").WithBody(body));
+
+        var (status, text) = await TryGetAsync("/api/exports/utf16.csv");
+
+        Assert.Equal(502, status);
+        Assert.Contains("content_type_mismatch", text);
+    }
+
+    [Fact]
+    public async Task PassThroughBody_WithAByteOrderMark_PassesWhole()
+    {
+        var csv = "\uFEFFid,city\nc-1,Lakeside\n";
+        Crm.Given(Request.Create().WithPath("/api/exports/bom.csv"))
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "text/csv").WithBody(Encoding.UTF8.GetBytes(csv)));
+
+        var response = await _client.GetAsync(Gateway.Url("/api/exports/bom.csv"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(Encoding.UTF8.GetBytes(csv), await response.Content.ReadAsByteArrayAsync());
+    }
+
     [Fact]
     public async Task JsonOnAPassThroughRoute_IsStillMasked()
     {
@@ -123,6 +168,8 @@ public sealed class ProxyMaskingTests : GatewayInFrontOfCrm, IDisposable
 
     [Theory]
     [InlineData("gzip")]
+    [InlineData("x-gzip")]
+    [InlineData("GZIP")]
     [InlineData("deflate")]
     [InlineData("br")]
     public async Task CompressedAnyway_IsDecodedThenMasked(string encoding)
@@ -326,7 +373,7 @@ public sealed class ProxyMaskingTests : GatewayInFrontOfCrm, IDisposable
         using var output = new MemoryStream();
         using (Stream compressor = encoding switch
         {
-            "gzip" => new GZipStream(output, CompressionLevel.Fastest),
+            "gzip" or "x-gzip" or "GZIP" => new GZipStream(output, CompressionLevel.Fastest),
             "deflate" => new ZLibStream(output, CompressionLevel.Fastest),
             _ => new BrotliStream(output, CompressionLevel.Fastest),
         })

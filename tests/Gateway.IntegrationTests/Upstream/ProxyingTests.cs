@@ -21,6 +21,18 @@ public sealed class ProxyingTests : GatewayInFrontOfCrm, IDisposable
     }
 
     [Fact]
+    public async Task CrmUnreachable_GetsProblemJsonWithItsCode()
+    {
+        await using var gateway = await GatewayUnderTest.For($"http://127.0.0.1:{FreePort.Next()}").StartAsync();
+
+        var response = await _client.GetAsync(gateway.Url("/api/contacts"));
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("\"code\":\"upstream_unreachable\"", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Get_Http2_IsProxied()
     {
         using var client = GatewayUnderTest.CreateClient(HttpVersion.Version20);
