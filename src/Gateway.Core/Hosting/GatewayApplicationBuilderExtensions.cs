@@ -41,6 +41,7 @@ public static class GatewayApplicationBuilderExtensions
         {
             app.UseMiddleware<PurposeMiddleware>();
         }
+        app.UseMiddleware<WholeRequestBodyMiddleware>();
         app.UseMiddleware<UpstreamErrorResponses>();
         if (MaskingRegistration.Enabled(app.Configuration))
         {

@@ -42,17 +42,11 @@ internal sealed partial class UpstreamErrorResponses(RequestDelegate next, Gatew
         ForwarderError.NoAvailableDestinations => (StatusCodes.Status503ServiceUnavailable, "upstream_unavailable", "No CRM destination is available."),
         ForwarderError.Request => RequestFailure(failure.Exception),
         ForwarderError.ResponseHeaders => (StatusCodes.Status502BadGateway, "upstream_response_invalid", "The CRM sent response headers that cannot be passed on."),
-        ForwarderError.RequestBodyClient => RequestBodyFailure(failure.Exception),
+        ForwarderError.RequestBodyClient => (StatusCodes.Status400BadRequest, "request_body_incomplete", "The request body did not arrive whole."),
         ForwarderError.RequestBodyDestination => (StatusCodes.Status502BadGateway, "upstream_request_body_failed", "The CRM stopped reading the request body."),
         ForwarderError.ResponseBodyDestination => (StatusCodes.Status502BadGateway, "upstream_body_incomplete", "The CRM's response body did not arrive whole."),
         _ => (StatusCodes.Status502BadGateway, "upstream_failed", "The request could not be forwarded to the CRM."),
     };
-
-    /// <summary>Kestrel refuses a body over its limits (413) or malformed (400) while YARP reads it.</summary>
-    private static (int Status, string Reason, string Detail) RequestBodyFailure(Exception? exception) =>
-        (exception as BadHttpRequestException ?? exception?.InnerException as BadHttpRequestException) is { StatusCode: StatusCodes.Status413PayloadTooLarge }
-            ? (StatusCodes.Status413PayloadTooLarge, "body_too_large", "The request body exceeds the gateway's limit.")
-            : (StatusCodes.Status400BadRequest, "request_body_incomplete", "The request body did not arrive whole.");
 
     private static (int Status, string Reason, string Detail) RequestFailure(Exception? exception) =>
         (exception as HttpRequestException ?? exception?.InnerException as HttpRequestException)?.HttpRequestError switch
