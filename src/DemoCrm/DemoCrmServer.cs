@@ -44,6 +44,9 @@ public sealed class DemoCrmServer : IAsyncDisposable
         return new DemoCrmServer(app);
     }
 
+    /// <summary>Completes once the host was asked to stop (SIGTERM, Ctrl+C) and has stopped.</summary>
+    public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();

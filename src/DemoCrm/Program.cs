@@ -13,7 +13,5 @@ var settings = new DemoCrmSettings
 };
 await using var server = await DemoCrmServer.StartAsync(settings);
 Console.WriteLine($"Demo CRM listening on {server.BaseAddress}");
-var stopped = new TaskCompletionSource();
-Console.CancelKeyPress += (_, e) => { e.Cancel = true; stopped.TrySetResult(); };
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stopped.TrySetResult();
-await stopped.Task;
+// The host's console lifetime turns SIGTERM and Ctrl+C into a graceful stop.
+await server.WaitForShutdownAsync();
