@@ -7,6 +7,8 @@ namespace Gateway.Benchmarks;
 /// <summary>The BenchmarkDotNet benchmarks, with an exit code that says whether every selected one ran.</summary>
 internal static class MicroBenchmarks
 {
+    public const string Name = "micro";
+
     /// <summary>
     /// BenchmarkDotNet builds each benchmark in a project of its own, and looks for this project's
     /// file under the current directory. Started from outside the repository it found none (or

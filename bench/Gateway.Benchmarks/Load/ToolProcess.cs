@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Gateway.Benchmarks.Load;
 
-/// <summary>Runs a command-line tool (wrk, h2load, nginx -v) to its end.</summary>
+/// <summary>Runs a command-line tool (wrk, h2load) to its end.</summary>
 internal static class ToolProcess
 {
     /// <returns>What it printed, standard output first.</returns>

@@ -8,7 +8,7 @@ namespace Gateway.Benchmarks.Load;
 /// past the retention, and Redis reuses their memory for the new ones. A run lasts minutes and the
 /// retention at least a day, so without this the stream only grows, as in a gateway's first
 /// retention period, and Redis takes fresh memory (page faults) for every event: about twice its
-/// CPU per event (docs/performance.md).
+/// CPU per event, which a gateway pays only in its first retention period.
 /// </summary>
 internal sealed class AuditStreamTrimmer : IDisposable
 {
@@ -31,10 +31,6 @@ internal sealed class AuditStreamTrimmer : IDisposable
         _connection = connection;
         _loop = TrimAsync(connection.GetDatabase(), _stop.Token);
     }
-
-    public static string Describe(bool auditStreamGrows) => auditStreamGrows
-        ? "redis-server's audit stream grows through each run, as in a gateway's first retention period (--growing-audit-stream)"
-        : $"redis-server's audit stream is kept at its last {Kept.TotalSeconds:F0} s of events, as a gateway older than its retention keeps it (each batch trims the events past the retention)";
 
     public static async Task<AuditStreamTrimmer> StartAsync(string redisConfiguration) =>
         new(await ConnectionMultiplexer.ConnectAsync(redisConfiguration));
@@ -66,7 +62,7 @@ internal sealed class AuditStreamTrimmer : IDisposable
             var oldestKept = DateTimeOffset.UtcNow.Subtract(Kept).ToUnixTimeMilliseconds();
             try
             {
-                await database.StreamTrimByMinIdAsync(GatewayVariant.AuditStream, $"{oldestKept}-0", useApproximateMaxLength: true);
+                await database.StreamTrimByMinIdAsync(LoadVariant.AuditStream, $"{oldestKept}-0", useApproximateMaxLength: true);
             }
             catch (RedisTimeoutException)
             {

@@ -31,8 +31,6 @@ internal sealed class LocalRedisServer : IDisposable
 
     public int Port { get; }
 
-    public int Id => _process.Id;
-
     public string Configuration => $"127.0.0.1:{Port}";
 
     public double CpuSeconds() => MeasuredProcess.CpuSecondsOf(_process.Id);

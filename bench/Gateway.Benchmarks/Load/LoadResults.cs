@@ -9,7 +9,7 @@ internal sealed record ClientResult(long Requests, double Seconds, long Failures
 /// <summary>One variant serving one body for one round: the client's view and the server process's cost.</summary>
 /// <param name="JitCpuSecondsPer1000">The part of <paramref name="CpuSecondsPer1000"/> the JIT's tiering thread used: a process still recompiling is not yet in its steady state.</param>
 /// <param name="RedisCpuSecondsPer1000">What redis-server used meanwhile (taking audit events, answering consent lookups): not the measured process's, but taken from the same cores.</param>
-internal sealed record Measurement(string Variant, string Body, int Round, ClientResult Client, double CpuSecondsPer1000, double JitCpuSecondsPer1000, double RedisCpuSecondsPer1000, long PeakRssBytes);
+internal sealed record Measurement(string Variant, string Body, int Round, ClientResult Client, double CpuSecondsPer1000, double JitCpuSecondsPer1000, double RedisCpuSecondsPer1000);
 
 /// <summary>Resident memory of one variant while <see cref="LoadPlan.MemoryConnections"/> 10 MB responses were in flight.</summary>
 internal sealed record MemoryMeasurement(string Variant, long BaselineRssBytes, long PeakRssBytes, ClientResult Client)
@@ -23,12 +23,10 @@ internal sealed class LoadResults
 
     public List<Measurement> FixedRate { get; } = [];
 
-    public double FixedRate1KbRequestsPerSecond { get; set; }
+    /// <summary>Half of the baseline's median 1 KB requests/s, the rate of <see cref="FixedRate"/>.</summary>
+    public double FixedRateRequestsPerSecond { get; set; }
 
     public List<MemoryMeasurement> Memory { get; } = [];
-
-    /// <summary>With a comparison option (--compare-with, --compare-variant, --compare-env): alternating slices (one body) of this build's full gateway and the other, the pair number as the round.</summary>
-    public List<Measurement> Comparison { get; } = [];
 
     /// <summary>Runs that had failed requests or wrong answers; a smoke run with any fails.</summary>
     public List<string> Problems { get; } = [];

@@ -9,23 +9,24 @@ namespace Gateway.Benchmarks.Load;
 /// <summary>
 /// What every variant shares, set up once per run in a fresh temporary folder: the certificate
 /// and token signing key (made as demo mode makes them), a real redis-server whose consent store
-/// grants every benchmark subject (and whose audit stream is trimmed as a deployment's is, unless
-/// it is to grow), and the upstream process.
+/// grants every benchmark subject and whose audit stream is trimmed as a deployment's is, and the
+/// upstream process.
 /// </summary>
 internal sealed class LoadEnvironment : IDisposable
 {
     public const string Purpose = "marketing";
     public const string Role = "support-agent";
 
-    private readonly AuditStreamTrimmer? _trimmer;
+    private readonly AuditStreamTrimmer _trimmer;
+    private readonly MeasuredProcess _upstream;
 
-    private LoadEnvironment(string root, DemoWorkspace workspace, LocalRedisServer redis, AuditStreamTrimmer? trimmer, MeasuredProcess upstream, int upstreamPort, string token)
+    private LoadEnvironment(string root, DemoWorkspace workspace, LocalRedisServer redis, AuditStreamTrimmer trimmer, MeasuredProcess upstream, int upstreamPort, string token)
     {
         _trimmer = trimmer;
+        _upstream = upstream;
         Root = root;
         Workspace = workspace;
         Redis = redis;
-        Upstream = upstream;
         UpstreamPort = upstreamPort;
         Token = token;
     }
@@ -35,8 +36,6 @@ internal sealed class LoadEnvironment : IDisposable
     public DemoWorkspace Workspace { get; }
 
     public LocalRedisServer Redis { get; }
-
-    public MeasuredProcess Upstream { get; }
 
     public int UpstreamPort { get; }
 
@@ -49,7 +48,7 @@ internal sealed class LoadEnvironment : IDisposable
 
     public string GatewayDll => Path.Combine(AppContext.BaseDirectory, "Gateway.dll");
 
-    public static async Task<LoadEnvironment> CreateAsync(bool auditStreamGrows)
+    public static async Task<LoadEnvironment> CreateAsync()
     {
         var root = Directory.CreateTempSubdirectory("gateway-load-").FullName;
         var now = DateTimeOffset.UtcNow;
@@ -67,7 +66,7 @@ internal sealed class LoadEnvironment : IDisposable
         try
         {
             await GrantConsentToEverySubjectAsync(redis, workspace.AuditKeyPath);
-            trimmer = auditStreamGrows ? null : await AuditStreamTrimmer.StartAsync(redis.Configuration);
+            trimmer = await AuditStreamTrimmer.StartAsync(redis.Configuration);
             var upstreamPort = LoopbackPort.Next();
             upstream = MeasuredProcess.Start("dotnet", [typeof(LoadEnvironment).Assembly.Location, CrmLikeUpstream.Command, upstreamPort.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             await LoopbackPort.WaitUntilListeningAsync(upstreamPort, upstream, "the upstream");
@@ -93,23 +92,12 @@ internal sealed class LoadEnvironment : IDisposable
         await store.SetManyAsync([.. LoadBodies.SubjectIds.Select(id => (keys.Pseudonym(id), Purpose, granted))]);
     }
 
-    /// <summary>
-    /// Empties the audit stream. Growing, it gets about 1 GB of events per variant run from the full
-    /// gateway; a Redis grown by several gigabytes is slower, so variants measured late in a run
-    /// would pay for the ones before them.
-    /// </summary>
-    public async Task ResetAuditStreamAsync()
-    {
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(Redis.Configuration);
-        await connection.GetDatabase().KeyDeleteAsync(GatewayVariant.AuditStream);
-    }
-
     public void Dispose()
     {
-        Upstream.Dispose();
+        _upstream.Dispose();
         try
         {
-            _trimmer?.Dispose();
+            _trimmer.Dispose();
         }
         finally
         {

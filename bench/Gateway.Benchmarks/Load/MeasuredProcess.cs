@@ -4,8 +4,8 @@ using System.Globalization;
 namespace Gateway.Benchmarks.Load;
 
 /// <summary>
-/// A server process under load, measured from /proc with its child processes (nginx's workers):
-/// CPU time used, resident memory now and at its peak since the last reset.
+/// A server process under load, measured from /proc: CPU time used, resident memory now and at its
+/// peak since the last reset.
 /// </summary>
 internal sealed class MeasuredProcess : IDisposable
 {
@@ -18,8 +18,6 @@ internal sealed class MeasuredProcess : IDisposable
     private long _jitTicks;
 
     private MeasuredProcess(Process process) => _process = process;
-
-    public int Id => _process.Id;
 
     public bool HasExited => _process.HasExited;
 
@@ -77,14 +75,14 @@ internal sealed class MeasuredProcess : IDisposable
         }
     }
 
-    public double CpuSeconds() => Tree().Sum(pid => CpuTicks(pid)) / ClockTicksPerSecond;
+    public double CpuSeconds() => CpuSecondsOf(_process.Id);
 
     /// <summary>CPU time of one process that is not a <see cref="MeasuredProcess"/> (redis-server).</summary>
     public static double CpuSecondsOf(int pid) => CpuTicks(pid) / ClockTicksPerSecond;
 
     /// <summary>
     /// CPU time of .NET's background JIT thread (tier-1 recompilation of hot methods), which keeps
-    /// recompiling for many seconds of traffic after start. Zero for processes without one (nginx).
+    /// recompiling for many seconds of traffic after start.
     /// The runtime ends that thread when it has been idle a while and starts a new one for the next
     /// burst, and an ended thread's time is gone from /proc: summing the threads there went down
     /// by the ended thread's time, so a burst could look like less than nothing. What each thread
@@ -118,49 +116,18 @@ internal sealed class MeasuredProcess : IDisposable
         }
     }
 
-    public long RssBytes() => Tree().Sum(pid => StatusKilobytes(pid, "VmRSS:")) * 1024;
+    public long RssBytes() => StatusKilobytes(_process.Id, "VmRSS:") * 1024;
 
-    public long PeakRssBytes() => Tree().Sum(pid => StatusKilobytes(pid, "VmHWM:")) * 1024;
+    public long PeakRssBytes() => StatusKilobytes(_process.Id, "VmHWM:") * 1024;
 
     /// <summary>Starts a new peak: writing 5 to clear_refs resets VmHWM to the current RSS (Linux 4.0+).</summary>
-    public void ResetPeakRss()
-    {
-        foreach (var pid in Tree())
-        {
-            File.WriteAllText($"/proc/{pid}/clear_refs", "5");
-        }
-    }
-
-    /// <summary>The process and its descendants, from one pass over /proc.</summary>
-    private List<int> Tree()
-    {
-        var children = new Dictionary<int, List<int>>();
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
-        {
-            if (int.TryParse(Path.GetFileName(directory), out var pid) && ParentOf(pid) is var parent and > 0)
-            {
-                if (!children.TryGetValue(parent, out var list))
-                {
-                    children[parent] = list = [];
-                }
-                list.Add(pid);
-            }
-        }
-        var tree = new List<int> { _process.Id };
-        for (var i = 0; i < tree.Count; i++)
-        {
-            tree.AddRange(children.GetValueOrDefault(tree[i]) ?? []);
-        }
-        return tree;
-    }
-
-    private static int ParentOf(int pid) => StatFields(pid) is { } fields ? int.Parse(fields[1], CultureInfo.InvariantCulture) : -1;
+    public void ResetPeakRss() => File.WriteAllText($"/proc/{_process.Id}/clear_refs", "5");
 
     private static long CpuTicks(int pid) => StatFields(pid) is { } fields
         ? long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)
         : 0;
 
-    /// <summary>The fields of /proc/[pid]/stat after the command name (which may hold spaces): state is [0], ppid [1], utime [11], stime [12].</summary>
+    /// <summary>The fields of /proc/[pid]/stat after the command name (which may hold spaces): state is [0], utime [11], stime [12].</summary>
     private static string[]? StatFields(int pid)
     {
         try
