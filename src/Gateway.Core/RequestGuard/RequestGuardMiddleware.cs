@@ -1,5 +1,6 @@
 using Gateway.Core.Pipeline;
 using Gateway.Core.Telemetry;
+using Gateway.Core.Transport;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -18,12 +19,14 @@ internal sealed partial class RequestGuardMiddleware
     private readonly RequestDelegate _next;
     private readonly HashSet<string> _allowedMethods;
     private readonly long _maxBodyBytes;
+    private readonly AllowedHosts _allowedHosts;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger<RequestGuardMiddleware> _logger;
 
-    public RequestGuardMiddleware(RequestDelegate next, IOptions<RequestGuardOptions> options, GatewayMetrics metrics, ILogger<RequestGuardMiddleware> logger)
+    public RequestGuardMiddleware(RequestDelegate next, IOptions<RequestGuardOptions> options, AllowedHosts allowedHosts, GatewayMetrics metrics, ILogger<RequestGuardMiddleware> logger)
     {
         _next = next;
+        _allowedHosts = allowedHosts;
         _allowedMethods = new HashSet<string>(options.Value.EffectiveAllowedMethods, StringComparer.Ordinal);
         _maxBodyBytes = options.Value.MaxRequestBodyBytes;
         _metrics = metrics;
@@ -36,6 +39,10 @@ internal sealed partial class RequestGuardMiddleware
         if (!request.IsHttps)
         {
             return RefuseAsync(context, StatusCodes.Status403Forbidden, "insecure_scheme", "Plain HTTP is refused; use HTTPS.");
+        }
+        if (!_allowedHosts.Allows(request.Host))
+        {
+            return RefuseAsync(context, StatusCodes.Status421MisdirectedRequest, "host_not_allowed", "The request's Host does not name this gateway.");
         }
         if (!_allowedMethods.Contains(request.Method))
         {
