@@ -52,7 +52,12 @@ internal sealed partial class RequestGuardMiddleware
         var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? string.Empty;
         if (RequestTargetInspector.Inspect(rawTarget) is { } reason)
         {
-            return RefuseAsync(context, StatusCodes.Status400BadRequest, reason, "The request path uses a form the gateway does not accept (encoded separators, dot segments or ambiguous encodings).");
+            return RefuseAsync(context, StatusCodes.Status400BadRequest, reason, "The request target uses a form the gateway does not accept (encoded separators, dot segments, a fragment or ambiguous encodings).");
+        }
+        if (MethodOverride.IsRequested(request.Headers, request.QueryString))
+        {
+            return RefuseAsync(context, StatusCodes.Status400BadRequest, "method_override_refused",
+                $"Method overrides ({string.Join(", ", MethodOverride.Headers)}, or a _method or _HttpMethod query parameter) are refused: send the method itself.");
         }
         if (context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true)
         {

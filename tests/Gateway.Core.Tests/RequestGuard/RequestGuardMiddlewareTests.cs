@@ -122,6 +122,33 @@ public sealed class RequestGuardMiddlewareTests : IDisposable
         Assert.Equal("host_not_allowed", context.Features.Get<IGatewayRequestFeature>()!.DenialReason);
     }
 
+    [Theory]
+    [InlineData("X-HTTP-Method-Override")]
+    [InlineData("X-HTTP-Method")]
+    [InlineData("X-Method-Override")]
+    public async Task Invoke_MethodOverrideHeader_Refuses400(string header)
+    {
+        var context = Context("POST", "/api/contacts/c-1");
+        context.Request.Headers[header] = "DELETE";
+
+        await Guard().InvokeAsync(context);
+
+        Assert.False(_nextCalled);
+        Assert.Equal(400, context.Response.StatusCode);
+        Assert.Equal("method_override_refused", context.Features.Get<IGatewayRequestFeature>()!.DenialReason);
+    }
+
+    [Fact]
+    public async Task Invoke_MethodOverrideQueryParameter_Refuses400()
+    {
+        var context = Context("POST", "/api/contacts/c-1?_method=DELETE");
+
+        await Guard().InvokeAsync(context);
+
+        Assert.False(_nextCalled);
+        Assert.Equal("method_override_refused", context.Features.Get<IGatewayRequestFeature>()!.DenialReason);
+    }
+
     [Fact]
     public async Task Invoke_Refusal_IsCountedByStageAndReason()
     {
