@@ -80,9 +80,14 @@ internal static class RequestHeaderPolicy
     public static IEnumerable<string> CheckRoute(string? metadata, HeaderDenyList never) =>
         HeaderAllowList.Split(metadata).Select(entry => HeaderAllowList.Problem(entry, never)).OfType<string>();
 
-    /// <summary>Every request carries them and the gateway replaces them (its credential, the CRM's host): removing them drops nothing of the client's.</summary>
-    public static bool IsConsumedByTheGateway(string name) =>
-        name.Equals("Authorization", StringComparison.OrdinalIgnoreCase) || name.Equals("Host", StringComparison.OrdinalIgnoreCase);
+    /// <summary>Every request carries it and the gateway replaces it with its credential: removing it drops nothing of the client's.</summary>
+    public static bool IsConsumedByTheGateway(string name) => name.Equals("Authorization", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// YARP's host transform, which runs later, decides the Host the CRM sees: the destination's,
+    /// or, on a route with <c>RequestHeaderOriginalHost</c>, the client's, which the guard checked.
+    /// </summary>
+    public static bool IsLeftToYarp(string name) => name.Equals("Host", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>YARP's own X-Forwarded and Forwarded transforms would add X-Forwarded-Host (the client's Host) and X-Forwarded-Prefix.</summary>
     public static bool IsForwardingTransform(string key) =>

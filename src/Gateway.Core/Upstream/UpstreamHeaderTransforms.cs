@@ -92,7 +92,7 @@ internal sealed class UpstreamHeaderTransforms(UpstreamCredential credential, IO
         List<string>? unlisted = null;
         foreach (var header in headers.NonValidated)
         {
-            if (!allowed.Allows(header.Key))
+            if (!allowed.Allows(header.Key) && !RequestHeaderPolicy.IsLeftToYarp(header.Key))
             {
                 (unlisted ??= []).Add(header.Key);
             }

@@ -9,7 +9,10 @@ public sealed class RequestHeaderAllowListTests : GatewayInFrontOfCrm
         .With("ReverseProxy:Routes:crm:Order", "10")
         .With("ReverseProxy:Routes:salesforce:ClusterId", "crm")
         .With("ReverseProxy:Routes:salesforce:Match:Path", "/api/sobjects/{**rest}")
-        .With("ReverseProxy:Routes:salesforce:Metadata:AllowRequestHeaders", "Sforce-*, X-Partner-Id");
+        .With("ReverseProxy:Routes:salesforce:Metadata:AllowRequestHeaders", "Sforce-*, X-Partner-Id")
+        .With("ReverseProxy:Routes:original-host:ClusterId", "crm")
+        .With("ReverseProxy:Routes:original-host:Match:Path", "/api/original-host/{**rest}")
+        .With("ReverseProxy:Routes:original-host:Transforms:0:RequestHeaderOriginalHost", "true");
 
     [Theory]
     [InlineData("X-Real-IP", "203.0.113.9")]
@@ -74,6 +77,15 @@ public sealed class RequestHeaderAllowListTests : GatewayInFrontOfCrm
         Assert.Null(Crm.ReceivedHeader("X-Forwarded-Host"));
         Assert.Null(Crm.ReceivedHeader("X-Forwarded-Prefix"));
         Assert.NotEqual("localhost", Crm.ReceivedHeader("Host"));
+    }
+
+    [Fact]
+    public async Task RouteWithRequestHeaderOriginalHost_SendsTheCheckedHost()
+    {
+        var response = await RawHttpsClient.SendAsync(Gateway.ProxyPort, "GET /api/original-host/contacts HTTP/1.1\r\nHost: localhost:8443\r\nConnection: close\r\n\r\n");
+
+        Assert.Equal(200, response.Status);
+        Assert.Equal("localhost:8443", Crm.ReceivedHeader("Host"));
     }
 
     [Fact]
