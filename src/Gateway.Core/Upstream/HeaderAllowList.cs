@@ -63,7 +63,7 @@ internal sealed class HeaderAllowList
         {
             return $"'{entry}' is neither a header name nor a prefix ending in '*' (such as 'X-RateLimit-*').";
         }
-        if (!isPrefix && never.Contains(name))
+        if (never.Contains(name))
         {
             return $"'{entry}' can never be let through: {never.Reason}";
         }

@@ -41,6 +41,7 @@ public sealed class HeaderAllowListTests
     [InlineData("X-*-Id", "is neither a header name")]
     [InlineData("X-Key:", "is neither a header name")]
     [InlineData("cookie", "can never be let through: test reason.")]
+    [InlineData("X-Forwarded-*", "can never be let through")]
     public void Problem_NamesWhatIsWrong(string entry, string expected)
     {
         Assert.Contains(expected, HeaderAllowList.Problem(entry, Never));
