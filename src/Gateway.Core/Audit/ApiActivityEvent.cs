@@ -35,6 +35,12 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
 
     public Consent.ConsentReport? Consent { get; init; }
 
+    /// <summary>Names (never values) of the CRM's response headers a masked route did not pass on.</summary>
+    public IReadOnlyList<string> DroppedResponseHeaders { get; init; } = [];
+
+    /// <summary>Names of the CRM's response trailers a masked route did not pass on.</summary>
+    public IReadOnlyList<string> DroppedResponseTrailers { get; init; } = [];
+
     public double DurationMilliseconds { get; init; }
 
     /// <summary>The client went away or the connection was aborted (for instance because masking failed mid-body).</summary>
@@ -166,6 +172,27 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
         {
             WriteConsent(writer, consent);
         }
+        if (DroppedResponseHeaders.Count > 0 || DroppedResponseTrailers.Count > 0)
+        {
+            writer.WriteStartObject("headers_dropped"u8);
+            WriteNames(writer, "response"u8, DroppedResponseHeaders);
+            WriteNames(writer, "trailers"u8, DroppedResponseTrailers);
+            writer.WriteEndObject();
+        }
+    }
+
+    private static void WriteNames(Utf8JsonWriter writer, ReadOnlySpan<byte> property, IReadOnlyList<string> names)
+    {
+        if (names.Count == 0)
+        {
+            return;
+        }
+        writer.WriteStartArray(property);
+        foreach (var name in names)
+        {
+            writer.WriteStringValue(name);
+        }
+        writer.WriteEndArray();
     }
 
     /// <summary>One entry per decided record (up to the report's limit), then the counts of all of them.</summary>

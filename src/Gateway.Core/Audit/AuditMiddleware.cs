@@ -60,6 +60,8 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditTrail trail, I
             Masking = feature.MaskingReport,
             Purpose = feature.Purpose,
             Consent = feature.Consent,
+            DroppedResponseHeaders = feature.DroppedResponseHeaders,
+            DroppedResponseTrailers = feature.DroppedResponseTrailers,
             DurationMilliseconds = duration.TotalMilliseconds,
             Aborted = failed || context.RequestAborted.IsCancellationRequested,
             Trace = Activity.Current?.TraceId.ToHexString(),

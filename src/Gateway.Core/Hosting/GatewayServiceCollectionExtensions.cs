@@ -29,6 +29,7 @@ public static class GatewayServiceCollectionExtensions
 
         services.TryAddSingleton<ServerCertificateStore>();
         services.AddHostedService(sp => sp.GetRequiredService<ServerCertificateStore>());
+        services.TryAddSingleton<AllowedHosts>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KestrelServerOptions>, KestrelListenerSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<ForwardedHeadersOptions>, ForwardedHeadersSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<HstsOptions>, HstsSetup>());

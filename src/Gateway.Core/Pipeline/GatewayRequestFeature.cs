@@ -17,6 +17,10 @@ internal sealed class GatewayRequestFeature : IGatewayRequestFeature
 
     public Gateway.Core.Consent.ConsentReport? Consent { get; set; }
 
+    public IReadOnlyList<string> DroppedResponseHeaders { get; set; } = [];
+
+    public IReadOnlyList<string> DroppedResponseTrailers { get; set; } = [];
+
     public void Deny(string stage, string reasonCode)
     {
         DeniedBy ??= stage;

@@ -26,5 +26,11 @@ public interface IGatewayRequestFeature
     /// <summary>Per record of the response: subject (as its keyed hash), basis, decision.</summary>
     Gateway.Core.Consent.ConsentReport? Consent { get; set; }
 
+    /// <summary>Names (lower case, never values) of the CRM's response headers a masked route did not pass on.</summary>
+    IReadOnlyList<string> DroppedResponseHeaders { get; set; }
+
+    /// <summary>Names of the CRM's response trailers a masked route did not pass on.</summary>
+    IReadOnlyList<string> DroppedResponseTrailers { get; set; }
+
     void Deny(string stage, string reasonCode);
 }

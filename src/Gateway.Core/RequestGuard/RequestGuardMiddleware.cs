@@ -1,5 +1,6 @@
 using Gateway.Core.Pipeline;
 using Gateway.Core.Telemetry;
+using Gateway.Core.Transport;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -18,12 +19,14 @@ internal sealed partial class RequestGuardMiddleware
     private readonly RequestDelegate _next;
     private readonly HashSet<string> _allowedMethods;
     private readonly long _maxBodyBytes;
+    private readonly AllowedHosts _allowedHosts;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger<RequestGuardMiddleware> _logger;
 
-    public RequestGuardMiddleware(RequestDelegate next, IOptions<RequestGuardOptions> options, GatewayMetrics metrics, ILogger<RequestGuardMiddleware> logger)
+    public RequestGuardMiddleware(RequestDelegate next, IOptions<RequestGuardOptions> options, AllowedHosts allowedHosts, GatewayMetrics metrics, ILogger<RequestGuardMiddleware> logger)
     {
         _next = next;
+        _allowedHosts = allowedHosts;
         _allowedMethods = new HashSet<string>(options.Value.EffectiveAllowedMethods, StringComparer.Ordinal);
         _maxBodyBytes = options.Value.MaxRequestBodyBytes;
         _metrics = metrics;
@@ -37,6 +40,10 @@ internal sealed partial class RequestGuardMiddleware
         {
             return RefuseAsync(context, StatusCodes.Status403Forbidden, "insecure_scheme", "Plain HTTP is refused; use HTTPS.");
         }
+        if (!_allowedHosts.Allows(request.Host))
+        {
+            return RefuseAsync(context, StatusCodes.Status421MisdirectedRequest, "host_not_allowed", "The request's Host does not name this gateway.");
+        }
         if (!_allowedMethods.Contains(request.Method))
         {
             context.Response.Headers.Allow = string.Join(", ", _allowedMethods);
@@ -45,7 +52,12 @@ internal sealed partial class RequestGuardMiddleware
         var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? string.Empty;
         if (RequestTargetInspector.Inspect(rawTarget) is { } reason)
         {
-            return RefuseAsync(context, StatusCodes.Status400BadRequest, reason, "The request path uses a form the gateway does not accept (encoded separators, dot segments or ambiguous encodings).");
+            return RefuseAsync(context, StatusCodes.Status400BadRequest, reason, "The request target uses a form the gateway does not accept (encoded separators, dot segments, a fragment or ambiguous encodings).");
+        }
+        if (MethodOverride.IsRequested(request.Headers, request.QueryString))
+        {
+            return RefuseAsync(context, StatusCodes.Status400BadRequest, "method_override_refused",
+                $"Method overrides ({string.Join(", ", MethodOverride.Headers)}, or a _method or _HttpMethod query parameter) are refused: send the method itself.");
         }
         if (context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true)
         {

@@ -20,8 +20,15 @@ internal static class RequestTargetInspector
         }
         var queryStart = rawTarget.IndexOf('?');
         var path = queryStart < 0 ? rawTarget.AsSpan() : rawTarget.AsSpan(0, queryStart);
-        return InspectCharacters(path) ?? InspectSegments(path) ?? InspectDecodedText(path);
+        return InspectCharacters(path) ?? InspectSegments(path) ?? InspectDecodedText(path)
+            ?? (queryStart >= 0 ? InspectQuery(rawTarget.AsSpan(queryStart)) : null);
     }
+
+    /// <summary>
+    /// The query is forwarded as sent, except that a raw '#' (which a client never sends: it begins
+    /// a fragment) would reach the CRM re-encoded as %23, a value the gateway never saw.
+    /// </summary>
+    private static string? InspectQuery(ReadOnlySpan<char> query) => query.Contains('#') ? "query_fragment" : null;
 
     private static string? InspectCharacters(ReadOnlySpan<char> path)
     {

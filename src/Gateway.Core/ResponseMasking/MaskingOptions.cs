@@ -25,4 +25,20 @@ public sealed class MaskingOptions
 
     /// <summary>How often the rules file is checked for a new version.</summary>
     public TimeSpan ReloadCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public ResponseHeadersOptions ResponseHeaders { get; set; } = new();
+}
+
+/// <summary>Which of the CRM's response headers reach the client on a masked route: only those listed.</summary>
+public sealed class ResponseHeadersOptions
+{
+    /// <summary>
+    /// Header names, or prefixes ending in <c>*</c>, passed from the CRM to the client on masked
+    /// routes; every other one is dropped and its name recorded in the audit event. Empty means
+    /// <see cref="ResponseHeaderPolicy.DefaultAllowed"/>; a configured list replaces that set. A route
+    /// adds names of its own with the YARP metadata <c>AllowResponseHeaders</c>.
+    /// </summary>
+    public List<string> Allow { get; set; } = [];
+
+    public IReadOnlyList<string> EffectiveAllow => Allow.Count == 0 ? ResponseHeaderPolicy.DefaultAllowed : Allow;
 }

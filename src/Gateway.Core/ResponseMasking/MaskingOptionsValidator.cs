@@ -41,6 +41,10 @@ internal sealed class MaskingOptionsValidator(IConfiguration configuration) : IV
         {
             errors.Add("Gateway:Masking:ReloadCheckInterval", "must be positive.");
         }
+        foreach (var (path, message) in ResponseHeaderPolicy.Check(options, configuration))
+        {
+            errors.Add(path, message);
+        }
         if (options.RulesPath is not null && File.Exists(options.RulesPath))
         {
             try

@@ -10,6 +10,8 @@ internal static class MaskingRegistration
     {
         if (Enabled(configuration))
         {
+            // Before the masking transform, which may replace the CRM's response with a refusal.
+            proxy.AddTransforms<MaskedResponseHeaders>();
             proxy.AddTransforms<ResponseMaskingTransforms>();
             proxy.Services.TryAddSingleton<RulesProvider>();
             proxy.Services.AddHostedService(sp => sp.GetRequiredService<RulesProvider>());

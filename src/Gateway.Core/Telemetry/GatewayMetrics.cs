@@ -13,6 +13,7 @@ public sealed class GatewayMetrics
 
     private readonly Meter _meter;
     private readonly Counter<long> _refused;
+    private readonly Counter<long> _headersDropped;
     private readonly Counter<long> _auditQueued;
     private readonly Counter<long> _auditSpooled;
     private readonly Counter<long> _auditWritten;
@@ -28,6 +29,7 @@ public sealed class GatewayMetrics
     {
         _meter = meterFactory.Create(MeterName);
         _refused = _meter.CreateCounter<long>("gateway.requests.refused", unit: "{request}", description: "Requests refused by a pipeline stage, by stage and reason code.");
+        _headersDropped = _meter.CreateCounter<long>("gateway.headers.dropped", unit: "{header}", description: "Headers not passed on: client request headers no allow-list names (direction request); CRM response headers and trailers on masked routes (response, trailer).");
         _auditQueued = _meter.CreateCounter<long>("gateway.audit.events.queued", unit: "{event}", description: "Audit events handed to the audit writer.");
         _auditSpooled = _meter.CreateCounter<long>("gateway.audit.events.spooled", unit: "{event}", description: "Audit events written to the local spool (every event is, before Redis).");
         _auditWritten = _meter.CreateCounter<long>("gateway.audit.events.written", unit: "{event}", description: "Audit events Redis confirmed.");
@@ -69,6 +71,17 @@ public sealed class GatewayMetrics
 
     public void ConsentStoreAnswered(TimeSpan duration) => _consentLookupLatency.Record(duration.TotalMilliseconds);
 
+    internal void HeadersDropped(string direction, int count) =>
+        _headersDropped.Add(count, new KeyValuePair<string, object?>("direction", direction));
+
     public void RequestRefused(string stage, string reason) =>
         _refused.Add(1, new KeyValuePair<string, object?>("stage", stage), new KeyValuePair<string, object?>("reason", reason));
+}
+
+/// <summary>The <c>direction</c> tag of <c>gateway.headers.dropped</c>.</summary>
+internal static class HeaderDirection
+{
+    public const string Request = "request";
+    public const string Response = "response";
+    public const string Trailer = "trailer";
 }

@@ -13,6 +13,13 @@ public sealed class TransportOptions
 
     public CertificateOptions Certificate { get; set; } = new();
 
+    /// <summary>
+    /// Names clients may address the proxy by (Host or <c>:authority</c>, port ignored): host names,
+    /// <c>*.example.com</c> (one label), or IP addresses. Empty: the names the server certificate is
+    /// valid for (its DNS and IP subject alternative names), following renewals. Others get 421.
+    /// </summary>
+    public List<string> AllowedHosts { get; set; } = [];
+
     /// <summary>Networks (CIDR) or addresses of TLS-terminating load balancers whose X-Forwarded-* headers are believed. Empty: nobody's are.</summary>
     public List<string> TrustedProxies { get; set; } = [];
 

@@ -40,6 +40,14 @@ internal sealed class TransportOptionsValidator(IConfiguration configuration) : 
             }
         }
 
+        for (var i = 0; i < options.AllowedHosts.Count; i++)
+        {
+            if (HostNameSet.Problem(options.AllowedHosts[i]) is { } problem)
+            {
+                errors.Add($"Gateway:Transport:AllowedHosts[{i}]", problem);
+            }
+        }
+
         if (options.Hsts.MaxAge < TimeSpan.Zero)
         {
             errors.Add("Gateway:Transport:Hsts:MaxAge", "must not be negative.");

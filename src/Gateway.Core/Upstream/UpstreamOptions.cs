@@ -12,6 +12,22 @@ public sealed class UpstreamOptions
     public string? TrustedCaPath { get; set; }
 
     public UpstreamCredentialOptions Credential { get; set; } = new();
+
+    public RequestHeadersOptions RequestHeaders { get; set; } = new();
+}
+
+/// <summary>Which of the client's request headers reach the CRM: only those listed; every other one is removed.</summary>
+public sealed class RequestHeadersOptions
+{
+    /// <summary>
+    /// Header names, or prefixes ending in <c>*</c>, forwarded to the CRM. Empty means
+    /// <see cref="RequestHeaderPolicy.DefaultAllowed"/>; a configured list replaces that set (the
+    /// configuration binder would append to a pre-filled list, so it starts empty). A route adds
+    /// names of its own with the YARP metadata <c>AllowRequestHeaders</c>.
+    /// </summary>
+    public List<string> Allow { get; set; } = [];
+
+    public IReadOnlyList<string> EffectiveAllow => Allow.Count == 0 ? RequestHeaderPolicy.DefaultAllowed : Allow;
 }
 
 /// <summary>The credential the gateway holds for the CRM; clients never see it and never send their own.</summary>

@@ -22,6 +22,10 @@ internal sealed class UpstreamOptionsValidator(IConfiguration configuration) : I
             errors.RequireFile("Gateway:Upstream:TrustedCaPath", options.TrustedCaPath, "the CA bundle");
         }
         ValidateCredential(errors, options.Credential);
+        foreach (var (path, message) in RequestHeaderPolicy.Check(options, configuration))
+        {
+            errors.Add(path, message);
+        }
         return errors.ToResult();
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Gateway.Core.Pipeline;
 using Gateway.Core.RequestGuard;
 using Gateway.Core.Telemetry;
+using Gateway.Core.Transport;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -105,6 +106,49 @@ public sealed class RequestGuardMiddlewareTests : IDisposable
         Assert.Equal("upgrade_not_allowed", context.Features.Get<IGatewayRequestFeature>()!.DenialReason);
     }
 
+    [Theory]
+    [InlineData("evil.example.com")]
+    [InlineData("gateway.example.com.evil.example.com")]
+    [InlineData("")]
+    public async Task Invoke_HostNotAllowed_Refuses421(string host)
+    {
+        var context = Context("GET", "/api/contacts");
+        context.Request.Host = new HostString(host);
+
+        await Guard().InvokeAsync(context);
+
+        Assert.False(_nextCalled);
+        Assert.Equal(421, context.Response.StatusCode);
+        Assert.Equal("host_not_allowed", context.Features.Get<IGatewayRequestFeature>()!.DenialReason);
+    }
+
+    [Theory]
+    [InlineData("X-HTTP-Method-Override")]
+    [InlineData("X-HTTP-Method")]
+    [InlineData("X-Method-Override")]
+    public async Task Invoke_MethodOverrideHeader_Refuses400(string header)
+    {
+        var context = Context("POST", "/api/contacts/c-1");
+        context.Request.Headers[header] = "DELETE";
+
+        await Guard().InvokeAsync(context);
+
+        Assert.False(_nextCalled);
+        Assert.Equal(400, context.Response.StatusCode);
+        Assert.Equal("method_override_refused", context.Features.Get<IGatewayRequestFeature>()!.DenialReason);
+    }
+
+    [Fact]
+    public async Task Invoke_MethodOverrideQueryParameter_Refuses400()
+    {
+        var context = Context("POST", "/api/contacts/c-1?_method=DELETE");
+
+        await Guard().InvokeAsync(context);
+
+        Assert.False(_nextCalled);
+        Assert.Equal("method_override_refused", context.Features.Get<IGatewayRequestFeature>()!.DenialReason);
+    }
+
     [Fact]
     public async Task Invoke_Refusal_IsCountedByStageAndReason()
     {
@@ -132,6 +176,7 @@ public sealed class RequestGuardMiddlewareTests : IDisposable
         return new RequestGuardMiddleware(
             _ => { _nextCalled = true; return Task.CompletedTask; },
             options,
+            new AllowedHosts(["gateway.example.com"], () => throw new InvalidOperationException("Configured names replace the certificate's.")),
             new GatewayMetrics(_services.GetRequiredService<IMeterFactory>()),
             NullLogger<RequestGuardMiddleware>.Instance);
     }
@@ -141,7 +186,9 @@ public sealed class RequestGuardMiddlewareTests : IDisposable
         var context = new DefaultHttpContext();
         context.Request.Method = method;
         context.Request.Scheme = "https";
+        context.Request.Host = new HostString("gateway.example.com:8443");
         context.Request.Path = rawTarget.Split('?')[0];
+        context.Request.QueryString = rawTarget.Contains('?') ? new QueryString(rawTarget[rawTarget.IndexOf('?')..]) : QueryString.Empty;
         context.Features.Get<IHttpRequestFeature>()!.RawTarget = rawTarget;
         context.Response.Body = new MemoryStream();
         return context;

@@ -71,6 +71,19 @@ public sealed class TransportOptionsValidatorTests : IDisposable
     }
 
     [Fact]
+    public void Validate_AllowedHosts_ReportsEachEntryThatIsNoHostName()
+    {
+        var options = Valid();
+        options.AllowedHosts.AddRange(["gateway.example.com", "https://gateway.example.com", "*.example.com", "gateway.example.com:8443"]);
+
+        var failures = Validate(options).Failures!.ToList();
+
+        Assert.Equal(2, failures.Count);
+        Assert.StartsWith("Gateway:Transport:AllowedHosts[1]: 'https://gateway.example.com' is not a host name", failures[0]);
+        Assert.StartsWith("Gateway:Transport:AllowedHosts[3]:", failures[1]);
+    }
+
+    [Fact]
     public void Validate_ManyProblems_ReportsEach()
     {
         var options = new TransportOptions

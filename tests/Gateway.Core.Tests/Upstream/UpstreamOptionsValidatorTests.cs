@@ -60,6 +60,35 @@ public sealed class UpstreamOptionsValidatorTests : IDisposable
         Assert.Contains("Gateway:Upstream:TrustedCaPath", result.FailureMessage);
     }
 
+    [Fact]
+    public void Validate_RequestHeaderLists_ReportEveryBadEntryWithItsPath()
+    {
+        var options = new UpstreamOptions { Credential = { ValueFile = _credentialFile, Header = "X-Api-Key" } };
+        options.RequestHeaders.Allow.AddRange(["Accept", "Cookie", "*", "X-Api-Key", "X-Forwarded-Host", "Sforce-*"]);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ReverseProxy:Routes:r:ClusterId"] = "c",
+            ["ReverseProxy:Routes:r:Match:Path"] = "/{**all}",
+            ["ReverseProxy:Routes:r:Metadata:AllowRequestHeaders"] = "Sforce-*, Authorization, Bad Name",
+            ["ReverseProxy:Routes:r:Transforms:0:X-Forwarded"] = "Set",
+            ["ReverseProxy:Clusters:c:Destinations:d:Address"] = "https://crm.example.com/",
+        }).Build();
+
+        var failures = Validator(configuration).Validate(null, options).Failures!.ToList();
+
+        Assert.Equal(
+        [
+            "Gateway:Upstream:RequestHeaders:Allow[1]",
+            "Gateway:Upstream:RequestHeaders:Allow[2]",
+            "Gateway:Upstream:RequestHeaders:Allow[3]",
+            "Gateway:Upstream:RequestHeaders:Allow[4]",
+            "ReverseProxy:Routes:r:Metadata:AllowRequestHeaders",
+            "ReverseProxy:Routes:r:Metadata:AllowRequestHeaders",
+            "ReverseProxy:Routes:r:Transforms:0:X-Forwarded",
+        ], failures.Select(f => f[..f.IndexOf(": ", StringComparison.Ordinal)]));
+        Assert.Contains("'Cookie' can never be let through", failures[0]);
+    }
+
     private static UpstreamOptionsValidator Validator(IConfiguration configuration) => new(configuration);
 
     private static IConfiguration Routed(string destination) => new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

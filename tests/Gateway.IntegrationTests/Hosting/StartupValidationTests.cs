@@ -37,6 +37,27 @@ public sealed class StartupValidationTests
     }
 
     [Fact]
+    public async Task HostAndHeaderLists_EveryBadEntry_IsReportedWithItsSetting()
+    {
+        await using var gateway = GatewayUnderTest.For("https://crm.example.com/")
+            .With("Gateway:Transport:AllowedHosts:0", "https://gateway.example.com")
+            .With("Gateway:Upstream:RequestHeaders:Allow:0", "Cookie")
+            .With("Gateway:Masking:ResponseHeaders:Allow:0", "Set-Cookie")
+            .With("ReverseProxy:Routes:crm:Metadata:AllowRequestHeaders", "*")
+            .With("ReverseProxy:Routes:crm:Metadata:AllowResponseHeaders", "Bad Name")
+            .With("ReverseProxy:Routes:crm:Transforms:0:X-Forwarded", "Set");
+
+        var failures = await StartupFailures.Of(gateway);
+
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Transport:AllowedHosts[0]: 'https://gateway.example.com' is not a host name", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Upstream:RequestHeaders:Allow[0]: 'Cookie' can never be let through", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Gateway:Masking:ResponseHeaders:Allow[0]: 'Set-Cookie' can never be let through", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("ReverseProxy:Routes:crm:Metadata:AllowRequestHeaders: '*' would let every header through", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("ReverseProxy:Routes:crm:Metadata:AllowResponseHeaders: 'Bad Name'", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("ReverseProxy:Routes:crm:Transforms:0:X-Forwarded: the gateway builds", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task SeveralProblems_AreAllReportedTogether()
     {
         await using var gateway = GatewayUnderTest.For("https://crm.example.com/")
