@@ -14,7 +14,7 @@ public sealed class IdentityOptions
     /// <summary>The identity providers whose access tokens are accepted; at least one.</summary>
     public List<IssuerOptions> Issuers { get; set; } = [];
 
-    /// <summary>Tolerance for clock differences on exp/nbf.</summary>
+    /// <summary>Tolerance for clock differences on exp, nbf and iat (a token issued later than now plus this is refused).</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Tokens larger than this are refused before they are parsed.</summary>
