@@ -207,6 +207,24 @@ public sealed class ActionTests
         }
     }
 
+    /// <summary>The ASCII shortcut finds exactly the elements the Unicode tables find.</summary>
+    [Theory]
+    [InlineData("plain ascii, CR LF\r\nand CR\rLF\n")]
+    [InlineData("a" + EAcute + "b" + KeycapOne + "#\uFE0F\u20E3" + Flag + "x" + Family + "y\u200D" + Grinning + "z")]
+    [InlineData("\u0600123 \u1100\u1161\u11A8 \u0915\u094D\u0937")]
+    public void TextElementWalk_MatchesStringInfo(string text)
+    {
+        var walked = new List<string>();
+        for (var at = 0; at < text.Length;)
+        {
+            var length = TextElements.NextLength(text.AsSpan(at));
+            walked.Add(text.Substring(at, length));
+            at += length;
+        }
+
+        Assert.Equal(Elements(text), walked);
+    }
+
     [Theory]
     [InlineData(Grinning + "jane@example.com", Grinning + "***@example.com")]
     [InlineData(EAcute + "mile@example.org", EAcute + "***@example.org")]

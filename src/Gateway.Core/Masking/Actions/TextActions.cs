@@ -65,13 +65,29 @@ public sealed class PartialAction : IMaskingAction
             WriteHidingElements(writer, text.Chars);
         }
 
-        /// <summary>Keeps and hides whole text elements, one star for each hidden one: a kept emoji, accent or flag is never cut.</summary>
+        /// <summary>
+        /// Keeps and hides whole text elements, one star for each hidden one: a kept emoji, accent or
+        /// flag is never cut. One walk over the text counts the elements and remembers the
+        /// boundaries after the first <c>keep_first</c> and before the last <c>keep_last</c> of them.
+        /// </summary>
         private void WriteHidingElements(MaskedValueWriter writer, ReadOnlySpan<char> chars)
         {
-            var elements = TextElements.Count(chars);
+            Span<int> afterFirst = stackalloc int[first + 1];
+            Span<int> recent = stackalloc int[last + 1];
+            var elements = 0;
+            for (var at = 0; at < chars.Length;)
+            {
+                at += TextElements.NextLength(chars[at..]);
+                elements++;
+                if (elements <= first)
+                {
+                    afterFirst[elements] = at;
+                }
+                recent[elements % recent.Length] = at;
+            }
             var (keepFirst, keepLast) = Kept(elements);
-            var firstLength = TextElements.LengthOfFirst(chars, keepFirst);
-            var lastStart = TextElements.LengthOfFirst(chars, elements - keepLast);
+            var firstLength = afterFirst[keepFirst];
+            var lastStart = recent[(elements - keepLast) % recent.Length];
             var hidden = elements - keepFirst - keepLast;
             using var output = new CharBuffer(firstLength + hidden + chars.Length - lastStart);
             chars[..firstLength].CopyTo(output.Chars);

@@ -20,15 +20,16 @@ internal static class TextElements
     /// <summary>Whether every byte is a text element of its own: ASCII without CR.</summary>
     public static bool AreBytes(ReadOnlySpan<byte> utf8) => Ascii.IsValid(utf8) && !utf8.Contains((byte)'\r');
 
-    public static int Count(ReadOnlySpan<char> text)
-    {
-        var count = 0;
-        for (var at = 0; at < text.Length; at += StringInfo.GetNextTextElementLength(text[at..]))
-        {
-            count++;
-        }
-        return count;
-    }
+    /// <summary>
+    /// The length of the text element <paramref name="text"/> starts with (it must start at an
+    /// element boundary). An ASCII character other than CR followed by another ASCII character is
+    /// an element of its own (nothing ASCII extends or joins), which spares the Unicode tables for
+    /// the ASCII runs of mostly-ASCII text.
+    /// </summary>
+    public static int NextLength(ReadOnlySpan<char> text) =>
+        text.Length > 1 && char.IsAscii(text[0]) && text[0] != '\r' && char.IsAscii(text[1])
+            ? 1
+            : StringInfo.GetNextTextElementLength(text);
 
     /// <summary>How many characters the first <paramref name="count"/> text elements take (all of the text when it has fewer).</summary>
     public static int LengthOfFirst(ReadOnlySpan<char> text, int count)
@@ -36,7 +37,7 @@ internal static class TextElements
         var at = 0;
         for (var element = 0; element < count && at < text.Length; element++)
         {
-            at += StringInfo.GetNextTextElementLength(text[at..]);
+            at += NextLength(text[at..]);
         }
         return at;
     }
@@ -66,7 +67,7 @@ internal static class TextElements
     {
         while (true)
         {
-            var length = StringInfo.GetNextTextElementLength(text[elementStart..]);
+            var length = NextLength(text[elementStart..]);
             if (elementStart + length > start)
             {
                 break;
@@ -77,7 +78,7 @@ internal static class TextElements
         var boundary = elementStart;
         while (boundary < end)
         {
-            boundary += StringInfo.GetNextTextElementLength(text[boundary..]);
+            boundary += NextLength(text[boundary..]);
         }
         end = boundary;
     }
