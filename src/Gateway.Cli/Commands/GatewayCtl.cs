@@ -21,7 +21,7 @@ public static class GatewayCtl
         });
         root.Subcommands.Add(ConsentCommands.Build());
         root.Subcommands.Add(RevocationCommands.Revoke(clock));
-        root.Subcommands.Add(RevocationCommands.Unrevoke());
+        root.Subcommands.Add(RevocationCommands.Unrevoke(clock));
         return root;
     }
 }

@@ -1,17 +1,25 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using Gateway.Core.Identity.Revocation;
+using StackExchange.Redis;
 
 namespace Gateway.Cli.Commands;
 
 /// <summary>
-/// <c>gatewayctl revoke|unrevoke --sub X | --jti Y | --client Z [--for 24h]</c>: the kill switch.
-/// Every gateway sharing the Redis applies a change within about a second.
+/// <c>gatewayctl revoke|unrevoke --sub X | --jti Y | --client Z [--for 24h] [--wait 5s]</c>: the
+/// kill switch. The change is stored in Redis and announced; then the command waits until every
+/// live gateway instance sharing the Redis reports that it applied it, so that when it returns 0
+/// every request those instances check from then on sees the change.
 /// </summary>
 public static class RevocationCommands
 {
     public const int Failed = 1;
     public const int Usage = 2;
+
+    /// <summary>The change is stored, but not every live gateway instance confirmed it in time (or none is live).</summary>
+    public const int NotConfirmed = 3;
+
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
 
     public static Command Revoke(TimeProvider time)
     {
@@ -19,10 +27,15 @@ public static class RevocationCommands
         var target = new TargetOptions(command);
         var duration = new Option<string?>("--for") { Description = "How long, e.g. 90s, 30m, 24h, 7d (default: until unrevoked)." };
         command.Options.Add(duration);
+        var wait = new WaitOption(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var error = parse.InvocationConfiguration.Error;
             if (!target.TryGet(parse, out var kind, out var value, error))
+            {
+                return Usage;
+            }
+            if (!wait.TryGet(parse, out var waitFor, error))
             {
                 return Usage;
             }
@@ -42,22 +55,32 @@ public static class RevocationCommands
                 return Failed;
             }
             var now = time.GetUtcNow();
-            await new RevocationStore(redis, parse.GetValue(target.Prefix)!).RevokeAsync(kind, value, lifetime, now);
-            var until = lifetime is { } d ? $"until {now.Add(d):u}" : "until unrevoked";
-            await parse.InvocationConfiguration.Output.WriteLineAsync($"Revoked {Describe(kind)} '{value}' {until}.");
-            return 0;
+            var prefix = parse.GetValue(target.Prefix)!;
+            var store = new RevocationStore(redis, prefix);
+            try
+            {
+                var version = await store.RevokeAsync(kind, value, lifetime, now);
+                var until = lifetime is { } d ? $"until {now.Add(d):u}" : "until unrevoked";
+                await parse.InvocationConfiguration.Output.WriteLineAsync($"Revoked {Describe(kind)} '{value}' {until}.");
+                return await ConfirmAsync(parse, store, prefix, version, waitFor, time, cancellationToken);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                return await RedisFailedAsync(error, ex);
+            }
         });
         return command;
     }
 
-    public static Command Unrevoke()
+    public static Command Unrevoke(TimeProvider time)
     {
         var command = new Command("unrevoke", "Lift a revocation made with revoke.");
         var target = new TargetOptions(command);
+        var wait = new WaitOption(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var error = parse.InvocationConfiguration.Error;
-            if (!target.TryGet(parse, out var kind, out var value, error))
+            if (!target.TryGet(parse, out var kind, out var value, error) || !wait.TryGet(parse, out var waitFor, error))
             {
                 return Usage;
             }
@@ -66,14 +89,63 @@ public static class RevocationCommands
             {
                 return Failed;
             }
-            var removed = await new RevocationStore(redis, parse.GetValue(target.Prefix)!).UnrevokeAsync(kind, value);
-            await parse.InvocationConfiguration.Output.WriteLineAsync(removed
-                ? $"Lifted the revocation of {Describe(kind)} '{value}'."
-                : $"{Describe(kind)} '{value}' was not revoked; nothing changed.");
-            return 0;
+            var prefix = parse.GetValue(target.Prefix)!;
+            var store = new RevocationStore(redis, prefix);
+            try
+            {
+                var (removed, version) = await store.UnrevokeAsync(kind, value);
+                if (!removed)
+                {
+                    await parse.InvocationConfiguration.Output.WriteLineAsync($"{Describe(kind)} '{value}' was not revoked; nothing changed.");
+                    return 0;
+                }
+                await parse.InvocationConfiguration.Output.WriteLineAsync($"Lifted the revocation of {Describe(kind)} '{value}'.");
+                return await ConfirmAsync(parse, store, prefix, version, waitFor, time, cancellationToken);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                return await RedisFailedAsync(error, ex);
+            }
         });
         return command;
     }
+
+    /// <summary>Waits for every live gateway instance to confirm <paramref name="version"/>, and says how many did.</summary>
+    private static async Task<int> ConfirmAsync(ParseResult parse, RevocationStore store, string prefix, long version, TimeSpan waitFor, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var output = parse.InvocationConfiguration.Output;
+        if (waitFor == TimeSpan.Zero)
+        {
+            await output.WriteLineAsync("Not waiting for gateway instances to confirm (--wait 0); each applies the change within its RefreshInterval at the latest.");
+            return 0;
+        }
+        var confirmation = await store.WaitUntilAppliedAsync(version, waitFor, PollInterval, time, cancellationToken);
+        if (confirmation.Complete)
+        {
+            await output.WriteLineAsync($"Applied by all {confirmation.Confirmed} live gateway {Plural(confirmation.Confirmed)} (denylist version {version}).");
+            return 0;
+        }
+        var error = parse.InvocationConfiguration.Error;
+        if (confirmation.Confirmed == 0 && confirmation.Unconfirmed.Count == 0)
+        {
+            await error.WriteLineAsync(
+                $"Stored, but no live gateway instance reports under prefix '{prefix}': check that --prefix matches Gateway:Identity:Revocation:KeyPrefix and that the gateways reach this Redis (gateways that start later load the change before serving).");
+            return NotConfirmed;
+        }
+        var live = confirmation.Confirmed + confirmation.Unconfirmed.Count;
+        var missing = string.Join(", ", confirmation.Unconfirmed.Select(i => $"{i.Id} (counts as live for {i.LiveFor.TotalSeconds:0} s more)"));
+        await error.WriteLineAsync(
+            $"Stored, but only {confirmation.Confirmed} of {live} live gateway instances confirmed within {waitFor.TotalSeconds:0.###} s; not confirmed: {missing}. Check those instances (/readyz, their Redis connection) and run the command again (with a longer --wait) until it confirms; a crashed instance drops out when its time runs out.");
+        return NotConfirmed;
+    }
+
+    private static async Task<int> RedisFailedAsync(TextWriter error, Exception exception)
+    {
+        await error.WriteLineAsync($"Redis failed while changing the denylist or reading confirmations ({exception.Message}); run the command again until it exits 0.");
+        return Failed;
+    }
+
+    private static string Plural(int count) => count == 1 ? "instance" : "instances";
 
     private static string Describe(RevocationKind kind) => kind switch
     {
@@ -81,6 +153,34 @@ public static class RevocationCommands
         RevocationKind.TokenId => "token id",
         _ => "client",
     };
+
+    /// <summary><c>--wait</c>: how long to wait for confirmations; 0 not to wait.</summary>
+    private sealed class WaitOption
+    {
+        private readonly Option<string> _wait = new("--wait")
+        {
+            Description = "How long to wait until every live gateway instance confirms it applied the change, e.g. 5s, 1m; 0 not to wait (default: 5s).",
+            DefaultValueFactory = _ => "5s",
+        };
+
+        public WaitOption(Command command) => command.Options.Add(_wait);
+
+        public bool TryGet(ParseResult parse, out TimeSpan wait, TextWriter error)
+        {
+            var text = parse.GetValue(_wait);
+            if (text is "0" or "0s")
+            {
+                wait = TimeSpan.Zero;
+                return true;
+            }
+            if (Durations.TryParse(text, out wait))
+            {
+                return true;
+            }
+            error.WriteLine($"--wait '{text}' is not a duration such as 5s or 1m (or 0 not to wait).");
+            return false;
+        }
+    }
 
     /// <summary>Exactly one of --sub, --jti and --client, plus --redis and --prefix.</summary>
     private sealed class TargetOptions

@@ -14,7 +14,7 @@ public sealed class IdentityOptions
     /// <summary>The identity providers whose access tokens are accepted; at least one.</summary>
     public List<IssuerOptions> Issuers { get; set; } = [];
 
-    /// <summary>Tolerance for clock differences on exp/nbf.</summary>
+    /// <summary>Tolerance for clock differences on exp, nbf and iat (a token issued later than now plus this is refused).</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Tokens larger than this are refused before they are parsed.</summary>
@@ -95,12 +95,12 @@ public sealed class RevocationOptions
     /// <summary>null: on when Gateway:Redis:Configuration is set (a warning is logged when off). true without Redis is an error.</summary>
     public bool? Enabled { get; set; }
 
-    /// <summary>Prefix of the Redis keys and channel the denylist uses.</summary>
+    /// <summary>Prefix of the Redis keys and channel the denylist and the registry of instances use.</summary>
     public string KeyPrefix { get; set; } = "gateway:revocations";
 
     /// <summary>The denylist is re-read at least this often, even if a change notification was missed.</summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>If the denylist could not be read for this long, requests get 503 rather than trust a stale list.</summary>
+    /// <summary>If the denylist could not be read for this long, requests get 503 rather than trust a stale list; also how long an instance counts as live in the registry after its last report.</summary>
     public TimeSpan MaxStaleness { get; set; } = TimeSpan.FromMinutes(2);
 }

@@ -23,7 +23,8 @@ internal static class IdentityRegistration
             sp.GetRequiredService<ValidatedTokenCache>(),
             sp.GetRequiredService<MfaFacts>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<IOptions<IdentityOptions>>().Value.MaxTokenBytes));
+            sp.GetRequiredService<IOptions<IdentityOptions>>().Value.MaxTokenBytes,
+            sp.GetRequiredService<IOptions<IdentityOptions>>().Value.ClockSkew));
 
         if (RevocationEnabled(configuration))
         {

@@ -142,6 +142,117 @@ public sealed class ActionTests
         Assert.Equal(valid, PiiDetectors.PassesMod97(iban));
     }
 
+    // Text elements (grapheme clusters): an emoji (a surrogate pair), an emoji with a skin tone,
+    // a ZWJ family, a flag (two regional indicators), a letter with a combining accent, a keycap.
+    private const string Grinning = "\U0001F600";
+    private const string ThumbsUpMediumSkin = "\U0001F44D\U0001F3FD";
+    private const string Family = "\U0001F468\u200D\U0001F469\u200D\U0001F467";
+    private const string Flag = "\U0001F1E9\U0001F1EA";
+    private const string EAcute = "e\u0301";
+    private const string KeycapOne = "1\uFE0F\u20E3";
+
+    [Theory]
+    [InlineData("1 " + Grinning + " Emoji St", 3, "1 " + Grinning)]
+    [InlineData("1 " + Grinning + " Emoji St", 2, "1 ")]
+    [InlineData(EAcute + "clair", 1, EAcute)]
+    [InlineData(Family + " family", 1, Family)]
+    [InlineData(Flag + Flag + " flags", 1, Flag)]
+    [InlineData(ThumbsUpMediumSkin + "ok", 1, ThumbsUpMediumSkin)]
+    [InlineData("line\r\nnext", 5, "line\r\n")]
+    [InlineData(Grinning + Grinning, 2, "[REDACTED]")]
+    public void GeneralizePrefix_CountsTextElements_NeverHalfAnEmoji(string value, int size, string expected)
+    {
+        Assert.Equal(expected, Apply("generalize", new() { ["to"] = "prefix", ["size"] = size.ToString() }, value));
+    }
+
+    [Theory]
+    [InlineData("call " + Grinning + ThumbsUpMediumSkin + Flag + EAcute, 0, 4, "*****" + Grinning + ThumbsUpMediumSkin + Flag + EAcute)]
+    [InlineData(Grinning + "abcdefgh", 1, 0, Grinning + "********")]
+    [InlineData(Family + Family + Family + Family, 1, 1, Family + "**" + Family)]
+    [InlineData(Flag + Flag, 0, 4, "*" + Flag)]
+    [InlineData(EAcute + EAcute + EAcute + EAcute, 1, 1, EAcute + "**" + EAcute)]
+    [InlineData("ab\r\ncd", 0, 4, "***cd")]
+    public void Partial_KeepsAndHidesWholeTextElements_OneStarEach(string value, int first, int last, string expected)
+    {
+        var parameters = new Dictionary<string, string> { ["keep_first"] = first.ToString(), ["keep_last"] = last.ToString() };
+
+        Assert.Equal(expected, Apply("partial", parameters, value));
+    }
+
+    /// <summary>Every keep count on every mix of clusters: no lone surrogate, and every kept piece is a whole element of the input.</summary>
+    [Fact]
+    public void Partial_AnyKeepCounts_NeverEmitsALoneSurrogateOrAPieceOfAnElement()
+    {
+        string[] pieces = [Grinning, ThumbsUpMediumSkin, Family, Flag, EAcute, KeycapOne, "a", "\u00E9", "\u4E2D"];
+        var values = pieces.SelectMany(a => pieces.SelectMany(b => pieces.Select(c => a + b + c + a + b))).ToList();
+        foreach (var value in values)
+        {
+            var elements = Elements(value);
+            for (var first = 0; first <= 5; first++)
+            {
+                for (var last = 0; last <= 5; last++)
+                {
+                    if (first == 0 && last == 0)
+                    {
+                        continue;
+                    }
+                    var masked = Apply("partial", new() { ["keep_first"] = first.ToString(), ["keep_last"] = last.ToString() }, value);
+
+                    Assert.DoesNotContain(masked.EnumerateRunes(), rune => rune == System.Text.Rune.ReplacementChar);
+                    var kept = Elements(masked);
+                    Assert.Equal(elements.Count, kept.Count);
+                    Assert.All(kept.Zip(elements), pair => Assert.True(pair.First == "*" || pair.First == pair.Second, $"{pair.First} in {masked}"));
+                }
+            }
+        }
+    }
+
+    /// <summary>The ASCII shortcut finds exactly the elements the Unicode tables find.</summary>
+    [Theory]
+    [InlineData("plain ascii, CR LF\r\nand CR\rLF\n")]
+    [InlineData("a" + EAcute + "b" + KeycapOne + "#\uFE0F\u20E3" + Flag + "x" + Family + "y\u200D" + Grinning + "z")]
+    [InlineData("\u0600123 \u1100\u1161\u11A8 \u0915\u094D\u0937")]
+    public void TextElementWalk_MatchesStringInfo(string text)
+    {
+        var walked = new List<string>();
+        for (var at = 0; at < text.Length;)
+        {
+            var length = TextElements.NextLength(text.AsSpan(at));
+            walked.Add(text.Substring(at, length));
+            at += length;
+        }
+
+        Assert.Equal(Elements(text), walked);
+    }
+
+    [Theory]
+    [InlineData(Grinning + "jane@example.com", Grinning + "***@example.com")]
+    [InlineData(EAcute + "mile@example.org", EAcute + "***@example.org")]
+    [InlineData(Family + "@example.org", Family + "***@example.org")]
+    public void Email_KeepsTheFirstTextElement(string value, string expected)
+    {
+        Assert.Equal(expected, Apply("email", [], value));
+    }
+
+    [Theory]
+    [InlineData("year", "1960-05-08 " + Grinning, "1960")]
+    [InlineData("year", "1960\u0301-05-08", "[REDACTED]")]
+    [InlineData("month", "1960-05\u0301-08", "[REDACTED]")]
+    [InlineData("month", "1960-" + Grinning, "[REDACTED]")]
+    public void GeneralizeDate_NeverCutsAMarkFromItsDigit(string to, string value, string expected)
+    {
+        Assert.Equal(expected, Apply("generalize", new() { ["to"] = to }, value));
+    }
+
+    [Theory]
+    [InlineData("mail ada@example.org\u0301 now", "mail [EMAIL] now")]
+    [InlineData("card 4111 1111 1111 111" + KeycapOne + " ok", "card [CARD] ok")]
+    [InlineData(Grinning + " ada@example.org " + Family, Grinning + " [EMAIL] " + Family)]
+    public void Detect_ReplacesWholeTextElements(string text, string expected)
+    {
+        Assert.Equal(expected, Apply("detect", [], text));
+    }
+
     [Fact]
     public void EveryActionName_IsUnique()
     {
@@ -174,6 +285,17 @@ public sealed class ActionTests
 
         Assert.True(System.Text.Unicode.Utf8.IsValid(output.WrittenSpan));
         Assert.Equal("a\uFFFD", JsonSerializer.Deserialize<string>(output.WrittenSpan));
+    }
+
+    private static List<string> Elements(string text)
+    {
+        var elements = new List<string>();
+        var enumerator = System.Globalization.StringInfo.GetTextElementEnumerator(text);
+        while (enumerator.MoveNext())
+        {
+            elements.Add(enumerator.GetTextElement());
+        }
+        return elements;
     }
 
     private static string Apply(string action, Dictionary<string, string> parameters, string value, ActionContext? context = null) =>

@@ -70,14 +70,36 @@ public static class AttackTokens
         ["stripped signature"] = (() => string.Join('.', Idp.Mint().Split('.')[..2]) + ".", "bad_signature"),
         ["two segments"] = (() => string.Join('.', Idp.Mint().Split('.')[..2]), "token_malformed"),
         ["four segments"] = (() => Idp.Mint() + ".AAAA", "token_malformed"),
-        ["garbage segments"] = (() => "abc.def.ghi", "token_malformed"),
+        ["garbage segments"] = (() => "abc.def.ghi", "token_malformed_encoding"),
+        ["segments of base64url that is not JSON"] = (() => "abc.abc.abc", "token_malformed"),
         ["oversize token"] = (() => Idp.Mint(spec => spec.Claims["padding"] = new string('a', 20_000)), "token_too_large"),
         ["JWE with a compression bomb"] = (() => CompressionBombJwe(), "jwe_not_accepted"),
         ["ID token (typ JWT) where an access token is required"] = (() => Idp.Mint(spec => spec.Type = "JWT"), "type_invalid"),
         ["typ of another token kind"] = (() => Idp.Mint(spec => spec.Type = "logout+jwt"), "type_invalid"),
         ["ES256 token re-labelled RS256"] = (() => Relabelled(Idp.Mint(spec => spec.SigningKey = Idp.EcKey), "RS256", "ec-1"), "bad_signature"),
         ["subject missing"] = (() => Idp.Mint(spec => spec.Claims.Remove("sub")), "subject_missing"),
+        ["iat in the future beyond the skew"] = (() => Idp.SignJson(Header, Payload(dates: Dates(iat: now => $"{now + 300}"))), "token_issued_in_future"),
+        ["iat as a string"] = (() => Idp.SignJson(Header, Payload(dates: Dates(iat: now => $"\"{now}\""))), "token_claim_type"),
+        ["nbf as a string"] = (() => Idp.SignJson(Header, Payload(dates: Dates(nbf: now => $"\"{now}\""))), "token_claim_type"),
+        ["exp as a string"] = (() => Idp.SignJson(Header, Payload(dates: Dates(exp: now => $"\"{now + 600}\""))), "token_claim_type"),
+        ["exp as a string under an escaped name"] = (() => Idp.SignJson(Header, Payload(dates: Dates(exp: now => $"\"{now + 600}\"", expName: "\\u0065xp"))), "token_claim_type"),
+        ["signature with = padding"] = (() => Idp.Mint() + "==", "token_malformed_encoding"),
+        ["signature with non-zero trailing bits"] = (() => WithTrailingBits(Idp.Mint()), "token_malformed_encoding"),
+        ["signature in the base64 (not url) alphabet"] = (() => StandardAlphabetSignature(), "token_malformed_encoding"),
+        ["signature split by a tab"] = (() => WithTabInSignature(Idp.Mint()), "token_malformed_encoding"),
+        ["header with = padding, signed"] = (() => Idp.SignSegments(Convert.ToBase64String(Encoding.UTF8.GetBytes(Header)), Segment(Payload())), "token_malformed_encoding"),
+        ["payload with non-zero trailing bits, signed"] = (() => Idp.SignSegments(Segment(Header), WithTrailingBits(Segment(Payload()))), "token_malformed_encoding"),
+        ["duplicate alg in the header (none, then RS256)"] = (() => Idp.SignJson("""{"alg":"none","alg":"RS256","kid":"rsa-1","typ":"at+jwt"}""", Payload()), "token_duplicate_member"),
+        ["duplicate sub in the payload"] = (() => Idp.SignJson(Header, "{\"sub\":\"admin\"," + Payload()[1..]), "token_duplicate_member"),
+        ["duplicate sub written with an escape"] = (() => Idp.SignJson(Header, "{\"\\u0073ub\":\"admin\"," + Payload()[1..]), "token_duplicate_member"),
+        ["duplicate member in a nested object"] = (() => Idp.SignJson(Header, Payload(",\"realm_access\":{\"roles\":[\"crm-compliance\"],\"roles\":[\"crm-support\"]}")), "token_duplicate_member"),
+        ["header a JSON array"] = (() => Idp.SignJson("[" + Header + "]", Payload()), "token_malformed"),
+        ["data after the payload object"] = (() => Idp.SignJson(Header, Payload() + "{}"), "token_malformed"),
+        ["nested JWT (cty JWT, payload a signed token)"] = (() => Idp.SignSegments(Segment("""{"alg":"RS256","kid":"rsa-1","typ":"at+jwt","cty":"JWT"}"""), Segment(Idp.Mint())), "token_malformed"),
+        ["crit written with an escape"] = (() => Idp.SignJson("""{"alg":"RS256","kid":"rsa-1","typ":"at+jwt","cr\u0069t":["exp"]}""", Payload()), "crit_unsupported"),
     };
+
+    private const string Header = TestIdentityProvider.RsaHeaderJson;
 
     public static TheoryData<string> Names()
     {
@@ -156,5 +178,46 @@ public static class AttackTokens
         return $"{header}..{Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(12))}.{Base64UrlEncoder.Encode(compressed.ToArray())}.{Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16))}";
     }
 
-    private static string Segment(string json) => Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(json));
+    private static string Segment(string json) => TestIdentityProvider.Segment(json);
+
+    private static string Payload(string extraMembers = "", string? dates = null) => TestIdentityProvider.PayloadJson(extraMembers, dates);
+
+    /// <summary>The iat, nbf and exp members, each written by its function of the Unix time now (default: a number, exp ten minutes on).</summary>
+    private static string Dates(Func<long, string>? iat = null, Func<long, string>? nbf = null, Func<long, string>? exp = null, string expName = "exp")
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        return $"\"iat\":{(iat ?? Number)(now)},\"nbf\":{(nbf ?? Number)(now)},\"{expName}\":{(exp ?? (n => Number(n + 600)))(now)}";
+
+        static string Number(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The same token with its last segment's unused final bits set: other text for the same bytes.</summary>
+    private static string WithTrailingBits(string text)
+    {
+        const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        var unusedBits = (text.Length % 4) switch
+        {
+            2 => 0b1111,
+            3 => 0b11,
+            _ => throw new ArgumentException("The text has no unused final bits; it is a multiple of four characters long.", nameof(text)),
+        };
+        var last = Alphabet.IndexOf(text[^1], StringComparison.Ordinal);
+        return text[..^1] + Alphabet[last | unusedBits];
+    }
+
+    /// <summary>Whitespace a lenient decoder skips, a hundred characters before the end (inside the signature).</summary>
+    private static string WithTabInSignature(string token) => token.Insert(token.Length - 100, "\t");
+
+    /// <summary>A token whose signature is written with + and / for - and _ (the same bytes in the other base64 alphabet).</summary>
+    private static string StandardAlphabetSignature()
+    {
+        while (true)
+        {
+            var parts = Idp.Mint().Split('.');
+            if (parts[2].AsSpan().IndexOfAny('-', '_') >= 0)
+            {
+                return $"{parts[0]}.{parts[1]}.{parts[2].Replace('-', '+').Replace('_', '/')}";
+            }
+        }
+    }
 }

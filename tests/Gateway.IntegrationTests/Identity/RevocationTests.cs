@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Net;
 using Gateway.Cli.Commands;
+using Gateway.Core.Identity.Revocation;
 using Gateway.IntegrationTests.Infrastructure;
 
 namespace Gateway.IntegrationTests.Identity;
@@ -87,11 +88,114 @@ public sealed class RevocationTests(RedisServerFixture redis, Xunit.Abstractions
         Assert.True(await PollUntilAsync(HttpStatusCode.OK, token, TimeSpan.FromSeconds(6)) < TimeSpan.FromSeconds(6));
     }
 
+    /// <summary>
+    /// The report: a request on a kept-alive connection 10 ms after revoke returned was
+    /// served. Each instance has already validated and remembered the token on that connection.
+    /// </summary>
+    [Fact]
+    public async Task Revoke_WhenItReturns_TheNextRequestOnAKeptAliveConnectionToEitherInstanceIsRefused()
+    {
+        var connections = 0;
+        using var keptAlive = KeptAliveClient(() => Interlocked.Increment(ref connections));
+        for (var round = 0; round < 5; round++)
+        {
+            var token = Idp.Mint(spec => spec.Claims["jti"] = $"kept-alive-{round}-{Guid.NewGuid():N}");
+            var jti = new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(token).Id;
+            Assert.Equal(HttpStatusCode.OK, await StatusAsync(keptAlive, _first, token));
+            Assert.Equal(HttpStatusCode.OK, await StatusAsync(keptAlive, _second, token));
+
+            var clock = Stopwatch.StartNew();
+            var (exitCode, printed, _) = await CtlWithOutputAsync("revoke", "--jti", jti);
+            output.WriteLine($"revoke returned, confirmed, after {clock.Elapsed.TotalMilliseconds:0} ms");
+
+            Assert.Equal(0, exitCode);
+            Assert.Contains("Applied by all 2 live gateway instances", printed);
+            Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(keptAlive, _first, token));
+            Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(keptAlive, _second, token));
+        }
+        Assert.Equal(2, connections);
+    }
+
+    [Fact]
+    public async Task Unrevoke_WhenItReturns_TheNextRequestOnAKeptAliveConnectionToEitherInstanceIsServed()
+    {
+        using var keptAlive = KeptAliveClient(() => { });
+        for (var round = 0; round < 5; round++)
+        {
+            var subject = $"lifted-user-{round}";
+            var token = Idp.Mint(spec => spec.Claims["sub"] = subject);
+            Assert.Equal(0, await CtlAsync("revoke", "--sub", subject));
+            Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(keptAlive, _first, token));
+            Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(keptAlive, _second, token));
+
+            var (exitCode, output, _) = await CtlWithOutputAsync("unrevoke", "--sub", subject);
+
+            Assert.Equal(0, exitCode);
+            Assert.Contains("Applied by all 2 live gateway instances", output);
+            Assert.Equal(HttpStatusCode.OK, await StatusAsync(keptAlive, _first, token));
+            Assert.Equal(HttpStatusCode.OK, await StatusAsync(keptAlive, _second, token));
+        }
+    }
+
+    /// <summary>An instance that reported once and then went silent (hung, or cut off from Redis) stands for any instance that does not apply the change.</summary>
+    [Fact]
+    public async Task Revoke_AnInstanceDoesNotConfirmInTime_ExitsNotConfirmed_NamingIt()
+    {
+        await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        var store = new RevocationStore(connection, _prefix);
+        await store.ReportAppliedAsync("silent-host/4242/abcdef", 0, TimeSpan.FromMinutes(1));
+
+        var (exitCode, output, error) = await CtlWithOutputAsync("revoke", "--sub", "someone", "--wait", "0.5s");
+
+        Assert.Equal(RevocationCommands.NotConfirmed, exitCode);
+        Assert.Contains("Revoked subject 'someone'", output);
+        Assert.Contains("only 2 of 3 live gateway instances confirmed", error);
+        Assert.Contains("silent-host/4242/abcdef", error);
+        Assert.Single(error.TrimEnd().Split('\n'));
+
+        await store.LeaveAsync("silent-host/4242/abcdef");
+        Assert.Equal(0, await CtlAsync("revoke", "--sub", "someone-else"));
+    }
+
+    [Fact]
+    public async Task Revoke_NoInstanceUnderThePrefix_ExitsNotConfirmed_SayingToCheckThePrefix()
+    {
+        var (exitCode, _, error) = await CtlWithOutputAsync(["revoke", "--sub", "x", "--wait", "0.3s"], prefix: $"{_prefix}-typo");
+
+        Assert.Equal(RevocationCommands.NotConfirmed, exitCode);
+        Assert.Contains("no live gateway instance reports under prefix", error);
+        Assert.Contains("--prefix", error);
+    }
+
+    [Fact]
+    public async Task Revoke_Wait0_StoresWithoutWaiting()
+    {
+        var (exitCode, output, _) = await CtlWithOutputAsync(["revoke", "--sub", "x", "--wait", "0"], prefix: $"{_prefix}-nobody");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("Not waiting", output);
+    }
+
+    [Fact]
+    public async Task Revoke_AfterAnInstanceStopped_ConfirmsWithTheOthersAlone()
+    {
+        var third = await StartGatewayAsync();
+        Assert.Contains("all 3 live gateway instances", (await CtlWithOutputAsync("revoke", "--sub", "a")).Output);
+
+        await third.DisposeAsync();
+        var (exitCode, output, _) = await CtlWithOutputAsync("revoke", "--sub", "b");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("all 2 live gateway instances", output);
+    }
+
     [Theory]
     [InlineData("revoke")]
     [InlineData("revoke", "--sub", "a", "--jti", "b")]
     [InlineData("revoke", "--sub", "a", "--for", "soon")]
+    [InlineData("revoke", "--sub", "a", "--wait", "soon")]
     [InlineData("unrevoke")]
+    [InlineData("unrevoke", "--sub", "a", "--wait", "-1s")]
     public async Task Ctl_BadArguments_ExitWithUsageError(params string[] args)
     {
         Assert.Equal(RevocationCommands.Usage, await CtlAsync(args));
@@ -123,12 +227,40 @@ public sealed class RevocationTests(RedisServerFixture redis, Xunit.Abstractions
         GatewayCtl.Build().Parse([.. args, "--redis", redis.Configuration, "--prefix", _prefix])
             .InvokeAsync(new InvocationConfiguration { Output = TextWriter.Null, Error = TextWriter.Null });
 
-    private async Task<HttpStatusCode> StatusAsync(GatewayUnderTest gateway, string token)
+    private async Task<(int ExitCode, string Output, string Error)> CtlWithOutputAsync(string[] args, string? prefix = null)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exitCode = await GatewayCtl.Build().Parse([.. args, "--redis", redis.Configuration, "--prefix", prefix ?? _prefix])
+            .InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        return (exitCode, output.ToString(), error.ToString());
+    }
+
+    private Task<(int ExitCode, string Output, string Error)> CtlWithOutputAsync(params string[] args) => CtlWithOutputAsync(args, null);
+
+    private Task<HttpStatusCode> StatusAsync(GatewayUnderTest gateway, string token) => StatusAsync(_client, gateway, token);
+
+    private static async Task<HttpStatusCode> StatusAsync(HttpClient client, GatewayUnderTest gateway, string token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, gateway.Url("/api/contacts"));
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-        return (await _client.SendAsync(request)).StatusCode;
+        return (await client.SendAsync(request)).StatusCode;
     }
+
+    /// <summary>One HTTP/1.1 connection per gateway, kept open for the whole test; <paramref name="connected"/> counts the connections opened.</summary>
+    private static HttpClient KeptAliveClient(Action connected) => GatewayUnderTest.CreateClient(configure: handler =>
+    {
+        handler.PooledConnectionLifetime = Timeout.InfiniteTimeSpan;
+        handler.PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5);
+        handler.MaxConnectionsPerServer = 1;
+        handler.ConnectCallback = async (context, cancellationToken) =>
+        {
+            connected();
+            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+            return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+        };
+    });
 
     /// <summary>Polls both instances every 20 ms until both answer <paramref name="expected"/>; returns how long that took.</summary>
     private async Task<TimeSpan> PollUntilAsync(HttpStatusCode expected, string token, TimeSpan limit)

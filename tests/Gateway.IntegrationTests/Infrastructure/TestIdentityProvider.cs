@@ -91,6 +91,34 @@ public sealed class TestIdentityProvider
         return handler.CreateToken(descriptor);
     }
 
+    /// <summary>The header <see cref="Mint(Action{TokenSpec}?)"/> writes, as JSON text.</summary>
+    public const string RsaHeaderJson = """{"alg":"RS256","kid":"rsa-1","typ":"at+jwt"}""";
+
+    /// <summary>
+    /// The claims of a valid support-agent token as JSON text, with <paramref name="extraMembers"/>
+    /// (<c>,"name":value</c> pairs) written after them, for tokens no JSON serializer would write.
+    /// </summary>
+    /// <param name="dates">The iat, nbf and exp members as written; null: now, now and in ten minutes, as numbers.</param>
+    public static string PayloadJson(string extraMembers = "", string? dates = null)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        dates ??= $"\"iat\":{now},\"nbf\":{now},\"exp\":{now + 600}";
+        return $$"""{"iss":"{{Issuer}}","aud":"{{Audience}}","sub":"user-1","client_id":"app-1","jti":"{{Guid.NewGuid():N}}","roles":["crm-support"],{{dates}}{{extraMembers}}}""";
+    }
+
+    /// <summary>Base64url of UTF-8 <paramref name="json"/>, canonical (no padding).</summary>
+    public static string Segment(string json) => Base64UrlEncoder.Encode(System.Text.Encoding.UTF8.GetBytes(json));
+
+    /// <summary>A validly RS256-signed token (key rsa-1) of exactly these encoded segments, however odd they are.</summary>
+    public string SignSegments(string headerSegment, string payloadSegment)
+    {
+        var signature = RsaKey.Rsa.SignData(System.Text.Encoding.ASCII.GetBytes($"{headerSegment}.{payloadSegment}"), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return $"{headerSegment}.{payloadSegment}.{Base64UrlEncoder.Encode(signature)}";
+    }
+
+    /// <summary>A validly RS256-signed token of exactly this header and payload JSON text.</summary>
+    public string SignJson(string headerJson, string payloadJson) => SignSegments(Segment(headerJson), Segment(payloadJson));
+
     public static string Jwks(params SecurityKey[] keys) => JsonSerializer.Serialize(new
     {
         keys = keys.Select(key =>

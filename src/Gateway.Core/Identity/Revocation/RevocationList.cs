@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Security.Cryptography;
 using Gateway.Core.Audit;
 using Gateway.Core.Redis;
 using Microsoft.Extensions.Hosting;
@@ -10,8 +11,11 @@ namespace Gateway.Core.Identity.Revocation;
 
 /// <summary>
 /// The gateway's in-memory copy of the denylist, checked on every request without a Redis round
-/// trip. It is reloaded when any instance announces a change (pub/sub: within a second) and on a
-/// timer (in case an announcement was missed). A copy older than MaxStaleness is not trusted.
+/// trip. It is reloaded when any instance announces a change (pub/sub: within milliseconds) and on
+/// a timer (in case an announcement was missed). A copy older than MaxStaleness is not trusted.
+/// After each reload the instance reports the version it applied to the registry of instances
+/// (<see cref="RevocationStore"/>), where it counts as live for MaxStaleness: as long as it could
+/// serve from that copy. gatewayctl waits for those reports.
 /// </summary>
 internal sealed partial class RevocationList : BackgroundService
 {
@@ -21,7 +25,9 @@ internal sealed partial class RevocationList : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<RevocationList> _logger;
     private readonly SemaphoreSlim _reloadSignal = new(0, 1);
+    private readonly string _instanceId = $"{Environment.MachineName}/{Environment.ProcessId}/{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
     private volatile Snapshot? _snapshot;
+    private RevocationStore? _store;
 
     public RevocationList(RedisConnection redis, IAuditTrail audit, IOptions<IdentityOptions> options, TimeProvider time, ILogger<RevocationList> logger)
     {
@@ -51,7 +57,8 @@ internal sealed partial class RevocationList : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var multiplexer = await _redis.GetAsync();
-        var store = new RevocationStore(multiplexer, _options.KeyPrefix);
+        var store = _store = new RevocationStore(multiplexer, _options.KeyPrefix);
+        LogReportingAs(_logger, _instanceId);
         await SubscribeAsync(multiplexer, store, stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -98,18 +105,25 @@ internal sealed partial class RevocationList : BackgroundService
         }
     }
 
+    /// <summary>
+    /// Reads the denylist, applies it, and reports the version applied. The instance is announced
+    /// (with the version it holds) before reading: a change stored before the announcement is in
+    /// what it reads, and gatewayctl, storing a change after, finds the instance and waits for it.
+    /// </summary>
     private async Task ReloadAsync(RevocationStore store)
     {
         try
         {
+            await store.ReportAppliedAsync(_instanceId, _snapshot?.Version ?? 0, _options.MaxStaleness);
             var now = _time.GetUtcNow();
-            var entries = await store.LoadAsync(now);
+            var (version, entries) = await store.LoadAsync(now);
             var parsed = entries
                 .Select(e => (Parsed: RevocationFields.TryParse(e.Key, out var revocation), revocation, Expiry: e.Value))
                 .Where(e => e.Parsed)
                 .ToFrozenDictionary(e => e.revocation, e => e.Expiry);
             var previous = _snapshot;
-            _snapshot = new Snapshot(parsed, now);
+            _snapshot = new Snapshot(parsed, now, version);
+            await store.ReportAppliedAsync(_instanceId, version, _options.MaxStaleness);
             if (previous is not null && Changes(previous.Entries, parsed) is { Count: > 0 } changes)
             {
                 await _audit.RecordAsync(new GatewayChangeEvent(now)
@@ -124,6 +138,27 @@ internal sealed partial class RevocationList : BackgroundService
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             LogReloadFailed(_logger, ex.GetType().Name);
+        }
+    }
+
+    /// <summary>
+    /// Leaves the registry of instances, so that gatewayctl does not wait for an instance that is
+    /// gone. The server has stopped by now (it starts after, and stops before, hosted services),
+    /// so no request is served from here on.
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (_store is { } store)
+        {
+            try
+            {
+                await store.LeaveAsync(_instanceId);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                LogLeaveFailed(_logger, ex.GetType().Name, _options.MaxStaleness);
+            }
         }
     }
 
@@ -147,14 +182,20 @@ internal sealed partial class RevocationList : BackgroundService
         snapshot.Entries.TryGetValue((kind, value), out var expiry)
         && (expiry == 0 || expiry > now.ToUnixTimeSeconds());
 
-    /// <summary>The denylist keyed by (kind, value), parsed once per reload so a check builds no strings.</summary>
-    private sealed record Snapshot(FrozenDictionary<(RevocationKind Kind, string Value), long> Entries, DateTimeOffset LoadedAt);
+    /// <summary>The denylist keyed by (kind, value), parsed once per reload so a check builds no strings; and its version in Redis.</summary>
+    private sealed record Snapshot(FrozenDictionary<(RevocationKind Kind, string Value), long> Entries, DateTimeOffset LoadedAt, long Version);
 
     [LoggerMessage(EventId = 1520, Level = LogLevel.Warning, Message = "Could not subscribe to revocation announcements ({Error}); retrying")]
     private static partial void LogSubscribeFailed(ILogger logger, string error);
 
     [LoggerMessage(EventId = 1521, Level = LogLevel.Warning, Message = "Could not reload the revocation list ({Error}); the last copy stays in use until it is too old")]
     private static partial void LogReloadFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 1522, Level = LogLevel.Information, Message = "Reporting applied revocation changes as instance {InstanceId}")]
+    private static partial void LogReportingAs(ILogger logger, string instanceId);
+
+    [LoggerMessage(EventId = 1523, Level = LogLevel.Warning, Message = "Could not leave the registry of instances ({Error}); gatewayctl revoke counts this instance as unconfirmed for up to {LiveFor} more")]
+    private static partial void LogLeaveFailed(ILogger logger, string error, TimeSpan liveFor);
 }
 
 internal enum RevocationCheck

@@ -47,14 +47,27 @@ public static partial class PiiDetectors
             }
             var written = 0;
             var position = 0;
+            var wholeElements = !TextElements.AreChars(text);
+            var elementStart = 0;
             foreach (var span in found.InOrder)
             {
-                text[position..span.Start].CopyTo(destination[written..]);
-                written += span.Start - position;
+                var (start, end) = (span.Start, span.End);
+                if (wholeElements)
+                {
+                    // A label replaces whole text elements: no mark, joiner or half of an emoji is left behind.
+                    TextElements.Widen(text, ref elementStart, ref start, ref end);
+                    start = Math.Max(start, position);
+                    if (end <= position)
+                    {
+                        continue;
+                    }
+                }
+                text[position..start].CopyTo(destination[written..]);
+                written += start - position;
                 var label = Label(MostSpecificFirst[span.Detector]);
                 label.CopyTo(destination[written..]);
                 written += label.Length;
-                position = span.Start + span.Length;
+                position = end;
             }
             text[position..].CopyTo(destination[written..]);
             return written + text.Length - position;

@@ -55,16 +55,58 @@ public sealed class PartialAction : IMaskingAction
                 return;
             }
             using var text = new CharBuffer(value.Utf8);
-            Hide(text.Chars, '*');
-            writer.WriteString(text.Chars);
+            if (TextElements.AreChars(text.Chars))
+            {
+                // ASCII that JSON escapes (quotes, backslashes, control characters): still one character per element.
+                Hide(text.Chars, '*');
+                writer.WriteString(text.Chars);
+                return;
+            }
+            WriteHidingElements(writer, text.Chars);
         }
 
-        /// <summary>Never reveals more than half of a value, however short it is.</summary>
+        /// <summary>
+        /// Keeps and hides whole text elements, one star for each hidden one: a kept emoji, accent or
+        /// flag is never cut. One walk over the text counts the elements and remembers the
+        /// boundaries after the first <c>keep_first</c> and before the last <c>keep_last</c> of them.
+        /// </summary>
+        private void WriteHidingElements(MaskedValueWriter writer, ReadOnlySpan<char> chars)
+        {
+            Span<int> afterFirst = stackalloc int[first + 1];
+            Span<int> recent = stackalloc int[last + 1];
+            var elements = 0;
+            for (var at = 0; at < chars.Length;)
+            {
+                at += TextElements.NextLength(chars[at..]);
+                elements++;
+                if (elements <= first)
+                {
+                    afterFirst[elements] = at;
+                }
+                recent[elements % recent.Length] = at;
+            }
+            var (keepFirst, keepLast) = Kept(elements);
+            var firstLength = afterFirst[keepFirst];
+            var lastStart = recent[(elements - keepLast) % recent.Length];
+            var hidden = elements - keepFirst - keepLast;
+            using var output = new CharBuffer(firstLength + hidden + chars.Length - lastStart);
+            chars[..firstLength].CopyTo(output.Chars);
+            output.Chars.Slice(firstLength, hidden).Fill('*');
+            chars[lastStart..].CopyTo(output.Chars[(firstLength + hidden)..]);
+            writer.WriteString(output.Chars);
+        }
+
         private void Hide<T>(Span<T> value, T star)
         {
-            var keepFirst = Math.Min(first, value.Length / 4);
-            var keepLast = Math.Min(last, value.Length / 2 - keepFirst);
+            var (keepFirst, keepLast) = Kept(value.Length);
             value[keepFirst..(value.Length - keepLast)].Fill(star);
+        }
+
+        /// <summary>How many elements are kept at each end: never more than half of a value, however short it is.</summary>
+        private (int First, int Last) Kept(int elements)
+        {
+            var keepFirst = Math.Min(first, elements / 4);
+            return (keepFirst, Math.Min(last, elements / 2 - keepFirst));
         }
     }
 }
@@ -91,11 +133,17 @@ public sealed class EmailAction : IMaskingAction
             using var text = new CharBuffer(value.Utf8);
             var chars = text.Chars;
             var domain = chars[chars.LastIndexOf('@')..];
-            var length = 1 + 3 + domain.Length;
-            using var output = new CharBuffer(length);
-            output.Chars[0] = chars[0];
-            "***".CopyTo(output.Chars[1..]);
-            domain.CopyTo(output.Chars[4..]);
+            // The first text element, not the first UTF-16 unit: an emoji or an accented letter stays whole.
+            var kept = TextElements.AreChars(chars) ? 1 : TextElements.LengthOfFirst(chars, 1);
+            if (kept > chars.Length - domain.Length)
+            {
+                RedactAction.WriteRedacted(writer, value);
+                return;
+            }
+            using var output = new CharBuffer(kept + 3 + domain.Length);
+            chars[..kept].CopyTo(output.Chars);
+            "***".CopyTo(output.Chars[kept..]);
+            domain.CopyTo(output.Chars[(kept + 3)..]);
             writer.WriteString(output.Chars);
         }
     }
@@ -181,10 +229,10 @@ public sealed class GeneralizeAction : IMaskingAction
             var isString = value.Kind == JsonScalarKind.String;
             switch (to)
             {
-                case "year" when isString && utf8.Length >= 4 && IsDigits(utf8[..4]):
+                case "year" when isString && utf8.Length >= 4 && IsDigits(utf8[..4]) && TextElements.EndsElementAfter(utf8, 4):
                     writer.WriteString(utf8[..4]);
                     return;
-                case "month" when isString && utf8.Length >= 7 && IsDigits(utf8[..4]) && utf8[4] == '-':
+                case "month" when isString && utf8.Length >= 7 && IsDigits(utf8[..4]) && utf8[4] == '-' && IsDigits(utf8[5..7]) && TextElements.EndsElementAfter(utf8, 7):
                     writer.WriteString(utf8[..7]);
                     return;
                 case "bucket" when value.Kind == JsonScalarKind.Number && double.TryParse(utf8, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number):
@@ -196,12 +244,21 @@ public sealed class GeneralizeAction : IMaskingAction
                         return;
                     }
                     break;
+                case "prefix" when isString && TextElements.AreBytes(utf8):
+                    if (utf8.Length > size)
+                    {
+                        writer.WriteString(utf8[..size]);
+                        return;
+                    }
+                    break;
                 case "prefix" when isString:
                     using (var text = new CharBuffer(utf8))
                     {
-                        if (text.Chars.Length > size)
+                        // The first size text elements: "1 😀 Emoji St" to 3 is "1 😀", never half of the emoji.
+                        var length = TextElements.LengthOfFirst(text.Chars, size);
+                        if (length < text.Chars.Length)
                         {
-                            writer.WriteString(text.Chars[..size]);
+                            writer.WriteString(text.Chars[..length]);
                             return;
                         }
                     }
