@@ -14,7 +14,7 @@ namespace Gateway.Core.Audit;
 /// </summary>
 internal sealed partial class AuditQueue : IAuditTrail
 {
-    private static readonly ValueTask<bool> Kept = ValueTask.FromResult(true);
+    private static readonly ValueTask<bool> QueuedIsKept = ValueTask.FromResult(true);
     private static readonly ValueTask<bool> NotKept = ValueTask.FromResult(false);
 
     private readonly Channel<AuditEvent> _channel;
@@ -98,7 +98,7 @@ internal sealed partial class AuditQueue : IAuditTrail
         }
         return TryNumberAndQueue(auditEvent) switch
         {
-            QueueOutcome.Queued => auditEvent.Kept is { } kept ? new ValueTask<bool>(kept.Task) : Kept,
+            QueueOutcome.Queued => auditEvent.Kept is { } kept ? new ValueTask<bool>(kept.Task) : QueuedIsKept,
             QueueOutcome.Dropped => Drop(auditEvent),
             QueueOutcome.Closed => Lost(auditEvent),
             _ => RecordSlowlyAsync(auditEvent),
