@@ -30,6 +30,9 @@ public class AuditBenchmarks
     private readonly ArrayBufferWriter<byte> _lines = new(1 << 20);
     private AuditChain _chain = null!;
     private AuditQueue _queue = null!;
+    private AuditSequence _sequence = null!;
+    private string _sequenceDirectory = string.Empty;
+    private long _chained;
     private CancellationTokenSource _drain = null!;
     private LocalRedisServer? _redis;
     private string _spool = string.Empty;
@@ -52,6 +55,9 @@ public class AuditBenchmarks
         SetUpReport();
         _chain = new AuditChain(_keys, "bench", ChainHead.Genesis);
         _queue = Queue(new AuditOptions());
+        _sequenceDirectory = Directory.CreateTempSubdirectory("audit-bench-sequence-").FullName;
+        _sequence = AuditSequence.Open(_sequenceDirectory, ChainHead.Genesis, "queued");
+        _queue.Attach(_sequence, first: null);
         _drain = new CancellationTokenSource();
         _ = Task.Run(async () =>
         {
@@ -62,16 +68,23 @@ public class AuditBenchmarks
     }
 
     [GlobalCleanup(Targets = [nameof(RecordOnRequestPath), nameof(ChainOneEvent)])]
-    public void CleanUpInMemory() => _drain.Cancel();
+    public void CleanUpInMemory()
+    {
+        _drain.Cancel();
+        _sequence.Dispose();
+        Directory.Delete(_sequenceDirectory, recursive: true);
+    }
 
     [Benchmark]
-    public ValueTask RecordOnRequestPath() => _queue.RecordAsync(Event());
+    public ValueTask<bool> RecordOnRequestPath() => _queue.RecordAsync(Event());
 
     [Benchmark]
     public int ChainOneEvent()
     {
         _lines.ResetWrittenCount();
-        _chain.Append(Event(), _lines);
+        var auditEvent = Event();
+        auditEvent.Sequence = ++_chained;
+        _chain.Append(auditEvent, _lines);
         return _lines.WrittenCount;
     }
 

@@ -10,12 +10,16 @@ public readonly record struct ChainHead(long Sequence, string Hash)
 }
 
 /// <summary>
-/// Serialises events in order, each with the next sequence number of this instance and the hash
-/// of the one before, and appends them as spool lines: <c>HASH SP JSON LF</c>, where HASH is the
-/// HMAC of exactly the JSON bytes. Used by the single writer thread only.
+/// Serialises events in order, each with the sequence number it was given when queued and the hash
+/// of the event before it, and appends them as spool lines: <c>HASH SP SEQUENCE SP JSON LF</c>,
+/// where HASH is the HMAC of exactly the JSON bytes. A number given to an event that was never
+/// written (dropped, unwritable, lost in a crash) is skipped: the next event still names the hash of
+/// the last one written, so the chain holds over the gap and a verifier can tell a number never
+/// written from an event removed later. Used by the single writer thread only.
 /// </summary>
 internal sealed class AuditChain
 {
+    private const int MaxSequenceDigits = 19;
     private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = false };
     private readonly AuditKeys _keys;
     private readonly string _instance;
@@ -32,16 +36,24 @@ internal sealed class AuditChain
 
     public ChainHead Head { get; private set; }
 
+    /// <exception cref="InvalidOperationException">The event's number does not come after the head's (a bug: numbers are given in queue order).</exception>
     public void Append(AuditEvent auditEvent, IBufferWriter<byte> lines)
     {
-        var sequence = Head.Sequence + 1;
+        var sequence = auditEvent.Sequence;
+        if (sequence <= Head.Sequence)
+        {
+            throw new InvalidOperationException($"Audit event {auditEvent.Id} has sequence {sequence}, not after {Head.Sequence}.");
+        }
         _json.ResetWrittenCount();
         _writer.Reset(_json);
         Write(auditEvent, sequence, Head.Hash);
         _writer.Flush();
         var hash = _keys.ChainHash(_json.WrittenSpan);
-        var line = lines.GetSpan(hash.Length + 2 + _json.WrittenCount);
+        var line = lines.GetSpan(hash.Length + 2 + MaxSequenceDigits + 1 + _json.WrittenCount);
         var offset = System.Text.Encoding.ASCII.GetBytes(hash, line);
+        line[offset++] = (byte)' ';
+        sequence.TryFormat(line[offset..], out var digits, default, System.Globalization.CultureInfo.InvariantCulture);
+        offset += digits;
         line[offset++] = (byte)' ';
         _json.WrittenSpan.CopyTo(line[offset..]);
         offset += _json.WrittenCount;

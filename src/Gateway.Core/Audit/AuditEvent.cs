@@ -22,6 +22,16 @@ public abstract class AuditEvent
 
     public virtual string? TraceId => null;
 
+    /// <summary>The instance's sequence number, given as the event is queued; 0 until then.</summary>
+    internal long Sequence { get; set; }
+
+    /// <summary>
+    /// With <c>Durability</c> spooled or stream: completed by the writer with true once the event is
+    /// kept that far, with false if it never will be (it could not be serialised, or the process is
+    /// stopping without it). Null with <c>Durability=queued</c>.
+    /// </summary>
+    internal TaskCompletionSource<bool>? Kept { get; set; }
+
     /// <summary>The OCSF class, activity, status and object attributes.</summary>
     internal abstract void WriteAttributes(Utf8JsonWriter writer, AuditKeys keys);
 

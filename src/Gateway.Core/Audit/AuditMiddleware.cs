@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Gateway.Core.Pipeline;
+using Gateway.Core.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Model;
@@ -8,10 +9,13 @@ namespace Gateway.Core.Audit;
 
 /// <summary>
 /// The outermost stage: every request on the proxy port, whatever later stages decide, becomes one
-/// audit event, queued after the response. A fail-closed gateway whose audit trail cannot record
-/// refuses the request before any CRM data is fetched.
+/// audit event, numbered and queued once the response body is written. With <c>Durability</c>
+/// spooled or stream the end of the response is held (<see cref="ResponseEndHold"/>) until the
+/// event is fsynced or in Redis; an event that will never be kept aborts the connection instead.
+/// A fail-closed gateway whose audit trail cannot record refuses the request before any CRM data
+/// is fetched.
 /// </summary>
-internal sealed class AuditMiddleware(RequestDelegate next, IAuditTrail trail, IOptions<AuditOptions> options, TimeProvider time)
+internal sealed class AuditMiddleware(RequestDelegate next, IAuditTrail trail, IOptions<AuditOptions> options, GatewayMetrics metrics, TimeProvider time)
 {
     public const string Stage = "audit";
     private const int MaxQueryKeys = 32;
@@ -20,11 +24,13 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditTrail trail, I
     private static readonly System.Buffers.SearchValues<char> QueryKeyCharacters =
         System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.[]");
     private readonly bool _failsClosed = options.Value.FailsClosed;
+    private readonly bool _holdsResponseEnd = options.Value.DurabilityLevel != AuditDurability.Queued;
 
     public async Task InvokeAsync(HttpContext context)
     {
         var started = time.GetTimestamp();
         var feature = GatewayRequestFeature.GetOrCreate(context);
+        var hold = _holdsResponseEnd ? ResponseEndHold.Install(context) : null;
         var failed = true;
         try
         {
@@ -41,7 +47,56 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditTrail trail, I
         }
         finally
         {
-            await trail.RecordAsync(Describe(context, feature, failed, time.GetElapsedTime(started)));
+            if (hold is null)
+            {
+                await trail.RecordAsync(Describe(context, feature, failed, time.GetElapsedTime(started)));
+            }
+            else
+            {
+                await RecordThenReleaseAsync(context, feature, hold, failed, started);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The body is written up to what the hold keeps back; the event is recorded and waited for, and
+    /// only then does the response end. A failed pipeline's response is never completed here: the
+    /// server answers 500, or aborts a response that had started.
+    /// </summary>
+    private async Task RecordThenReleaseAsync(HttpContext context, IGatewayRequestFeature feature, ResponseEndHold hold, bool failed, long started)
+    {
+        if (!failed)
+        {
+            try
+            {
+                await hold.DrainWriterAsync();
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException)
+            {
+                // The client went away: the event says the response was aborted.
+                failed = true;
+            }
+        }
+        var described = Describe(context, feature, failed, time.GetElapsedTime(started));
+        var recorded = time.GetTimestamp();
+        var kept = await trail.RecordAsync(described);
+        metrics.AuditResponseHeld(time.GetElapsedTime(recorded));
+        hold.Uninstall();
+        if (!kept)
+        {
+            context.Abort();
+            return;
+        }
+        if (!failed)
+        {
+            try
+            {
+                await hold.ReleaseAsync();
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException)
+            {
+                // The client went away after the event was kept; nothing more to send.
+            }
         }
     }
 

@@ -27,12 +27,20 @@ public sealed class AuditOptions
     public string FailMode { get; set; } = "closed";
 
     /// <summary>
+    /// When a response may end: <c>queued</c> once its event is in the in-memory queue (a crash can
+    /// lose the events of requests answered in the last milliseconds, and shows as a gap);
+    /// <c>spooled</c> once its event is fsynced in the spool; <c>stream</c> once Redis confirmed it
+    /// (while Redis does not answer: once it is fsynced in the spool).
+    /// </summary>
+    public string Durability { get; set; } = "queued";
+
+    /// <summary>
     /// Group commit: events gather for up to this long after the last fsync, then are written and
     /// fsynced together (a full batch goes at once). Zero: each batch as soon as it is there.
-    /// Events reach Redis only once fsynced; a crash loses at most this long's events, besides
-    /// those still queued in memory.
+    /// Unset: 10 ms with <c>Durability=queued</c>, 0 otherwise (a response then waits for the fsync
+    /// under way and the next one, which serves every event that arrived meanwhile).
     /// </summary>
-    public TimeSpan FsyncInterval { get; set; } = TimeSpan.FromMilliseconds(10);
+    public TimeSpan? FsyncInterval { get; set; }
 
     /// <summary>Events waiting in memory for the spool writer.</summary>
     public int QueueCapacity { get; set; } = 100_000;
@@ -47,4 +55,26 @@ public sealed class AuditOptions
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     internal bool FailsClosed => FailMode == "closed";
+
+    internal AuditDurability DurabilityLevel => Durability switch
+    {
+        "spooled" => AuditDurability.Spooled,
+        "stream" => AuditDurability.Stream,
+        _ => AuditDurability.Queued,
+    };
+
+    internal TimeSpan GroupCommitDelay => FsyncInterval ?? (DurabilityLevel == AuditDurability.Queued ? TimeSpan.FromMilliseconds(10) : TimeSpan.Zero);
+}
+
+/// <summary>What has happened to a request's event before its response may end.</summary>
+internal enum AuditDurability
+{
+    /// <summary>It is queued in memory.</summary>
+    Queued,
+
+    /// <summary>It is fsynced in the spool.</summary>
+    Spooled,
+
+    /// <summary>Redis confirmed it (or, while Redis does not answer, it is fsynced in the spool).</summary>
+    Stream,
 }

@@ -45,7 +45,15 @@ internal sealed class AuditOptionsValidator(IConfiguration configuration) : IVal
         {
             errors.Add("Gateway:Audit:FailMode", $"'{options.FailMode}' is neither closed nor open.");
         }
-        if (options.FsyncInterval < TimeSpan.Zero || options.FsyncInterval > TimeSpan.FromSeconds(1))
+        if (options.Durability is not ("queued" or "spooled" or "stream"))
+        {
+            errors.Add("Gateway:Audit:Durability", $"'{options.Durability}' is none of queued, spooled, stream.");
+        }
+        else if (options.Durability != "queued" && !options.FailsClosed)
+        {
+            errors.Add("Gateway:Audit:Durability", $"'{options.Durability}' holds each response until its event is kept, which FailMode=open (serve without keeping events) contradicts; set FailMode=closed.");
+        }
+        if (options.FsyncInterval is { } interval && (interval < TimeSpan.Zero || interval > TimeSpan.FromSeconds(1)))
         {
             errors.Add("Gateway:Audit:FsyncInterval", "must be from 0 (every batch at once) to 1 second (events wait in memory that long).");
         }

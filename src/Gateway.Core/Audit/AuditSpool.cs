@@ -5,17 +5,21 @@ using System.Text.Json;
 namespace Gateway.Core.Audit;
 
 /// <summary>A place in the spool: a segment file's number and a byte offset in it.</summary>
-internal readonly record struct SpoolPosition(long Segment, long Offset);
+internal readonly record struct SpoolPosition(long Segment, long Offset) : IComparable<SpoolPosition>
+{
+    public int CompareTo(SpoolPosition other) => Segment != other.Segment ? Segment.CompareTo(other.Segment) : Offset.CompareTo(other.Offset);
+}
 
-/// <summary>One spooled event: the chain hash and the exact JSON bytes it was computed over.</summary>
-internal readonly record struct SpoolLine(ReadOnlyMemory<byte> Hash, ReadOnlyMemory<byte> Json);
+/// <summary>One spooled event: the chain hash, the exact JSON bytes it was computed over, the event's sequence number, and where the line ends in the spool.</summary>
+internal readonly record struct SpoolLine(ReadOnlyMemory<byte> Hash, ReadOnlyMemory<byte> Json, long Sequence, SpoolPosition End = default);
 
 /// <summary>
 /// The write-ahead log of audit events on local disk. Every event is appended here (and fsynced)
 /// before it is sent to Redis, so an XADD that Redis loses, an outage or a crash never loses an
 /// event: what is not yet acknowledged by Redis is read back from here, in order. Segment files
-/// <c>NNNNNNNNNNNN.spool</c> hold lines <c>HASH SP JSON LF</c>; <c>checkpoint</c> says how far
-/// Redis has them. The writer thread appends and syncs; the sender thread reads and commits.
+/// <c>NNNNNNNNNNNN.spool</c> hold lines <c>HASH SP SEQUENCE SP JSON LF</c> (lines spooled by
+/// earlier versions lack the sequence, which is then read from the JSON); <c>checkpoint</c> says
+/// how far Redis has them. The writer thread appends and syncs; the sender thread reads and commits.
 /// </summary>
 internal sealed class AuditSpool : IDisposable
 {
@@ -140,17 +144,30 @@ internal sealed class AuditSpool : IDisposable
 
     /// <summary>Reads up to <paramref name="max"/> durable lines that Redis does not have yet, from the checkpoint on.</summary>
     /// <returns>The position after the last line read (to pass to <see cref="Commit"/> once Redis has them).</returns>
-    public SpoolPosition ReadUnsent(List<SpoolLine> lines, int max)
+    public SpoolPosition ReadUnsent(List<SpoolLine> lines, int max) => Read(null, lines, max);
+
+    /// <summary>
+    /// Reads up to <paramref name="max"/> durable lines from <paramref name="from"/> (the end of a
+    /// line read before, at or after the checkpoint) on, moving nothing: to look ahead of what is sent.
+    /// </summary>
+    public SpoolPosition ReadAfter(SpoolPosition from, List<SpoolLine> lines, int max) => Read(from, lines, max);
+
+    /// <param name="from">Null: from the checkpoint, which moves past segments that hold nothing more to read.</param>
+    private SpoolPosition Read(SpoolPosition? from, List<SpoolLine> lines, int max)
     {
         lines.Clear();
         SpoolPosition start, durable;
         lock (_gate)
         {
-            if (_checkpoint != _durable && !_segments.Contains(_checkpoint.Segment))
+            (start, durable) = (from ?? _checkpoint, _durable);
+            if (start != durable && !_segments.Contains(start.Segment))
             {
-                _checkpoint = new SpoolPosition(_segments.GetViewBetween(_checkpoint.Segment + 1, _durable.Segment).Min, 0);
+                start = new SpoolPosition(_segments.GetViewBetween(start.Segment + 1, durable.Segment).Min, 0);
+                if (from is null)
+                {
+                    _checkpoint = start;
+                }
             }
-            (start, durable) = (_checkpoint, _durable);
         }
         if (start == durable)
         {
@@ -160,11 +177,16 @@ internal sealed class AuditSpool : IDisposable
         var reader = ReaderFor(start.Segment);
         if (start.Offset >= Math.Min(end, reader.Length) && start.Segment < durable.Segment)
         {
+            SpoolPosition next;
             lock (_gate)
             {
-                _checkpoint = new SpoolPosition(_segments.GetViewBetween(start.Segment + 1, durable.Segment).Min, 0);
+                next = new SpoolPosition(_segments.GetViewBetween(start.Segment + 1, durable.Segment).Min, 0);
+                if (from is null)
+                {
+                    _checkpoint = next;
+                }
             }
-            return ReadUnsent(lines, max);
+            return Read(from is null ? null : next, lines, max);
         }
         var available = Math.Min(end, reader.Length) - start.Offset;
         var length = (int)Math.Min(available, _readBuffer.Length);
@@ -177,13 +199,13 @@ internal sealed class AuditSpool : IDisposable
             {
                 break;
             }
-            lines.Add(ParseLine(buffer.AsMemory(consumed, newline - consumed)));
+            lines.Add(ParseLine(buffer.AsMemory(consumed, newline - consumed)) with { End = start with { Offset = start.Offset + newline + 1 } });
             consumed = newline + 1;
         }
         if (consumed == 0 && length < available)
         {
             _readBuffer = new byte[_readBuffer.Length * 2];
-            return ReadUnsent(lines, max);
+            return Read(from, lines, max);
         }
         return start with { Offset = start.Offset + consumed };
     }
@@ -250,11 +272,37 @@ internal sealed class AuditSpool : IDisposable
     private static SpoolLine ParseLine(ReadOnlyMemory<byte> line)
     {
         var hashLength = AuditKeys.ChainHashChars;
-        if (line.Length <= hashLength + 1 || line.Span[hashLength] != (byte)' ')
+        var span = line.Span;
+        if (line.Length <= hashLength + 1 || span[hashLength] != (byte)' ')
         {
-            throw new InvalidDataException("An audit spool line is not 'HASH JSON'.");
+            throw new InvalidDataException("An audit spool line is not 'HASH SEQUENCE JSON'.");
         }
-        return new SpoolLine(line[..hashLength], line[(hashLength + 1)..]);
+        var hash = line[..hashLength];
+        var rest = line[(hashLength + 1)..];
+        if (rest.Span[0] == (byte)'{')
+        {
+            return new SpoolLine(hash, rest, SequenceInJson(rest));
+        }
+        var space = rest.Span.IndexOf((byte)' ');
+        if (space <= 0 || !System.Buffers.Text.Utf8Parser.TryParse(rest.Span[..space], out long sequence, out var digits) || digits != space)
+        {
+            throw new InvalidDataException("An audit spool line is not 'HASH SEQUENCE JSON'.");
+        }
+        return new SpoolLine(hash, rest[(space + 1)..], sequence);
+    }
+
+    /// <summary>A line spooled before lines carried their sequence number: read it from the event.</summary>
+    private static long SequenceInJson(ReadOnlyMemory<byte> json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return document.RootElement.GetProperty("metadata").GetProperty("sequence").GetInt64();
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"An audit spool line holds no sequence number ({ex.Message}).");
+        }
     }
 
     private static string InstanceIdFor(string directory, string? configured)
@@ -306,11 +354,9 @@ internal sealed class AuditSpool : IDisposable
             try
             {
                 var line = ParseLine(last.AsMemory(0, last.Length - 1));
-                using var json = JsonDocument.Parse(line.Json);
-                var sequence = json.RootElement.GetProperty("metadata").GetProperty("sequence").GetInt64();
-                return new ChainHead(sequence, Encoding.ASCII.GetString(line.Hash.Span));
+                return new ChainHead(line.Sequence, Encoding.ASCII.GetString(line.Hash.Span));
             }
-            catch (Exception ex) when (ex is InvalidDataException or JsonException or KeyNotFoundException or InvalidOperationException)
+            catch (InvalidDataException ex)
             {
                 throw new InvalidOperationException($"Gateway:Audit:SpoolDirectory: the last event in '{SegmentPath(number)}' cannot be read ({ex.Message}); the spool needs a person to look at it.");
             }

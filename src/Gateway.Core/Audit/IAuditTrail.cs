@@ -12,6 +12,12 @@ public interface IAuditTrail
     /// </summary>
     bool KeepsEvents => true;
 
-    /// <summary>Queues <paramref name="auditEvent"/>. With FailMode=closed a full queue makes the caller wait rather than lose it.</summary>
-    ValueTask RecordAsync(AuditEvent auditEvent);
+    /// <summary>
+    /// Numbers and queues <paramref name="auditEvent"/>, and completes once it is kept as far as
+    /// <c>Gateway:Audit:Durability</c> asks: at once when queued, after its fsync when spooled, after
+    /// Redis confirmed it when stream. With FailMode=closed a full queue makes the caller wait rather
+    /// than lose it.
+    /// </summary>
+    /// <returns>False when the event was not kept: dropped (FailMode=open), recorded after the writer stopped, or unwritable.</returns>
+    ValueTask<bool> RecordAsync(AuditEvent auditEvent);
 }

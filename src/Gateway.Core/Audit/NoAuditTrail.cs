@@ -7,5 +7,5 @@ internal sealed class NoAuditTrail : IAuditTrail
 
     public bool KeepsEvents => false;
 
-    public ValueTask RecordAsync(AuditEvent auditEvent) => ValueTask.CompletedTask;
+    public ValueTask<bool> RecordAsync(AuditEvent auditEvent) => ValueTask.FromResult(true);
 }

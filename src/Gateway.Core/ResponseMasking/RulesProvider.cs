@@ -44,7 +44,7 @@ internal sealed partial class RulesProvider : BackgroundService
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         _files.WatchAsync(_options.ReloadCheckInterval, _time, ReloadAsync, stoppingToken);
 
-    private ValueTask ReloadAsync()
+    private async ValueTask ReloadAsync()
     {
         var previous = _current.Version;
         try
@@ -52,18 +52,18 @@ internal sealed partial class RulesProvider : BackgroundService
             var rules = RulesFiles.Load(_options);
             _current = rules;
             LogLoaded(_logger, rules.Version);
-            return _audit.RecordAsync(ReloadEvent(previous, rules.Version, []));
+            await _audit.RecordAsync(ReloadEvent(previous, rules.Version, []));
         }
         catch (RulesException ex)
         {
             var errors = ex.Errors.Select(e => e.ToString()).ToList();
             LogRefused(_logger, previous, errors.Count, string.Join(" | ", errors));
-            return _audit.RecordAsync(ReloadEvent(previous, null, errors));
+            await _audit.RecordAsync(ReloadEvent(previous, null, errors));
         }
         catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException)
         {
             LogRefused(_logger, previous, 1, ex.Message);
-            return _audit.RecordAsync(ReloadEvent(previous, null, [ex.Message]));
+            await _audit.RecordAsync(ReloadEvent(previous, null, [ex.Message]));
         }
     }
 

@@ -19,6 +19,9 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _auditWritten;
     private readonly Counter<long> _auditReplayed;
     private readonly Counter<long> _auditDropped;
+    private readonly Counter<long> _auditSkipped;
+    private readonly Counter<long> _auditFallbacks;
+    private readonly Histogram<double> _auditHeld;
     private readonly Histogram<double> _auditWriteLatency;
 
     private readonly Counter<long> _consentDecisions;
@@ -38,6 +41,9 @@ public sealed class GatewayMetrics
         _consentDecisions = _meter.CreateCounter<long>("gateway.consent.decisions", unit: "{record}", description: "Records decided by the consent stage, by purpose, decision and reason.");
         _consentLookups = _meter.CreateCounter<long>("gateway.consent.lookups", unit: "{subject}", description: "Consent answers by where they came from: cache, store, shared (a lookup another response had sent), or unavailable (treated as no consent).");
         _consentLookupLatency = _meter.CreateHistogram<double>("gateway.consent.lookup.duration", unit: "ms", description: "Time the consent store took to answer one pipelined batch of lookups.");
+        _auditSkipped = _meter.CreateCounter<long>("gateway.audit.events.skipped", unit: "{event}", description: "Spooled audit events not sent again because the stream already had them (a resend after a timeout, or a restart).");
+        _auditFallbacks = _meter.CreateCounter<long>("gateway.audit.durability.fallbacks", unit: "{event}", description: "With Durability=stream: responses that ended once their event was fsynced in the spool, because Redis did not confirm it.");
+        _auditHeld = _meter.CreateHistogram<double>("gateway.audit.durability.wait", unit: "ms", description: "With Durability spooled or stream: how long a response's end was held until its event was kept.");
         _auditWriteLatency = _meter.CreateHistogram<double>("gateway.audit.write.duration", unit: "ms", description: "Time Redis took to confirm one pipelined batch of events.");
     }
 
@@ -56,6 +62,12 @@ public sealed class GatewayMetrics
     }
 
     public void AuditDropped() => _auditDropped.Add(1);
+
+    public void AuditSkipped(int count) => _auditSkipped.Add(count);
+
+    public void AuditFellBackToSpool(int count) => _auditFallbacks.Add(count);
+
+    public void AuditResponseHeld(TimeSpan duration) => _auditHeld.Record(duration.TotalMilliseconds);
 
     /// <summary>Reports the audit backlog whenever metrics are collected.</summary>
     public void ObserveAuditBacklog(Func<int> queueDepth, Func<long> spoolBytes)

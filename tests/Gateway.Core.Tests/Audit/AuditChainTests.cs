@@ -28,9 +28,9 @@ public sealed class AuditChainTests
         var chain = new AuditChain(AuditTestEvents.Keys, "gw", new ChainHead(41, new string('a', 64)));
         var lines = new ArrayBufferWriter<byte>();
 
-        chain.Append(AuditTestEvents.Request(), lines);
+        chain.Append(AuditTestEvents.Numbered(AuditTestEvents.Request(), 42), lines);
 
-        var json = JsonDocument.Parse(Encoding.UTF8.GetString(lines.WrittenSpan)[65..]).RootElement;
+        var json = JsonDocument.Parse(AuditTestEvents.Parse(Encoding.UTF8.GetString(lines.WrittenSpan).TrimEnd('\n')).Json).RootElement;
         Assert.Equal(42, json.GetProperty("metadata").GetProperty("sequence").GetInt64());
         Assert.Equal(new string('a', 64), json.GetProperty("unmapped").GetProperty("prev_hash").GetString());
         Assert.Equal(42, chain.Head.Sequence);
@@ -100,7 +100,7 @@ public sealed class AuditChainTests
     {
         var chain = new AuditChain(AuditTestEvents.Keys, "gw", ChainHead.Genesis);
         var lines = new ArrayBufferWriter<byte>();
-        chain.Append(auditEvent, lines);
-        return JsonDocument.Parse(Encoding.UTF8.GetString(lines.WrittenSpan)[65..]).RootElement.Clone();
+        chain.Append(AuditTestEvents.Numbered(auditEvent, 1), lines);
+        return JsonDocument.Parse(AuditTestEvents.Parse(Encoding.UTF8.GetString(lines.WrittenSpan).TrimEnd('\n')).Json).RootElement.Clone();
     }
 }

@@ -32,10 +32,59 @@ public sealed class AuditChainVerifierTests
         var lines = AuditTestEvents.Chain(5);
         lines.RemoveAt(2);
 
-        var problem = Assert.Single(Verify(lines).Breaks);
+        var verifier = Verify(lines);
+        var problem = Assert.Single(verifier.Breaks);
 
         Assert.Contains("gap", problem.Problem);
         Assert.Equal(4, problem.Sequence);
+        Assert.Equal((3L, 3L, GapKind.Missing), (verifier.Gaps[0].First, verifier.Gaps[0].Last, verifier.Gaps[0].Kind));
+    }
+
+    [Fact]
+    public void Verify_NumbersNeverWritten_AreAGapTheChainHoldsOver_AndABreak()
+    {
+        var verifier = Verify(AuditTestEvents.Chain([1, 2, 4, 5]));
+
+        var gap = Assert.Single(verifier.Gaps);
+        Assert.Equal((3L, 3L, GapKind.NotWritten, true), (gap.First, gap.Last, gap.Kind, gap.IsBreak));
+        Assert.Contains("never wrote", Assert.Single(verifier.Breaks).Problem);
+    }
+
+    [Theory]
+    [InlineData("spooled", false)]
+    [InlineData("stream", false)]
+    [InlineData("queued", true)]
+    public void Verify_NumbersACrashedProcessReserved_AreAGap_ABreakOnlyIfItsResponsesDidNotWait(string durability, bool isBreak)
+    {
+        var verifier = Verify(AuditTestEvents.Chain([Request(1), Request(2), Restart(10_001, 3, 10_000, durability), Request(10_002)]));
+
+        var gap = Assert.Single(verifier.Gaps);
+        Assert.Equal((3L, 10_000L, GapKind.UnwrittenAtCrash, durability, isBreak), (gap.First, gap.Last, gap.Kind, gap.PreviousDurability, gap.IsBreak));
+        Assert.Equal(1, verifier.Restarts);
+        Assert.Equal(isBreak ? 1 : 0, verifier.Breaks.Count);
+    }
+
+    [Fact]
+    public void Verify_EventsRemovedJustBeforeACrashGap_AreMissing_AndTheRestIsTheCrashsGap()
+    {
+        var lines = AuditTestEvents.Chain([Request(1), Request(2), Request(3), Request(4), Restart(10_001, 5, 10_000, "spooled"), Request(10_002)]);
+        lines.RemoveRange(2, 2);
+
+        var verifier = Verify(lines);
+
+        Assert.Equal(
+            [(3L, 4L, GapKind.Missing, true), (5L, 10_000L, GapKind.UnwrittenAtCrash, false)],
+            verifier.Gaps.Select(g => (g.First, g.Last, g.Kind, g.IsBreak)));
+        Assert.Contains("removed", Assert.Single(verifier.Breaks).Problem);
+    }
+
+    [Fact]
+    public void Verify_RestartAfterACrashWithDurabilityQueued_IsABreak_EvenWithoutAGap()
+    {
+        var verifier = Verify(AuditTestEvents.Chain([Request(1), Request(2), Restart(3, 3, 2, "queued"), Request(4)]));
+
+        Assert.Empty(verifier.Gaps);
+        Assert.Contains("restart after a crash with Durability=queued", Assert.Single(verifier.Breaks).Problem);
     }
 
     [Fact]
@@ -80,6 +129,11 @@ public sealed class AuditChainVerifierTests
 
         Assert.Single(verifier.Breaks);
     }
+
+    private static AuditEvent Request(long sequence) => AuditTestEvents.Numbered(AuditTestEvents.Request(path: $"/api/contacts/{sequence}"), sequence);
+
+    private static AuditEvent Restart(long sequence, long first, long last, string durability) =>
+        AuditTestEvents.Numbered(new AuditRestartEvent(DateTimeOffset.UnixEpoch, new UnwrittenSequences(first, last, durability)), sequence);
 
     private static AuditChainVerifier Verify(List<(string Hash, byte[] Json)> lines)
     {

@@ -46,14 +46,35 @@ public sealed class AuditOptionsValidatorTests : IDisposable
             Retention = TimeSpan.FromHours(1),
             SendTimeout = TimeSpan.Zero,
             InstanceId = "has space",
+            Durability = "eventually",
         };
 
         var failures = Validate(options, redis: "localhost").Failures!.ToList();
 
-        foreach (var setting in new[] { "KeyFile", "Stream", "FailMode", "FsyncInterval", "QueueCapacity", "BatchSize", "Retention", "SendTimeout", "InstanceId" })
+        foreach (var setting in new[] { "KeyFile", "Stream", "FailMode", "FsyncInterval", "QueueCapacity", "BatchSize", "Retention", "SendTimeout", "InstanceId", "Durability" })
         {
             Assert.Contains(failures, f => f.StartsWith($"Gateway:Audit:{setting}:", StringComparison.Ordinal));
         }
+    }
+
+    [Theory]
+    [InlineData("spooled")]
+    [InlineData("stream")]
+    public void Validate_ResponsesWaitingForEvents_WithFailModeOpen_IsAContradiction(string durability)
+    {
+        var result = Validate(new AuditOptions { KeyFile = _keyFile, Durability = durability, FailMode = "open" }, redis: "localhost");
+
+        Assert.Contains($"Gateway:Audit:Durability: '{durability}' holds each response until its event is kept", result.FailureMessage);
+    }
+
+    [Theory]
+    [InlineData("queued", 10)]
+    [InlineData("spooled", 0)]
+    [InlineData("stream", 0)]
+    public void FsyncIntervalUnset_GathersOnlyWhenResponsesDoNotWaitForTheFsync(string durability, int milliseconds)
+    {
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), new AuditOptions { Durability = durability }.GroupCommitDelay);
+        Assert.Equal(TimeSpan.FromMilliseconds(3), new AuditOptions { Durability = durability, FsyncInterval = TimeSpan.FromMilliseconds(3) }.GroupCommitDelay);
     }
 
     [Fact]

@@ -24,6 +24,51 @@ public sealed class AuditSpoolTests : IDisposable
     }
 
     [Fact]
+    public void ReadUnsent_LinesWithTheirSequence_AndLinesSpooledBeforeLinesHadIt_BothCarryTheirNumber()
+    {
+        using var spool = AuditSpool.Open(_directory, "gw");
+        var chain = new AuditChain(AuditTestEvents.Keys, "gw", new ChainHead(1, AuditTestEvents.Chain(1)[0].Hash));
+        var written = new System.Buffers.ArrayBufferWriter<byte>();
+        chain.Append(AuditTestEvents.Numbered(AuditTestEvents.Request(path: "/api/contacts/seven"), 7), written);
+        spool.Append(Bytes(AuditTestEvents.Chain(1)));
+        spool.Append(written.WrittenSpan);
+        spool.Sync();
+
+        var read = new List<SpoolLine>();
+        spool.ReadUnsent(read, 100);
+
+        Assert.Equal([1L, 7L], read.Select(l => l.Sequence));
+        Assert.Contains("/api/contacts/seven", Encoding.UTF8.GetString(read[1].Json.Span));
+        Assert.Equal((byte)'{', read[1].Json.Span[0]);
+    }
+
+    [Fact]
+    public void ReadAfter_LooksAheadAcrossSegments_WithoutMovingTheCheckpoint()
+    {
+        var lines = AuditTestEvents.Chain(4);
+        using var spool = AuditSpool.Open(_directory, "gw", segmentBytes: 1);
+        foreach (var line in lines)
+        {
+            spool.Append(Bytes([line]));
+        }
+        spool.Sync();
+
+        var read = new List<SpoolLine>();
+        var seen = new List<long>();
+        var position = spool.ReadUnsent(read, 1);
+        seen.AddRange(read.Select(l => l.Sequence));
+        while (read.Count > 0)
+        {
+            position = spool.ReadAfter(position, read, 1);
+            seen.AddRange(read.Select(l => l.Sequence));
+        }
+        spool.ReadUnsent(read, 100);
+
+        Assert.Equal([1L, 2L, 3L, 4L], seen);
+        Assert.Equal(1, Assert.Single(read).Sequence);
+    }
+
+    [Fact]
     public void Commit_AdvancesTheCheckpoint_AcrossARestart()
     {
         var lines = AuditTestEvents.Chain(3);

@@ -36,16 +36,34 @@ internal static class AuditTestEvents
         return new MaskingReport("v-1", "contact", count, subjects, new Dictionary<string, int>());
     }
 
-    /// <summary>Spool lines for <paramref name="count"/> events, chained from genesis.</summary>
-    public static List<(string Hash, byte[] Json)> Chain(int count, string instance = "gw-test")
+    /// <summary>Spool lines for <paramref name="count"/> events numbered 1, 2, 3, ..., chained from genesis.</summary>
+    public static List<(string Hash, byte[] Json)> Chain(int count, string instance = "gw-test") =>
+        Chain(Enumerable.Range(1, count).Select(n => (long)n), instance);
+
+    /// <summary>Spool lines for events with the given numbers (in order; skipped numbers are never written), chained from genesis.</summary>
+    public static List<(string Hash, byte[] Json)> Chain(IEnumerable<long> sequences, string instance = "gw-test") =>
+        Chain(sequences.Select(sequence => (AuditEvent)Numbered(Request(path: $"/api/contacts/{sequence - 1}"), sequence)), instance);
+
+    /// <summary>Spool lines for numbered events, in order, chained from genesis.</summary>
+    public static List<(string Hash, byte[] Json)> Chain(IEnumerable<AuditEvent> events, string instance = "gw-test")
     {
         var chain = new AuditChain(Keys, instance, ChainHead.Genesis);
         var lines = new ArrayBufferWriter<byte>();
-        for (var i = 0; i < count; i++)
+        foreach (var auditEvent in events)
         {
-            chain.Append(Request(path: $"/api/contacts/{i}"), lines);
+            chain.Append(auditEvent, lines);
         }
-        return [.. Encoding.ASCII.GetString(lines.WrittenSpan).Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(line => (line[..64], Encoding.UTF8.GetBytes(line[65..])))];
+        return [.. Encoding.ASCII.GetString(lines.WrittenSpan).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(Parse)];
     }
+
+    /// <summary>Gives <paramref name="auditEvent"/> the number the audit queue would have.</summary>
+    public static T Numbered<T>(T auditEvent, long sequence)
+        where T : AuditEvent
+    {
+        auditEvent.Sequence = sequence;
+        return auditEvent;
+    }
+
+    /// <summary>A spool line <c>HASH SEQUENCE JSON</c> as its hash and JSON.</summary>
+    public static (string Hash, byte[] Json) Parse(string line) => (line[..64], Encoding.UTF8.GetBytes(line[(line.IndexOf(' ', 65) + 1)..]));
 }

@@ -47,8 +47,8 @@ public sealed class DroppedHeadersEventTests
     private static JsonElement Unmapped(ApiActivityEvent auditEvent)
     {
         var lines = new ArrayBufferWriter<byte>();
-        new AuditChain(AuditTestEvents.Keys, "gw-test", ChainHead.Genesis).Append(auditEvent, lines);
-        var line = Encoding.UTF8.GetString(lines.WrittenSpan).TrimEnd('\n');
-        return JsonDocument.Parse(line[65..]).RootElement.GetProperty("unmapped").Clone();
+        new AuditChain(AuditTestEvents.Keys, "gw-test", ChainHead.Genesis).Append(AuditTestEvents.Numbered(auditEvent, 1), lines);
+        var (_, json) = AuditTestEvents.Parse(Encoding.UTF8.GetString(lines.WrittenSpan).TrimEnd('\n'));
+        return JsonDocument.Parse(json).RootElement.GetProperty("unmapped").Clone();
     }
 }

@@ -67,7 +67,7 @@ public sealed class AuditGroupCommitTests
         {
             if (audit.Queue.Depth > 0)
             {
-                time.Advance(audit.Options.FsyncInterval);
+                time.Advance(audit.Options.GroupCommitDelay);
             }
             await Task.Delay(50);
         }

@@ -17,7 +17,7 @@ public sealed class AuditStreamSenderTests(RedisServerFixture redis) : IClassFix
     public async Task ConnectionCutMidBatch_NoneOfItArrives_ThenTheResendArrivesWholeAndInOrder(double cutAt)
     {
         var stream = $"gateway:audit:cut-{Guid.NewGuid():N}";
-        var sender = new AuditStreamSender(new AuditOptions { Stream = stream, BatchSize = BatchSize });
+        var sender = new AuditStreamSender(new AuditOptions { Stream = stream, BatchSize = BatchSize }, "gw");
         var lines = Enumerable.Range(1, BatchSize).Select(Line).ToList();
         using var relay = new CuttingRelay(redis.Port);
         await using var viaRelay = await ConnectThroughAsync(relay);
@@ -25,9 +25,9 @@ public sealed class AuditStreamSenderTests(RedisServerFixture redis) : IClassFix
         var batchBytes = lines.Sum(l => l.Json.Length + l.Hash.Length);
 
         relay.CutAfter((long)(batchBytes * cutAt));
-        await Assert.ThrowsAnyAsync<RedisException>(() => sender.SendAsync(viaRelay.GetDatabase(), lines, DateTimeOffset.UtcNow, CancellationToken.None));
+        await Assert.ThrowsAnyAsync<RedisException>(() => sender.SendAsync(viaRelay.GetDatabase(), lines, DateTimeOffset.UtcNow, evenIfNotAfterLast: false, CancellationToken.None));
         var afterCut = await direct.GetDatabase().StreamLengthAsync(stream);
-        await sender.SendAsync(viaRelay.GetDatabase(), lines, DateTimeOffset.UtcNow, CancellationToken.None);
+        await sender.SendAsync(viaRelay.GetDatabase(), lines, DateTimeOffset.UtcNow, evenIfNotAfterLast: false, CancellationToken.None);
         var entries = await direct.GetDatabase().StreamRangeAsync(stream);
 
         Assert.Equal(1, relay.Cuts);
@@ -39,11 +39,11 @@ public sealed class AuditStreamSenderTests(RedisServerFixture redis) : IClassFix
     public async Task BatchRedisRefuses_IsNotReportedSent_AndNothingOfItIsAdded()
     {
         var stream = $"gateway:audit:refused-{Guid.NewGuid():N}";
-        var sender = new AuditStreamSender(new AuditOptions { Stream = stream, BatchSize = BatchSize });
+        var sender = new AuditStreamSender(new AuditOptions { Stream = stream, BatchSize = BatchSize }, "gw");
         await using var direct = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
         await direct.GetDatabase().StringSetAsync(stream, "not a stream");
 
-        await Assert.ThrowsAnyAsync<RedisException>(() => sender.SendAsync(direct.GetDatabase(), [Line(1), Line(2)], DateTimeOffset.UtcNow, CancellationToken.None));
+        await Assert.ThrowsAnyAsync<RedisException>(() => sender.SendAsync(direct.GetDatabase(), [Line(1), Line(2)], DateTimeOffset.UtcNow, evenIfNotAfterLast: false, CancellationToken.None));
         Assert.Equal("not a stream", await direct.GetDatabase().StringGetAsync(stream));
     }
 
@@ -57,7 +57,7 @@ public sealed class AuditStreamSenderTests(RedisServerFixture redis) : IClassFix
         const int expired = 25_000;
         var stream = $"gateway:audit:trim-{Guid.NewGuid():N}";
         var now = DateTimeOffset.UtcNow;
-        var sender = new AuditStreamSender(new AuditOptions { Stream = stream, Retention = TimeSpan.FromDays(1) });
+        var sender = new AuditStreamSender(new AuditOptions { Stream = stream, Retention = TimeSpan.FromDays(1) }, "gw");
         await using var direct = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
         var database = direct.GetDatabase();
         var twoDaysAgo = now.AddDays(-2).ToUnixTimeMilliseconds();
@@ -66,7 +66,7 @@ public sealed class AuditStreamSenderTests(RedisServerFixture redis) : IClassFix
 
         for (var batch = 0; batch < 3; batch++)
         {
-            await sender.SendAsync(database, [Line((2 * batch) + 1), Line((2 * batch) + 2)], now, CancellationToken.None);
+            await sender.SendAsync(database, [Line((2 * batch) + 1), Line((2 * batch) + 2)], now, evenIfNotAfterLast: false, CancellationToken.None);
         }
         var expiredLeft = (await database.StreamRangeAsync(stream, "-", $"({oldestKept}")).Length;
         var sent = await database.StreamRangeAsync(stream, oldestKept, "+");
@@ -80,11 +80,11 @@ public sealed class AuditStreamSenderTests(RedisServerFixture redis) : IClassFix
     public async Task RetentionReachingBeforeTheEpoch_TrimsNothing_AndTheBatchArrivesOnce()
     {
         var stream = $"gateway:audit:ancient-{Guid.NewGuid():N}";
-        var sender = new AuditStreamSender(new AuditOptions { Stream = stream, Retention = TimeSpan.FromDays(365 * 100) });
+        var sender = new AuditStreamSender(new AuditOptions { Stream = stream, Retention = TimeSpan.FromDays(365 * 100) }, "gw");
         await using var direct = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
         await direct.GetDatabase().StreamAddAsync(stream, AuditRecord.EventField, "early", "1-0");
 
-        await sender.SendAsync(direct.GetDatabase(), [Line(1), Line(2)], DateTimeOffset.UtcNow, CancellationToken.None);
+        await sender.SendAsync(direct.GetDatabase(), [Line(1), Line(2)], DateTimeOffset.UtcNow, evenIfNotAfterLast: false, CancellationToken.None);
 
         Assert.Equal(3, await direct.GetDatabase().StreamLengthAsync(stream));
     }
@@ -102,5 +102,5 @@ public sealed class AuditStreamSenderTests(RedisServerFixture redis) : IClassFix
     }
 
     private static SpoolLine Line(int number) =>
-        new(Encoding.UTF8.GetBytes($"hash-{number:D4}"), Encoding.UTF8.GetBytes($$"""{"n":{{number}},"pad":"{{new string('x', 200)}}"}"""));
+        new(Encoding.UTF8.GetBytes($"hash-{number:D4}"), Encoding.UTF8.GetBytes($$"""{"n":{{number}},"pad":"{{new string('x', 200)}}"}"""), number);
 }

@@ -4,11 +4,15 @@ using Gateway.IntegrationTests.Infrastructure;
 
 namespace Gateway.IntegrationTests.Audit;
 
-/// <summary>An event that cannot be serialised (a bug) must not stop the audit trail of the requests after it.</summary>
+/// <summary>
+/// An event that cannot be serialised (a bug) must not stop the audit trail of the requests after
+/// it, nor vanish without trace: its number stays a gap over which the chain holds, and verify
+/// reports it as a number the gateway never wrote.
+/// </summary>
 public sealed class AuditUnwritableEventTests
 {
     [Fact]
-    public async Task AnEventThatCannotBeSerialised_IsDropped_AndTheEventsAfterItArrive_ChainedWithoutAGap()
+    public async Task AnEventThatCannotBeSerialised_IsDropped_AndTheEventsAfterItArrive_ChainedOverItsReportedGap()
     {
         await using var audit = await StandaloneAuditWriter.StartAsync("gateway:audit:unwritable", TimeProvider.System);
 
@@ -21,13 +25,15 @@ public sealed class AuditUnwritableEventTests
         Assert.Equal(
             ["/api/contacts/before", "/api/contacts/after"],
             events.Select(e => e.Document.RootElement.GetProperty("http_request").GetProperty("url").GetProperty("path").GetString()));
-        Assert.Equal([1L, 2L], events.Select(e => e.Sequence!.Value));
+        Assert.Equal([1L, 3L], events.Select(e => e.Sequence!.Value));
         var verifier = new AuditChainVerifier(TestAudit.Keys);
         foreach (var record in events)
         {
             verifier.Check(record.EntryId, record);
         }
-        Assert.Empty(verifier.Breaks);
+        var gap = Assert.Single(verifier.Gaps);
+        Assert.Equal((2L, 2L, GapKind.NotWritten, true), (gap.First, gap.Last, gap.Kind, gap.IsBreak));
+        Assert.Equal(AuditChainVerifier.Describe(gap), Assert.Single(verifier.Breaks).Problem);
     }
 
     private static ApiActivityEvent Request(string path) => new(DateTimeOffset.UtcNow) { Method = "GET", Path = path, StatusCode = 200 };

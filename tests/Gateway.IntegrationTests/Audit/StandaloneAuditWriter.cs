@@ -12,12 +12,15 @@ namespace Gateway.IntegrationTests.Audit;
 /// <summary>The audit writer on its own, without a gateway: its queue, a spool of its own and a redis-server of its own.</summary>
 internal sealed class StandaloneAuditWriter : IAsyncDisposable
 {
-    private readonly Process _redis;
+    private readonly Process? _redis;
+    private readonly string? _ownersSpool;
     private readonly RedisConnection _connection;
 
-    private StandaloneAuditWriter(Process redis, string configuration, AuditOptions options, TimeProvider time)
+    /// <param name="redis">Null for another writer on an owner's redis-server, which stops it.</param>
+    private StandaloneAuditWriter(Process? redis, string? ownersSpool, string configuration, AuditOptions options, TimeProvider time)
     {
         _redis = redis;
+        _ownersSpool = ownersSpool;
         Configuration = configuration;
         Options = options;
         var metrics = new GatewayMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
@@ -41,9 +44,31 @@ internal sealed class StandaloneAuditWriter : IAsyncDisposable
         var redis = await RedisServerFixture.StartProcessAsync(port);
         var options = new AuditOptions { Stream = stream, KeyFile = TestAudit.KeyFile, SpoolDirectory = TestAudit.NewSpoolDirectory() };
         configure?.Invoke(options);
-        var audit = new StandaloneAuditWriter(redis, $"127.0.0.1:{port}", options, time);
+        var audit = new StandaloneAuditWriter(redis, null, $"127.0.0.1:{port}", options, time);
         await audit.Writer.StartAsync(CancellationToken.None);
         return audit;
+    }
+
+    /// <summary>
+    /// Another writer on this one's redis-server and stream, and, unless <paramref name="configure"/>
+    /// says otherwise, its spool directory (which this one must have let go of, by being disposed): a
+    /// restart. Dispose it before this one.
+    /// </summary>
+    public async Task<StandaloneAuditWriter> StartAnotherAsync(TimeProvider time, Action<AuditOptions>? configure = null)
+    {
+        var options = new AuditOptions
+        {
+            Stream = Options.Stream,
+            KeyFile = Options.KeyFile,
+            SpoolDirectory = Options.SpoolDirectory,
+            InstanceId = Options.InstanceId,
+            Durability = Options.Durability,
+            FsyncInterval = Options.FsyncInterval,
+        };
+        configure?.Invoke(options);
+        var another = new StandaloneAuditWriter(null, Options.SpoolDirectory, Configuration, options, time);
+        await another.Writer.StartAsync(CancellationToken.None);
+        return another;
     }
 
     public async ValueTask DisposeAsync()
@@ -51,7 +76,7 @@ internal sealed class StandaloneAuditWriter : IAsyncDisposable
         Writer.Dispose();
         await _connection.DisposeAsync();
         RedisServerFixture.Stop(_redis);
-        if (Directory.Exists(Options.SpoolDirectory))
+        if (Options.SpoolDirectory != _ownersSpool && Directory.Exists(Options.SpoolDirectory))
         {
             Directory.Delete(Options.SpoolDirectory, recursive: true);
         }

@@ -58,6 +58,26 @@ public sealed class AuditCommandsTests(RedisServerFixture redis) : IClassFixture
         Assert.Contains("BREAK", output);
     }
 
+    [Theory]
+    [InlineData("spooled", 0, "GAP    ")]
+    [InlineData("queued", 1, "BREAK  ")]
+    public async Task Verify_GapACrashLeft_IsReportedWithItsRange_AndFailsOnlyIfAnsweredRequestsCanBeMissing(string durability, int expectedExit, string line)
+    {
+        var stream = await WriteAsync([Request(1), Request(2), Restart(10_001, 3, 10_000, durability), Request(10_002)]);
+
+        var (exitCode, output, _) = await RunAsync("audit", "verify", "--stream", stream);
+        var (_, json, _) = await RunAsync("audit", "verify", "--stream", stream, "--json");
+
+        Assert.Equal(expectedExit, exitCode);
+        Assert.Contains($"{line}entry ", output);
+        Assert.Contains("9998 sequence number(s) 3..10000", output);
+        Assert.Contains("1 gap(s) in sequence numbers", output);
+        using var report = JsonDocument.Parse(json);
+        var gap = Assert.Single(report.RootElement.GetProperty("gaps").EnumerateArray());
+        Assert.Equal(("gw-cli", 3, 10_000, "unwritten_at_crash", durability), (gap.GetProperty("instance").GetString(), gap.GetProperty("first").GetInt64(), gap.GetProperty("last").GetInt64(), gap.GetProperty("kind").GetString(), gap.GetProperty("previous_durability").GetString()));
+        Assert.Equal(1, report.RootElement.GetProperty("restarts").GetInt64());
+    }
+
     [Fact]
     public async Task Verify_WithoutTheKey_IsAUsageError()
     {
@@ -90,6 +110,30 @@ public sealed class AuditCommandsTests(RedisServerFixture redis) : IClassFixture
         var (_, output, _) = await RunAsync("audit", "tail", "--stream", _stream, "--group", "claims", "--consumer", "live", "--claim-idle", "0.001s", "--max-count", "3", "--json");
 
         Assert.Equal([1L, 2L, 3L], Sequences(output));
+    }
+
+    [Fact]
+    public async Task Tail_AReplayedDuplicate_IsPrintedOnce()
+    {
+        var copy = await CopyWithAsync("duplicated");
+
+        var (_, output, _) = await RunAsync("audit", "tail", "--stream", copy, "--from", "0", "--max-count", $"{Events}", "--json");
+
+        Assert.Equal(Enumerable.Range(1, Events).Select(n => (long)n), Sequences(output));
+    }
+
+    [Fact]
+    public async Task ReportAndSubject_CountAReplayedDuplicateOnce()
+    {
+        var copy = await CopyWithAsync("duplicated");
+
+        var (_, report, _) = await RunAsync("audit", "report", "--stream", copy, "--since", "1h", "--json");
+        var (_, subject, _) = await RunAsync("audit", "subject", "c-1", "--stream", copy, "--json");
+
+        using var counts = JsonDocument.Parse(report);
+        Assert.Equal(Events, counts.RootElement.GetProperty("events").GetInt64());
+        using var accesses = JsonDocument.Parse(subject);
+        Assert.Equal(Events - 1, accesses.RootElement.GetProperty("accesses").GetArrayLength());
     }
 
     [Fact]
@@ -141,6 +185,9 @@ public sealed class AuditCommandsTests(RedisServerFixture redis) : IClassFixture
             case "deleted":
                 entries.RemoveAt(4);
                 break;
+            case "duplicated":
+                entries.Insert(6, entries[2]);
+                break;
             default:
                 (entries[4], entries[5]) = (entries[5], entries[4]);
                 break;
@@ -152,6 +199,32 @@ public sealed class AuditCommandsTests(RedisServerFixture redis) : IClassFixture
         }
         return copy;
     }
+
+    /// <summary>A stream of its own holding <paramref name="events"/>, chained as the gateway chains them.</summary>
+    private async Task<string> WriteAsync(IEnumerable<AuditEvent> events)
+    {
+        using var keys = TestAudit.Keys;
+        var chain = new AuditChain(keys, "gw-cli", ChainHead.Genesis);
+        var lines = new System.Buffers.ArrayBufferWriter<byte>();
+        foreach (var auditEvent in events)
+        {
+            chain.Append(auditEvent, lines);
+        }
+        var stream = $"{_stream}:written:{Guid.NewGuid():N}";
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        foreach (var line in System.Text.Encoding.UTF8.GetString(lines.WrittenSpan).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var json = line[(line.IndexOf(' ', 65) + 1)..];
+            await connection.GetDatabase().StreamAddAsync(stream, [new(AuditRecord.EventField, json), new(AuditRecord.HashField, line[..64])]);
+        }
+        return stream;
+    }
+
+    private static AuditEvent Request(long sequence) =>
+        new ApiActivityEvent(DateTimeOffset.UtcNow) { Method = "GET", Path = $"/api/contacts/{sequence}", StatusCode = 200, Sequence = sequence };
+
+    private static AuditEvent Restart(long sequence, long first, long last, string durability) =>
+        new AuditRestartEvent(DateTimeOffset.UtcNow, new UnwrittenSequences(first, last, durability)) { Sequence = sequence };
 
     private async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
     {

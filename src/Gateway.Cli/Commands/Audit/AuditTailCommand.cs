@@ -9,11 +9,14 @@ namespace Gateway.Cli.Commands.Audit;
 /// consumer group it resumes where the consumer left off: the group is created idempotently, the
 /// consumer's own unacknowledged entries come first, stale entries of dead consumers are claimed,
 /// and each entry is acknowledged only after it was printed. Polls with back-off, never blocks
-/// the connection.
+/// the connection. An event id seen again among the last <see cref="RememberedIds"/> (a replayed
+/// duplicate in a stream written before the gateway stopped sending them) is not printed again,
+/// nor counted towards <c>--max-count</c>; within a group it is still acknowledged.
 /// </summary>
 internal static class AuditTailCommand
 {
     private const int Batch = 100;
+    private const int RememberedIds = 100_000;
     private static readonly TimeSpan MaxIdleDelay = TimeSpan.FromSeconds(1);
 
     public static Command Build()
@@ -141,6 +144,8 @@ internal static class AuditTailCommand
 
     private sealed class Printer(TextWriter output, bool json, int? max)
     {
+        private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+        private readonly Queue<string> _seenOrder = new();
         private int _printed;
 
         public bool Done => max is { } limit && _printed >= limit;
@@ -148,8 +153,27 @@ internal static class AuditTailCommand
         public async Task PrintAsync(StreamEntry entry)
         {
             using var record = AuditRecord.FromStreamEntry(entry);
+            if (record?.EventId is { } id && !Remember(id))
+            {
+                return;
+            }
             await output.WriteLineAsync(record is null ? $"{entry.Id}  (not an audit event)" : json ? record.JsonText : AuditEventText.Line(record));
             _printed++;
+        }
+
+        /// <returns>False when the id was seen before.</returns>
+        private bool Remember(string id)
+        {
+            if (!_seen.Add(id))
+            {
+                return false;
+            }
+            _seenOrder.Enqueue(id);
+            if (_seenOrder.Count > RememberedIds)
+            {
+                _seen.Remove(_seenOrder.Dequeue());
+            }
+            return true;
         }
     }
 }
