@@ -11,6 +11,7 @@ public sealed class ShippedRulesTests
     [InlineData("salesforce.yaml")]
     [InlineData("hubspot.yaml")]
     [InlineData("dynamics.yaml")]
+    [InlineData("../kubernetes/overlays/example/rules.yaml")]
     public void ShippedRules_NeedFewMatcherStates(string file)
     {
         var rules = RulesCompiler.Compile(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "deploy", "rules", file)), new byte[32]);
