@@ -3,7 +3,7 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using Gateway.Core.Audit;
 using Gateway.Core.Identity;
-using Gateway.Core.Masking;
+using Gateway.Masking;
 using Gateway.Core.Redis;
 using Gateway.Core.Telemetry;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
-using Gateway.Core.Masking;
-using Gateway.Core.Rules;
+using Gateway.Masking;
+using Gateway.Masking.Rules;
 
 namespace Gateway.Cli.Commands;
 
@@ -157,7 +157,7 @@ public static class RulesCommands
     {
         try
         {
-            var key = hashKeyFile is null ? PreviewKey : Gateway.Core.ResponseMasking.RulesFiles.HashKey(hashKeyFile.FullName);
+            var key = hashKeyFile is null ? PreviewKey : RulesFiles.HashKey(hashKeyFile.FullName);
             return RulesCompiler.Compile(File.ReadAllText(file.FullName), key);
         }
         catch (RulesException ex)

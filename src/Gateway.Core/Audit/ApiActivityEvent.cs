@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using Gateway.Core.Consent;
 using Gateway.Core.Identity;
-using Gateway.Core.Masking;
+using Gateway.Masking;
 using Gateway.Core.Purpose;
 
 namespace Gateway.Core.Audit;

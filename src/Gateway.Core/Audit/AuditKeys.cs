@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Gateway.Core.Hosting;
+using Gateway.Masking;
 
 namespace Gateway.Core.Audit;
 

@@ -1,4 +1,5 @@
 using Gateway.Core.Hosting;
+using Gateway.Masking;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 

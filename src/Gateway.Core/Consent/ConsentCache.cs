@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Gateway.Core.Audit;
+using Gateway.Masking;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Core.Consent;

@@ -4,6 +4,7 @@ using Gateway.Core.Audit;
 using Gateway.Core.Identity;
 using Gateway.Core.Pipeline;
 using Gateway.Core.Purpose;
+using Gateway.Masking;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

@@ -1,5 +1,5 @@
 using Gateway.Core.Audit;
-using Gateway.Core.Masking;
+using Gateway.Masking;
 using Gateway.Core.Purpose;
 using Gateway.Core.Telemetry;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Gateway.Core.Audit;
 using Gateway.Core.Redis;
 using Gateway.Core.Telemetry;
+using Gateway.Masking;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Gateway.Core.Audit;
 using Gateway.Core.Telemetry;
+using Gateway.Masking;
 
 namespace Gateway.Core.Consent;
 

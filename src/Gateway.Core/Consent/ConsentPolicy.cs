@@ -1,4 +1,4 @@
-using Gateway.Core.Masking;
+using Gateway.Masking;
 using Gateway.Core.Purpose;
 
 namespace Gateway.Core.Consent;

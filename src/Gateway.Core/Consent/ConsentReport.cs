@@ -1,4 +1,5 @@
 using Gateway.Core.Audit;
+using Gateway.Masking;
 
 namespace Gateway.Core.Consent;
 

@@ -1,4 +1,5 @@
 using Gateway.Core.Audit;
+using Gateway.Masking;
 using StackExchange.Redis;
 
 namespace Gateway.Core.Consent;

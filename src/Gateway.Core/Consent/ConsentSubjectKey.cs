@@ -1,5 +1,6 @@
 using Gateway.Core.Audit;
 using Gateway.Core.Hosting;
+using Gateway.Masking;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Core.Consent;

@@ -11,7 +11,7 @@ internal sealed class GatewayRequestFeature : IGatewayRequestFeature
 
     public GatewayIdentity? Identity { get; set; }
 
-    public Gateway.Core.Masking.MaskingReport? MaskingReport { get; set; }
+    public Gateway.Masking.MaskingReport? MaskingReport { get; set; }
 
     public Gateway.Core.Purpose.RequestPurpose? Purpose { get; set; }
 

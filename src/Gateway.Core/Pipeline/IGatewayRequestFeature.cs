@@ -18,7 +18,7 @@ public interface IGatewayRequestFeature
     GatewayIdentity? Identity { get; set; }
 
     /// <summary>What masking did to the response body (records, subjects, fields per class and action, rules version).</summary>
-    Gateway.Core.Masking.MaskingReport? MaskingReport { get; set; }
+    Gateway.Masking.MaskingReport? MaskingReport { get; set; }
 
     /// <summary>The purpose the request was accepted for (null while purposes are not configured).</summary>
     Gateway.Core.Purpose.RequestPurpose? Purpose { get; set; }

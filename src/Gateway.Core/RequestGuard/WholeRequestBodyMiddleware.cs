@@ -1,4 +1,4 @@
-using Gateway.Core.Masking;
+using Gateway.Masking;
 using Gateway.Core.Pipeline;
 using Gateway.Core.Telemetry;
 using Microsoft.AspNetCore.Http;

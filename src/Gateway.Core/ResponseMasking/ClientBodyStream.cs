@@ -1,4 +1,4 @@
-using Gateway.Core.Masking;
+using Gateway.Masking;
 using Microsoft.AspNetCore.Http;
 
 namespace Gateway.Core.ResponseMasking;

@@ -1,4 +1,4 @@
-using Gateway.Core.Masking;
+using Gateway.Masking;
 
 namespace Gateway.Core.ResponseMasking;
 

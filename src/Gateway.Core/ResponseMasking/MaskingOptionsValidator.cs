@@ -1,6 +1,6 @@
 using Gateway.Core.Hosting;
 using Gateway.Core.Purpose;
-using Gateway.Core.Rules;
+using Gateway.Masking.Rules;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -49,7 +49,7 @@ internal sealed class MaskingOptionsValidator(IConfiguration configuration) : IV
         {
             try
             {
-                RulesFiles.Load(options);
+                RulesFiles.Load(options.RulesPath, options.HashKeyFile);
             }
             catch (RulesException ex)
             {

@@ -1,5 +1,5 @@
-using Gateway.Core.Masking;
-using Gateway.Core.Rules;
+using Gateway.Masking;
+using Gateway.Masking.Rules;
 
 namespace Gateway.Core.ResponseMasking;
 

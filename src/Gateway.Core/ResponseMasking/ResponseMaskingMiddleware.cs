@@ -1,5 +1,5 @@
 using Gateway.Core.Consent;
-using Gateway.Core.Masking;
+using Gateway.Masking;
 using Gateway.Core.Pipeline;
 using Gateway.Core.Telemetry;
 using Microsoft.AspNetCore.Http;

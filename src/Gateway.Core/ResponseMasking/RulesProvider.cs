@@ -1,7 +1,7 @@
 using Gateway.Core.Audit;
 using Gateway.Core.Hosting;
-using Gateway.Core.Masking;
-using Gateway.Core.Rules;
+using Gateway.Masking;
+using Gateway.Masking.Rules;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -29,7 +29,7 @@ internal sealed partial class RulesProvider : BackgroundService
         _time = time;
         _logger = logger;
         _files = new PolledFiles([.. new[] { _options.RulesPath, _options.HashKeyFile }.OfType<string>()]);
-        _current = RulesFiles.Load(_options);
+        _current = RulesFiles.Load(_options.RulesPath!, _options.HashKeyFile);
         var limits = new MaskingLimits { MaxDepth = _options.MaxDepth, MaxValueBytes = _options.MaxValueBytes, MaxBodyBytes = _options.MaxBodyBytes };
         Masker = new JsonMasker(audit.KeepsEvents ? limits : limits with { MaxReportedSubjects = 0 });
         LogLoaded(_logger, _current.Version);
@@ -49,7 +49,7 @@ internal sealed partial class RulesProvider : BackgroundService
         var previous = _current.Version;
         try
         {
-            var rules = RulesFiles.Load(_options);
+            var rules = RulesFiles.Load(_options.RulesPath!, _options.HashKeyFile);
             _current = rules;
             LogLoaded(_logger, rules.Version);
             await _audit.RecordAsync(ReloadEvent(previous, rules.Version, []));

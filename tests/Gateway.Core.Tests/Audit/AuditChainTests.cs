@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Gateway.Core.Audit;
 using Gateway.Core.Consent;
-using Gateway.Core.Masking;
+using Gateway.Masking;
 
 namespace Gateway.Core.Tests.Audit;
 

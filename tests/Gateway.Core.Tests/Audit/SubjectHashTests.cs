@@ -1,5 +1,6 @@
 using System.Text;
 using Gateway.Core.Audit;
+using Gateway.Masking;
 
 namespace Gateway.Core.Tests.Audit;
 

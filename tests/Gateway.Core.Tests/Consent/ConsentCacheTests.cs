@@ -1,6 +1,7 @@
 using Gateway.Core.Audit;
 using Gateway.Core.Consent;
 using Gateway.Core.Purpose;
+using Gateway.Masking;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Core.Tests.Consent;

@@ -1,5 +1,5 @@
 using Gateway.Core.Consent;
-using Gateway.Core.Masking;
+using Gateway.Masking;
 using Gateway.Core.Purpose;
 
 namespace Gateway.Core.Tests.Consent;

@@ -1,5 +1,6 @@
 using Gateway.Core.Audit;
 using Gateway.Core.Consent;
+using Gateway.Masking;
 
 namespace Gateway.Core.Tests.Consent;
 

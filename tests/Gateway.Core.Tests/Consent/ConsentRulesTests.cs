@@ -1,4 +1,4 @@
-using Gateway.Core.Rules;
+using Gateway.Masking.Rules;
 
 namespace Gateway.Core.Tests.Consent;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Gateway.Core.Masking.Actions;
+using Gateway.Masking.Actions;
 
 namespace Gateway.Core.Tests.Masking;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Gateway.Core.Masking;
+using Gateway.Masking;
 using static Gateway.Core.Tests.Masking.MaskingFixture;
 
 namespace Gateway.Core.Tests.Masking;

@@ -1,6 +1,6 @@
 using System.Text;
-using Gateway.Core.Masking;
-using Gateway.Core.Rules;
+using Gateway.Masking;
+using Gateway.Masking.Rules;
 
 namespace Gateway.Core.Tests.Masking;
 

@@ -35,7 +35,7 @@ public sealed class MaskingPropertyTests
             {
                 output = Mask(body, role, path: "/api/contacts/c-1", rules: rules, chunk: chunk);
             }
-            catch (Gateway.Core.Masking.MaskingException ex)
+            catch (Gateway.Masking.MaskingException ex)
             {
                 throw new Xunit.Sdk.XunitException($"seed {seed}: a valid body was refused ({ex.Reason}): {body}");
             }

@@ -1,4 +1,4 @@
-using Gateway.Core.Rules;
+using Gateway.Masking.Rules;
 using static Gateway.Core.Tests.Masking.MaskingFixture;
 
 namespace Gateway.Core.Tests.Masking;

@@ -1,6 +1,6 @@
 using System.Text;
 using Gateway.Core.Audit;
-using Gateway.Core.Masking;
+using Gateway.Masking;
 
 namespace Gateway.Core.Tests.Masking;
 

@@ -180,7 +180,7 @@ public sealed class MaskedResponseHeadersTests : IDisposable
         }
         if (masked)
         {
-            var rules = Gateway.Core.Rules.RulesCompiler.Compile(MaskingRules, hashKey: null);
+            var rules = Gateway.Masking.Rules.RulesCompiler.Compile(MaskingRules, hashKey: null);
             context.Features.Set(new ResponseMaskingContext(rules, rules.Entities[0], rules.ViewFor(new HashSet<string>(), mfaUsed: false)));
         }
         return (context, response);

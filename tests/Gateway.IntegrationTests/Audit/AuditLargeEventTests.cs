@@ -1,6 +1,6 @@
 using Gateway.Core.Audit;
 using Gateway.Core.Consent;
-using Gateway.Core.Masking;
+using Gateway.Masking;
 using Gateway.IntegrationTests.Infrastructure;
 
 namespace Gateway.IntegrationTests.Audit;

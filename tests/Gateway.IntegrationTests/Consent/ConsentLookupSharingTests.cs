@@ -6,6 +6,7 @@ using Gateway.Core.Purpose;
 using Gateway.Core.Redis;
 using Gateway.Core.Telemetry;
 using Gateway.IntegrationTests.Infrastructure;
+using Gateway.Masking;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,4 @@
-using Gateway.Core.Rules;
+using Gateway.Masking.Rules;
 using Gateway.IntegrationTests.Infrastructure;
 
 namespace Gateway.IntegrationTests.Docs;

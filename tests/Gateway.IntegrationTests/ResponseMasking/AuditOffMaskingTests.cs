@@ -25,6 +25,6 @@ public sealed class AuditOffMaskingTests
         await using var gateway = GatewayUnderTest.For("http://127.0.0.1:1/").WithAudit($"127.0.0.1:{FreePort.Next()}");
         var app = gateway.Build();
 
-        Assert.Equal(new Gateway.Core.Masking.MaskingLimits().MaxReportedSubjects, app.Services.GetRequiredService<RulesProvider>().Masker.Limits.MaxReportedSubjects);
+        Assert.Equal(new Gateway.Masking.MaskingLimits().MaxReportedSubjects, app.Services.GetRequiredService<RulesProvider>().Masker.Limits.MaxReportedSubjects);
     }
 }
