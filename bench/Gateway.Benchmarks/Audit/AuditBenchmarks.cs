@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using Gateway.Audit;
 using Gateway.Core.Audit;
-using Gateway.Core.Identity;
 using Gateway.Masking;
 using Gateway.Core.Redis;
 using Gateway.Core.Telemetry;
@@ -24,7 +24,7 @@ namespace Gateway.Benchmarks.Audit;
 public class AuditBenchmarks
 {
     private const int EventsPerThroughputRun = 50_000;
-    private static readonly GatewayIdentity Agent = new("https://idp.example", "agent-7", "crm-app", "jti-1", new HashSet<string> { "support-agent" }, false, DateTimeOffset.MaxValue);
+    private static readonly AuditActor Agent = new("https://idp.example", "agent-7", "crm-app", "jti-1", new HashSet<string> { "support-agent" }, false);
 
     private readonly AuditKeys _keys = new(Encoding.UTF8.GetBytes("benchmark-audit-key-0123456789abcdef-0123"));
     private readonly ArrayBufferWriter<byte> _lines = new(1 << 20);

@@ -1,7 +1,7 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using Gateway.Audit;
 using Gateway.Core.Audit;
-using Gateway.Core.Identity;
 using Gateway.Masking;
 using Gateway.Core.Redis;
 using Gateway.Core.Telemetry;
@@ -23,7 +23,7 @@ namespace Gateway.Benchmarks.Audit;
 public class AuditDurabilityBenchmarks
 {
     private const int EventsPerRun = 2_000;
-    private static readonly GatewayIdentity Agent = new("https://idp.example", "agent-7", "crm-app", "jti-1", new HashSet<string> { "support-agent" }, false, DateTimeOffset.MaxValue);
+    private static readonly AuditActor Agent = new("https://idp.example", "agent-7", "crm-app", "jti-1", new HashSet<string> { "support-agent" }, false);
 
     private LocalRedisServer? _redis;
     private string _directory = string.Empty;

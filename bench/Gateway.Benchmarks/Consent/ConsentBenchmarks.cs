@@ -1,5 +1,6 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using Gateway.Audit;
 using Gateway.Benchmarks.Audit;
 using Gateway.Core.Audit;
 using Gateway.Core.Consent;

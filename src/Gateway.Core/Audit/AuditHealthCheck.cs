@@ -1,3 +1,4 @@
+using Gateway.Audit;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Gateway.Core.Audit;

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using Gateway.Audit;
 using Gateway.Core.Pipeline;
+using Gateway.Core.Purpose;
 using Gateway.Core.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -109,11 +111,11 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditTrail trail, I
             StatusCode = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode,
             ClientIp = context.Connection.RemoteIpAddress?.ToString(),
             RouteId = context.Features.Get<IReverseProxyFeature>()?.Route.Config.RouteId,
-            Actor = feature.Identity,
+            Actor = feature.Identity is { } identity ? new AuditActor(identity.Issuer, identity.Subject, identity.ClientId, identity.TokenId, identity.Roles, identity.MfaUsed) : null,
             DeniedBy = feature.DeniedBy,
             DenialReason = feature.DenialReason,
             Masking = feature.MaskingReport,
-            Purpose = feature.Purpose,
+            Purpose = feature.Purpose is { } purpose ? new AuditPurpose(purpose.Name, purpose.Basis.Name(), purpose.Source) : null,
             Consent = feature.Consent,
             DroppedResponseHeaders = feature.DroppedResponseHeaders,
             DroppedResponseTrailers = feature.DroppedResponseTrailers,

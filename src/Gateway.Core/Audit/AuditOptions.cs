@@ -1,3 +1,5 @@
+using Gateway.Audit;
+
 namespace Gateway.Core.Audit;
 
 /// <summary>Settings under <c>Gateway:Audit</c>.</summary>

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Gateway.Audit;
 using Gateway.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,7 +18,7 @@ internal sealed partial class AuditQueue : IAuditTrail
     private static readonly ValueTask<bool> QueuedIsKept = ValueTask.FromResult(true);
     private static readonly ValueTask<bool> NotKept = ValueTask.FromResult(false);
 
-    private readonly Channel<AuditEvent> _channel;
+    private readonly Channel<QueuedAuditEvent> _channel;
     private readonly bool _failsClosed;
     private readonly bool _waitsForWriter;
     private readonly int _capacity;
@@ -36,7 +37,7 @@ internal sealed partial class AuditQueue : IAuditTrail
         _waitsForWriter = options.Value.DurabilityLevel != AuditDurability.Queued;
         _metrics = metrics;
         _logger = logger;
-        _channel = Channel.CreateBounded<AuditEvent>(new BoundedChannelOptions(_capacity)
+        _channel = Channel.CreateBounded<QueuedAuditEvent>(new BoundedChannelOptions(_capacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
@@ -48,7 +49,7 @@ internal sealed partial class AuditQueue : IAuditTrail
 
     public int Depth => _channel.Reader.Count;
 
-    internal ChannelReader<AuditEvent> Reader => _channel.Reader;
+    internal ChannelReader<QueuedAuditEvent> Reader => _channel.Reader;
 
     /// <summary>Set by the writer: false while the spool cannot be written.</summary>
     internal bool Persisting
@@ -68,7 +69,7 @@ internal sealed partial class AuditQueue : IAuditTrail
             if (first is not null && sequence.TryTake(out var number))
             {
                 first.Sequence = number;
-                _channel.Writer.TryWrite(first);
+                _channel.Writer.TryWrite(new QueuedAuditEvent(first, Kept: null));
             }
         }
         _attached.TrySetResult();
@@ -92,21 +93,18 @@ internal sealed partial class AuditQueue : IAuditTrail
 
     public ValueTask<bool> RecordAsync(AuditEvent auditEvent)
     {
-        if (_waitsForWriter)
+        var kept = _waitsForWriter ? new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously) : null;
+        return TryNumberAndQueue(auditEvent, kept) switch
         {
-            auditEvent.Kept = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-        return TryNumberAndQueue(auditEvent) switch
-        {
-            QueueOutcome.Queued => auditEvent.Kept is { } kept ? new ValueTask<bool>(kept.Task) : QueuedIsKept,
+            QueueOutcome.Queued => kept is not null ? new ValueTask<bool>(kept.Task) : QueuedIsKept,
             QueueOutcome.Dropped => Drop(auditEvent),
             QueueOutcome.Closed => Lost(auditEvent),
-            _ => RecordSlowlyAsync(auditEvent),
+            _ => RecordSlowlyAsync(auditEvent, kept),
         };
     }
 
     /// <summary>The queue is full (failing closed), no number is reserved yet, or the writer has not started: wait.</summary>
-    private async ValueTask<bool> RecordSlowlyAsync(AuditEvent auditEvent)
+    private async ValueTask<bool> RecordSlowlyAsync(AuditEvent auditEvent, TaskCompletionSource<bool>? kept)
     {
         while (true)
         {
@@ -119,10 +117,10 @@ internal sealed partial class AuditQueue : IAuditTrail
             {
                 return await Lost(auditEvent).ConfigureAwait(false);
             }
-            switch (TryNumberAndQueue(auditEvent))
+            switch (TryNumberAndQueue(auditEvent, kept))
             {
                 case QueueOutcome.Queued:
-                    return auditEvent.Kept is not { } kept || await kept.Task.ConfigureAwait(false);
+                    return kept is null || await kept.Task.ConfigureAwait(false);
                 case QueueOutcome.Dropped:
                     return await Drop(auditEvent).ConfigureAwait(false);
                 case QueueOutcome.Closed:
@@ -136,7 +134,7 @@ internal sealed partial class AuditQueue : IAuditTrail
     /// numbers. Failing open with the queue full, the event still takes its number and is dropped:
     /// the loss is a gap in the stream, not a silence.
     /// </summary>
-    private QueueOutcome TryNumberAndQueue(AuditEvent auditEvent)
+    private QueueOutcome TryNumberAndQueue(AuditEvent auditEvent, TaskCompletionSource<bool>? kept)
     {
         lock (_numbering)
         {
@@ -155,7 +153,7 @@ internal sealed partial class AuditQueue : IAuditTrail
             {
                 return QueueOutcome.Dropped;
             }
-            _channel.Writer.TryWrite(auditEvent);
+            _channel.Writer.TryWrite(new QueuedAuditEvent(auditEvent, kept));
         }
         _metrics.AuditQueued();
         return QueueOutcome.Queued;

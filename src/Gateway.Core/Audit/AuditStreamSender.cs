@@ -1,3 +1,4 @@
+using Gateway.Audit;
 using StackExchange.Redis;
 
 namespace Gateway.Core.Audit;

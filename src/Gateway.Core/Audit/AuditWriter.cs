@@ -1,4 +1,5 @@
 using System.Buffers;
+using Gateway.Audit;
 using Gateway.Core.Redis;
 using Gateway.Core.Telemetry;
 using Microsoft.Extensions.Hosting;
@@ -150,7 +151,7 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
     {
         var reader = _queue.Reader;
         var lines = new ArrayBufferWriter<byte>(64 * 1024);
-        var batch = new List<AuditEvent>(_options.BatchSize);
+        var batch = new List<QueuedAuditEvent>(_options.BatchSize);
         var lastSync = _time.GetTimestamp();
         while (true)
         {
@@ -159,9 +160,9 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
             {
                 Gather(reader, lastSync);
             }
-            while (batch.Count < _options.BatchSize && reader.TryRead(out var auditEvent))
+            while (batch.Count < _options.BatchSize && reader.TryRead(out var queued))
             {
-                batch.Add(auditEvent);
+                batch.Add(queued);
             }
             if (batch.Count > 0)
             {
@@ -183,18 +184,18 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
     }
 
     /// <summary>The host gave up while the spool could not be written: what was not spooled is lost, and its recorders are told.</summary>
-    private int GiveUp(List<AuditEvent> batch, int lostInBatch, System.Threading.Channels.ChannelReader<AuditEvent> reader)
+    private int GiveUp(List<QueuedAuditEvent> batch, int lostInBatch, System.Threading.Channels.ChannelReader<QueuedAuditEvent> reader)
     {
         var lost = lostInBatch;
-        foreach (var auditEvent in batch)
+        foreach (var spooling in batch)
         {
-            auditEvent.Kept?.TrySetResult(false);
+            spooling.Kept?.TrySetResult(false);
         }
         while (reader.TryRead(out var queued))
         {
             lost++;
             queued.Kept?.TrySetResult(false);
-            queued.ReleaseBuffers();
+            queued.Event.ReleaseBuffers();
         }
         _syncing.Clear();
         LogLost(_logger, lost);
@@ -232,7 +233,7 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
     }
 
     /// <returns>False once the gateway is stopping or the queue is closed and empty (events still queued are then drained).</returns>
-    private bool WaitForEvents(System.Threading.Channels.ChannelReader<AuditEvent> reader)
+    private bool WaitForEvents(System.Threading.Channels.ChannelReader<QueuedAuditEvent> reader)
     {
         if (_stopping.IsCancellationRequested)
         {
@@ -251,7 +252,7 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
     }
 
     /// <summary>Lets events gather until <c>FsyncInterval</c> has passed since the last fsync, unless a batch is already full.</summary>
-    private void Gather(System.Threading.Channels.ChannelReader<AuditEvent> reader, long lastSync)
+    private void Gather(System.Threading.Channels.ChannelReader<QueuedAuditEvent> reader, long lastSync)
     {
         var remaining = _options.GroupCommitDelay - _time.GetElapsedTime(lastSync);
         if (remaining <= TimeSpan.Zero || reader.Count >= _options.BatchSize)
@@ -291,7 +292,7 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
     /// would keep that much memory for good.
     /// </summary>
     /// <returns>How many of the batch's events were lost because the spool could not be written (those dropped as unwritable are counted already): 0, unless the host gave up waiting.</returns>
-    private int Persist(List<AuditEvent> batch, ArrayBufferWriter<byte> lines)
+    private int Persist(List<QueuedAuditEvent> batch, ArrayBufferWriter<byte> lines)
     {
         lines.ResetWrittenCount();
         var spooled = 0;
@@ -318,12 +319,13 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
     /// request after it. Nothing of it reaches the spool; its number is a gap over which the chain
     /// holds (the next event names the hash of the one before it), and a waiting response is aborted.
     /// </summary>
-    private bool TryChain(AuditEvent auditEvent, ArrayBufferWriter<byte> lines)
+    private bool TryChain(QueuedAuditEvent queued, ArrayBufferWriter<byte> lines)
     {
+        var auditEvent = queued.Event;
         try
         {
             _chain!.Append(auditEvent, lines);
-            if (auditEvent.Kept is { } kept)
+            if (queued.Kept is { } kept)
             {
                 _syncing.Add((auditEvent.Sequence, kept));
             }
@@ -333,7 +335,7 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
         {
             _metrics.AuditDropped();
             LogUnwritable(_logger, auditEvent.Id, auditEvent.Sequence, ex.GetType().Name);
-            auditEvent.Kept?.TrySetResult(false);
+            queued.Kept?.TrySetResult(false);
             return false;
         }
         finally

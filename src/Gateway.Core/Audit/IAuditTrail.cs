@@ -1,3 +1,5 @@
+using Gateway.Audit;
+
 namespace Gateway.Core.Audit;
 
 /// <summary>Where stages hand audit events. Recording does no I/O; the audit writer persists events in the background.</summary>

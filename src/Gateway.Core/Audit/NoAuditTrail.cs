@@ -1,3 +1,5 @@
+using Gateway.Audit;
+
 namespace Gateway.Core.Audit;
 
 /// <summary>Stands in when auditing is switched off (warned about at every start): events are not kept.</summary>

@@ -1,3 +1,4 @@
+using Gateway.Audit;
 using Gateway.Core.ResponseMasking;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;

@@ -1,3 +1,4 @@
+using Gateway.Audit;
 using Gateway.Core.Identity;
 using Gateway.Core.Identity.Revocation;
 using Gateway.Core.Pipeline;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Gateway.Audit;
 using Gateway.Core.Audit;
 using Gateway.Masking;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Gateway.Audit;
 using Gateway.Core.Audit;
 using Gateway.Core.Identity;
 using Gateway.Core.Pipeline;

@@ -1,3 +1,4 @@
+using Gateway.Audit;
 using Gateway.Core.Purpose;
 using Gateway.Core.Telemetry;
 using Microsoft.Extensions.Options;

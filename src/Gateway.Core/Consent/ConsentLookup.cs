@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Gateway.Audit;
 using Gateway.Core.Audit;
 using Gateway.Core.Redis;
 using Gateway.Core.Telemetry;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Gateway.Audit;
 using Gateway.Core.Audit;
 using Gateway.Core.Telemetry;
 using Gateway.Masking;

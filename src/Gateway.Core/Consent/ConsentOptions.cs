@@ -1,3 +1,5 @@
+using Gateway.Audit;
+
 namespace Gateway.Core.Consent;
 
 /// <summary><c>Gateway:Consent</c>: the consent store in Redis, its local cache, and the consent API on the admin port.</summary>

@@ -1,3 +1,4 @@
+using Gateway.Audit;
 using Gateway.Core.Hosting;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Gateway.Audit;
 
 namespace Gateway.Core.Consent;
 

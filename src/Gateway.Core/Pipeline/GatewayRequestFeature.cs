@@ -1,3 +1,4 @@
+using Gateway.Audit;
 using Gateway.Core.Identity;
 using Microsoft.AspNetCore.Http;
 
@@ -15,7 +16,7 @@ internal sealed class GatewayRequestFeature : IGatewayRequestFeature
 
     public Gateway.Core.Purpose.RequestPurpose? Purpose { get; set; }
 
-    public Gateway.Core.Consent.ConsentReport? Consent { get; set; }
+    public ConsentReport? Consent { get; set; }
 
     public IReadOnlyList<string> DroppedResponseHeaders { get; set; } = [];
 

@@ -1,3 +1,4 @@
+using Gateway.Audit;
 using Gateway.Core.Identity;
 
 namespace Gateway.Core.Pipeline;
@@ -24,7 +25,7 @@ public interface IGatewayRequestFeature
     Gateway.Core.Purpose.RequestPurpose? Purpose { get; set; }
 
     /// <summary>Per record of the response: subject (as its keyed hash), basis, decision.</summary>
-    Gateway.Core.Consent.ConsentReport? Consent { get; set; }
+    ConsentReport? Consent { get; set; }
 
     /// <summary>Names (lower case, never values) of the CRM's response headers a masked route did not pass on.</summary>
     IReadOnlyList<string> DroppedResponseHeaders { get; set; }

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.IO.Pipelines;
 using System.Text;
+using Gateway.Audit;
 using Gateway.Core.Audit;
 using Gateway.Core.Telemetry;
 using Microsoft.AspNetCore.Http;

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Gateway.Audit;
 using Gateway.Core.Audit;
 using Gateway.Core.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,14 +16,16 @@ public sealed class AuditQueueTests : IDisposable
     private AuditQueue Queue(AuditOptions options) =>
         new(Options.Create(options), new GatewayMetrics(_services.GetRequiredService<IMeterFactory>()), NullLogger<AuditQueue>.Instance);
 
-    private static List<AuditEvent> Drain(AuditQueue queue)
+    private static List<AuditEvent> Drain(AuditQueue queue) => [.. DrainQueued(queue).Select(queued => queued.Event)];
+
+    private static List<QueuedAuditEvent> DrainQueued(AuditQueue queue)
     {
-        var events = new List<AuditEvent>();
-        while (queue.Reader.TryRead(out var auditEvent))
+        var queued = new List<QueuedAuditEvent>();
+        while (queue.Reader.TryRead(out var next))
         {
-            events.Add(auditEvent);
+            queued.Add(next);
         }
-        return events;
+        return queued;
     }
 
     public void Dispose()
@@ -90,7 +93,7 @@ public sealed class AuditQueueTests : IDisposable
 
         var recording = queue.RecordAsync(auditEvent).AsTask();
         Assert.False(recording.IsCompleted);
-        auditEvent.Kept!.SetResult(false);
+        Assert.Single(DrainQueued(queue)).Kept!.SetResult(false);
 
         Assert.False(await recording);
     }

@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Text;
+using Gateway.Audit;
 using Gateway.Core.Audit;
 using Gateway.Core.Consent;
-using Gateway.Core.Identity;
 using Gateway.Masking;
 
 namespace Gateway.Core.Tests.Audit;
@@ -18,7 +18,7 @@ internal static class AuditTestEvents
             Path = path,
             StatusCode = status,
             ClientIp = "192.0.2.7",
-            Actor = new GatewayIdentity("https://idp.example", "agent-7", "crm-app", "jti-1", roles ?? new HashSet<string> { "support-agent" }, false, DateTimeOffset.MaxValue),
+            Actor = new AuditActor("https://idp.example", "agent-7", "crm-app", "jti-1", roles ?? new HashSet<string> { "support-agent" }, false),
             DeniedBy = deniedBy,
             DenialReason = deniedBy is null ? null : "token_expired",
             Masking = masking,

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using Gateway.Audit;
 using Gateway.Core.Audit;
 
 namespace Gateway.Core.Tests.Audit;

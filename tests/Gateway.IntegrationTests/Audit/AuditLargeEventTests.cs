@@ -1,3 +1,4 @@
+using Gateway.Audit;
 using Gateway.Core.Audit;
 using Gateway.Core.Consent;
 using Gateway.Masking;

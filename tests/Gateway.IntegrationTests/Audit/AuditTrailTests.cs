@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using DemoCrm;
+using Gateway.Audit;
 using Gateway.Core.Audit;
 using Gateway.IntegrationTests.Infrastructure;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Gateway.Audit;
 using Gateway.Cli.Commands;
 using Gateway.Core.Audit;
 using Gateway.IntegrationTests.Infrastructure;

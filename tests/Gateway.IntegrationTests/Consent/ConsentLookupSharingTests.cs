@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Gateway.Audit;
 using Gateway.Core.Audit;
 using Gateway.Core.Consent;
 using Gateway.Core.Purpose;

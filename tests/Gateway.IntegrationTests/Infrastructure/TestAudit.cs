@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Gateway.Audit;
 using Gateway.Core.Audit;
 using StackExchange.Redis;
 

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Security.Cryptography;
+using Gateway.Audit;
 using Gateway.Core.Audit;
 using Gateway.Core.Redis;
 using Microsoft.Extensions.Hosting;

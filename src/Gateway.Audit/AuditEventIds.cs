@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 
-namespace Gateway.Core.Audit;
+namespace Gateway.Audit;
 
 /// <summary>
 /// Version 7 UUIDs (RFC 9562: the Unix time in milliseconds, then random bits) for audit events.

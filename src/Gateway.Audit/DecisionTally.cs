@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 
-namespace Gateway.Core.Consent;
+namespace Gateway.Audit;
 
 /// <summary>Consent decisions counted by kind (decision and reason): a handful of kinds, however many records.</summary>
-internal sealed class DecisionTally
+public sealed class DecisionTally
 {
     private static readonly ConcurrentDictionary<(string Decision, string Reason), string> Keys = new();
     private readonly List<(string Decision, string Reason, int Count)> _kinds = [];

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Gateway.Core.Audit;
+namespace Gateway.Audit;
 
 /// <summary>
 /// A change to what the gateway enforces (masking rules reloaded or refused, revocations applied,

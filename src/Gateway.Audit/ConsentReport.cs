@@ -1,7 +1,6 @@
-using Gateway.Core.Audit;
 using Gateway.Masking;
 
-namespace Gateway.Core.Consent;
+namespace Gateway.Audit;
 
 /// <summary>
 /// What the consent stage decided for one response, for the audit event; subjects only as keyed
@@ -19,7 +18,7 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
     private const byte NoSubject = 0x80;
 
     /// <summary>The decision for a record that may leave as it is.</summary>
-    internal const string Allowed = "allowed";
+    public const string Allowed = "allowed";
 
     /// <summary>Every decision and reason met so far, with how often; a kind's index is what the listed decisions store.</summary>
     private readonly DecisionTally _tally = new();
@@ -61,11 +60,11 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
     }
 
     /// <summary>The consent store could not be asked, so records were treated as without consent.</summary>
-    public bool StoreUnavailable { get; internal set; }
+    public bool StoreUnavailable { get; set; }
 
     /// <summary>Called by the response's one gate, batch after batch; read by the audit writer only after the response.</summary>
     /// <param name="subject">The subject's keyed hash, or null.</param>
-    internal void Add(SubjectHash? subject, string decision, string reason)
+    public void Add(SubjectHash? subject, string decision, string reason)
     {
         ObjectDisposedException.ThrowIf(_released, this);
         var kind = _tally.Add(decision, reason);

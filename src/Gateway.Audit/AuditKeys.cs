@@ -1,9 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
-using Gateway.Core.Hosting;
 using Gateway.Masking;
 
-namespace Gateway.Core.Audit;
+namespace Gateway.Audit;
 
 /// <summary>
 /// The two keys derived from <c>Gateway:Audit:KeyFile</c>: one pseudonymises data subjects' ids

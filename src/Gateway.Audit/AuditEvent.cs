@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Gateway.Core.Audit;
+namespace Gateway.Audit;
 
 /// <summary>
 /// One fact for the audit stream, captured when it happens and serialised later by the audit
@@ -22,15 +22,8 @@ public abstract class AuditEvent
 
     public virtual string? TraceId => null;
 
-    /// <summary>The instance's sequence number, given as the event is queued; 0 until then.</summary>
-    internal long Sequence { get; set; }
-
-    /// <summary>
-    /// With <c>Durability</c> spooled or stream: completed by the writer with true once the event is
-    /// kept that far, with false if it never will be (it could not be serialised, or the process is
-    /// stopping without it). Null with <c>Durability=queued</c>.
-    /// </summary>
-    internal TaskCompletionSource<bool>? Kept { get; set; }
+    /// <summary>The instance's sequence number, given by the gateway's audit queue as the event is queued; 0 until then.</summary>
+    public long Sequence { get; set; }
 
     /// <summary>The OCSF class, activity, status and object attributes.</summary>
     internal abstract void WriteAttributes(Utf8JsonWriter writer, AuditKeys keys);
@@ -39,7 +32,7 @@ public abstract class AuditEvent
     internal abstract void WriteUnmapped(Utf8JsonWriter writer, AuditKeys keys);
 
     /// <summary>Called once the event has been written to the spool, or dropped: it is never read again.</summary>
-    internal virtual void ReleaseBuffers()
+    public virtual void ReleaseBuffers()
     {
     }
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace Gateway.Core.Audit;
+namespace Gateway.Audit;
 
 /// <summary>
 /// The first event of a process that started after the previous one ended without stopping
@@ -10,14 +10,14 @@ namespace Gateway.Core.Audit;
 /// can tell that gap from events removed from the stream, and under which durability setting it
 /// ran, which says whether answered requests can be among them.
 /// </summary>
-internal sealed class AuditRestartEvent : AuditEvent
+public sealed class AuditRestartEvent : AuditEvent
 {
     public const string ChangeName = "audit_restart";
 
-    internal AuditRestartEvent(DateTimeOffset time, UnwrittenSequences unwritten)
+    public AuditRestartEvent(DateTimeOffset time, UnwrittenSequences unwritten)
         : base(time) => Unwritten = unwritten;
 
-    internal UnwrittenSequences Unwritten { get; }
+    public UnwrittenSequences Unwritten { get; }
 
     internal override void WriteAttributes(Utf8JsonWriter writer, AuditKeys keys)
     {

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using StackExchange.Redis;
 
-namespace Gateway.Core.Audit;
+namespace Gateway.Audit;
 
 /// <summary>One event as read back from the stream: its entry id, the exact JSON, the stored hash, and the fields the chain is checked on.</summary>
 public sealed class AuditRecord : IDisposable

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace Gateway.Core.Audit;
+namespace Gateway.Audit;
 
 /// <summary>A place where the stream does not prove itself: an entry edited, missing, moved or unreadable.</summary>
 public sealed record ChainBreak(string EntryId, string? Instance, long? Sequence, string Problem);

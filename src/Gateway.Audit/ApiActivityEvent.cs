@@ -1,13 +1,14 @@
 using System.Buffers;
 using System.Text.Json;
-using Gateway.Core.Consent;
-using Gateway.Core.Identity;
 using Gateway.Masking;
-using Gateway.Core.Purpose;
 
-namespace Gateway.Core.Audit;
+namespace Gateway.Audit;
 
-/// <summary>One request through the proxy, allowed or denied: OCSF API Activity (6003) with the security_control profile.</summary>
+/// <summary>
+/// One request through the proxy, allowed or denied: OCSF API Activity (6003) with the
+/// security_control profile. Built from plain values: the gateway maps what its stages found
+/// (caller, purpose, masking and consent reports) onto it.
+/// </summary>
 public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
 {
     public required string Method { get; init; }
@@ -23,7 +24,7 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
 
     public string? RouteId { get; init; }
 
-    public GatewayIdentity? Actor { get; init; }
+    public AuditActor? Actor { get; init; }
 
     public string? DeniedBy { get; init; }
 
@@ -31,9 +32,9 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
 
     public MaskingReport? Masking { get; init; }
 
-    public RequestPurpose? Purpose { get; init; }
+    public AuditPurpose? Purpose { get; init; }
 
-    public Consent.ConsentReport? Consent { get; init; }
+    public ConsentReport? Consent { get; init; }
 
     /// <summary>Names (never values) of the CRM's response headers a masked route did not pass on.</summary>
     public IReadOnlyList<string> DroppedResponseHeaders { get; init; } = [];
@@ -52,7 +53,7 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
 
     private bool Denied => DeniedBy is not null;
 
-    internal override void ReleaseBuffers()
+    public override void ReleaseBuffers()
     {
         if (Masking is { } masking)
         {
@@ -164,7 +165,7 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
         {
             writer.WriteStartObject("purpose"u8);
             writer.WriteString("name"u8, purpose.Name);
-            writer.WriteString("basis"u8, purpose.Basis.Name());
+            writer.WriteString("basis"u8, purpose.Basis);
             writer.WriteString("source"u8, purpose.Source);
             writer.WriteEndObject();
         }
@@ -196,7 +197,7 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
     }
 
     /// <summary>One entry per decided record (up to the report's limit), then the counts of all of them.</summary>
-    private static void WriteConsent(Utf8JsonWriter writer, Consent.ConsentReport consent)
+    private static void WriteConsent(Utf8JsonWriter writer, ConsentReport consent)
     {
         writer.WriteStartArray("consent"u8);
         Span<char> hex = stackalloc char[32];

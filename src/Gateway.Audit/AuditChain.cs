@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 
-namespace Gateway.Core.Audit;
+namespace Gateway.Audit;
 
 /// <summary>Where one instance's chain stands: the last sequence number given and that event's hash.</summary>
 public readonly record struct ChainHead(long Sequence, string Hash)
@@ -17,7 +17,7 @@ public readonly record struct ChainHead(long Sequence, string Hash)
 /// the last one written, so the chain holds over the gap and a verifier can tell a number never
 /// written from an event removed later. Used by the single writer thread only.
 /// </summary>
-internal sealed class AuditChain
+public sealed class AuditChain
 {
     private const int MaxSequenceDigits = 19;
     private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = false };
