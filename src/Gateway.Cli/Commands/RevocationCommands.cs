@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using Gateway.Core.Identity.Revocation;
+using Gateway.ControlPlane;
 using StackExchange.Redis;
 
 namespace Gateway.Cli.Commands;

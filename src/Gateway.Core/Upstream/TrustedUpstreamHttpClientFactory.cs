@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using Gateway.ControlPlane;
 using Gateway.Core.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

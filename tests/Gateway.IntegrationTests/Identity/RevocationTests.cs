@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Net;
 using Gateway.Cli.Commands;
+using Gateway.ControlPlane;
 using Gateway.Core.Identity.Revocation;
 using Gateway.IntegrationTests.Infrastructure;
 

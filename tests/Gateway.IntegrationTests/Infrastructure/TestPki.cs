@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using Gateway.ControlPlane;
 using Gateway.Demo;
 
 namespace Gateway.IntegrationTests.Infrastructure;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using Gateway.Audit;
-using Gateway.Core.Audit;
 
 namespace Gateway.Cli.Commands.Audit;
 

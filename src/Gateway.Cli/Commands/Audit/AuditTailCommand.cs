@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Gateway.Audit;
-using Gateway.Core.Audit;
 using StackExchange.Redis;
 
 namespace Gateway.Cli.Commands.Audit;

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Gateway.Audit;
-using Gateway.Core.Audit;
 
 namespace Gateway.Cli.Commands.Audit;
 

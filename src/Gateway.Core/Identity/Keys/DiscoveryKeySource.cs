@@ -1,3 +1,4 @@
+using Gateway.ControlPlane;
 using Gateway.Core.Transport;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;

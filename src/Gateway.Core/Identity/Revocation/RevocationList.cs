@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Security.Cryptography;
 using Gateway.Audit;
+using Gateway.ControlPlane;
 using Gateway.Core.Audit;
 using Gateway.Core.Redis;
 using Microsoft.Extensions.Hosting;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 
-namespace Gateway.Core.Transport;
+namespace Gateway.ControlPlane;
 
 /// <summary>Certificate validation against a private CA bundle instead of the system store (CRM, identity provider).</summary>
 public static class CustomTrust

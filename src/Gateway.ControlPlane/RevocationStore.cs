@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace Gateway.Core.Identity.Revocation;
+namespace Gateway.ControlPlane;
 
 /// <summary>
 /// The denylist in Redis and the gateways that apply it. The list is one hash (field

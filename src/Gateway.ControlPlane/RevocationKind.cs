@@ -1,4 +1,4 @@
-namespace Gateway.Core.Identity.Revocation;
+namespace Gateway.ControlPlane;
 
 /// <summary>What a revocation names: one token, every token of a subject, or every token of an OAuth client.</summary>
 public enum RevocationKind
@@ -9,7 +9,7 @@ public enum RevocationKind
 }
 
 /// <summary>How a revocation is named in the Redis hash: <c>sub:alice</c>, <c>jti:…</c>, <c>client:…</c>.</summary>
-internal static class RevocationFields
+public static class RevocationFields
 {
     private static readonly (RevocationKind Kind, string Prefix)[] Prefixes =
         [(RevocationKind.TokenId, "jti:"), (RevocationKind.Subject, "sub:"), (RevocationKind.Client, "client:")];
