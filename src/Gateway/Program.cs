@@ -1,5 +1,5 @@
 using Gateway;
-using Gateway.Core.Hosting;
+using Gateway.Configuration;
 using Gateway.Demo;
 using Microsoft.AspNetCore.Builder;
 

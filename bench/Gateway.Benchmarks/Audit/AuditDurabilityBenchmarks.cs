@@ -1,10 +1,9 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using Gateway.Audit;
-using Gateway.Core.Audit;
 using Gateway.Masking;
-using Gateway.Core.Redis;
-using Gateway.Core.Telemetry;
+using Gateway.Redis;
+using Gateway.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
-using Gateway.Core.Identity;
+using Gateway.Identity;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;

@@ -1,5 +1,5 @@
 using DemoCrm;
-using Gateway.Core.Hosting;
+using Gateway.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 

@@ -1,6 +1,5 @@
 using System.Text;
 using Gateway.Audit;
-using Gateway.Core.Audit;
 
 namespace Gateway.Core.Tests.Audit;
 

@@ -1,6 +1,5 @@
 using Gateway.Audit;
-using Gateway.Core.Audit;
-using Gateway.Core.Consent;
+using Gateway.Consent;
 using Gateway.Masking;
 
 namespace Gateway.Core.Tests.Audit;

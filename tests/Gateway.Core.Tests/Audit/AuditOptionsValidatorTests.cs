@@ -1,5 +1,4 @@
 using Gateway.Audit;
-using Gateway.Core.Audit;
 using Microsoft.Extensions.Configuration;
 
 namespace Gateway.Core.Tests.Audit;

@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using Gateway.Audit;
-using Gateway.Core.Audit;
-using Gateway.Core.Telemetry;
+using Gateway.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,4 @@
 using Gateway.Audit;
-using Gateway.Core.Audit;
 
 namespace Gateway.Core.Tests.Audit;
 

@@ -1,8 +1,7 @@
 using System.Buffers;
 using System.Text;
 using Gateway.Audit;
-using Gateway.Core.Audit;
-using Gateway.Core.Consent;
+using Gateway.Consent;
 using Gateway.Masking;
 
 namespace Gateway.Core.Tests.Audit;

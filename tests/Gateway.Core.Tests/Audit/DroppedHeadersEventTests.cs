@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Gateway.Audit;
-using Gateway.Core.Audit;
 
 namespace Gateway.Core.Tests.Audit;
 

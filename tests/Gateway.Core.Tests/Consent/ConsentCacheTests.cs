@@ -1,7 +1,6 @@
 using Gateway.Audit;
-using Gateway.Core.Audit;
-using Gateway.Core.Consent;
-using Gateway.Core.Purpose;
+using Gateway.Consent;
+using Gateway.Purpose;
 using Gateway.Masking;
 using Microsoft.Extensions.Options;
 

@@ -1,7 +1,7 @@
 using Gateway.Audit;
-using Gateway.Core.Consent;
+using Gateway.Consent;
 using Gateway.Masking;
-using Gateway.Core.Purpose;
+using Gateway.Purpose;
 
 namespace Gateway.Core.Tests.Consent;
 

@@ -1,5 +1,5 @@
-using Gateway.Core.Hosting;
-using Gateway.Core.Upstream;
+using Gateway.Configuration;
+using Gateway.Upstream;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,4 @@
-using Gateway.Core.Hosting;
+using Gateway.Configuration;
 
 namespace Gateway.Core.Tests.Hosting;
 

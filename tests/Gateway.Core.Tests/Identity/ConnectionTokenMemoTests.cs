@@ -1,4 +1,4 @@
-using Gateway.Core.Identity;
+using Gateway.Identity;
 
 namespace Gateway.Core.Tests.Identity;
 

@@ -1,4 +1,4 @@
-using Gateway.Core.Identity;
+using Gateway.Identity;
 using Microsoft.Extensions.Configuration;
 
 namespace Gateway.Core.Tests.Identity;

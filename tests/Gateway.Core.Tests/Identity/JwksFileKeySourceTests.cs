@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Gateway.Core.Identity.Keys;
+using Gateway.Identity.Keys;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.IdentityModel.Tokens;
 

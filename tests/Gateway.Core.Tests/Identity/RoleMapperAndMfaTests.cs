@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Gateway.Core.Identity;
+using Gateway.Identity;
 
 namespace Gateway.Core.Tests.Identity;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Text;
 using System.Text;
-using Gateway.Core.Identity;
+using Gateway.Identity;
 
 namespace Gateway.Core.Tests.Identity;
 

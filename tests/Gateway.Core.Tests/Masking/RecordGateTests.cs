@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Gateway.Audit;
-using Gateway.Core.Audit;
 using Gateway.Masking;
 using Gateway.Masking.Rules;
 

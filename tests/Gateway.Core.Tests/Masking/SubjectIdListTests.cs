@@ -1,6 +1,5 @@
 using System.Text;
 using Gateway.Audit;
-using Gateway.Core.Audit;
 using Gateway.Masking;
 
 namespace Gateway.Core.Tests.Masking;

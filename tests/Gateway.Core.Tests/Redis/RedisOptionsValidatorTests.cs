@@ -1,4 +1,4 @@
-using Gateway.Core.Redis;
+using Gateway.Redis;
 
 namespace Gateway.Core.Tests.Redis;
 

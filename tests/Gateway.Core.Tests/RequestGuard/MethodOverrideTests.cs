@@ -1,4 +1,4 @@
-using Gateway.Core.RequestGuard;
+using Gateway.RequestGuard;
 using Microsoft.AspNetCore.Http;
 
 namespace Gateway.Core.Tests.RequestGuard;

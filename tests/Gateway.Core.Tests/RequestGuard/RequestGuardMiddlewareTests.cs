@@ -1,8 +1,8 @@
 using System.Diagnostics.Metrics;
-using Gateway.Core.Pipeline;
-using Gateway.Core.RequestGuard;
-using Gateway.Core.Telemetry;
-using Gateway.Core.Transport;
+using Gateway.Pipeline;
+using Gateway.RequestGuard;
+using Gateway.Telemetry;
+using Gateway.Transport;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,4 @@
-using Gateway.Core.RequestGuard;
+using Gateway.RequestGuard;
 
 namespace Gateway.Core.Tests.RequestGuard;
 

@@ -1,4 +1,4 @@
-using Gateway.Core.ResponseMasking;
+using Gateway.Masking;
 
 namespace Gateway.Core.Tests.ResponseMasking;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Gateway.Core.ResponseMasking;
+using Gateway.Masking;
 
 namespace Gateway.Core.Tests.ResponseMasking;
 

@@ -1,9 +1,9 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text;
-using Gateway.Core.Pipeline;
-using Gateway.Core.ResponseMasking;
-using Gateway.Core.Telemetry;
+using Gateway.Pipeline;
+using Gateway.Masking;
+using Gateway.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Gateway.Core.Transport;
+using Gateway.Transport;
 
 namespace Gateway.Core.Tests.Transport;
 

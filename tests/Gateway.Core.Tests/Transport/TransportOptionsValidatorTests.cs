@@ -1,4 +1,4 @@
-using Gateway.Core.Transport;
+using Gateway.Transport;
 using Microsoft.Extensions.Configuration;
 
 namespace Gateway.Core.Tests.Transport;

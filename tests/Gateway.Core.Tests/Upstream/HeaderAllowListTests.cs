@@ -1,4 +1,4 @@
-using Gateway.Core.Upstream;
+using Gateway.Upstream;
 
 namespace Gateway.Core.Tests.Upstream;
 

@@ -1,4 +1,4 @@
-using Gateway.Core.Upstream;
+using Gateway.Upstream;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
-using Gateway.Core.Telemetry;
-using Gateway.Core.Upstream;
+using Gateway.Telemetry;
+using Gateway.Upstream;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;

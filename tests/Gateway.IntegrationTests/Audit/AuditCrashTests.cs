@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Gateway.Audit;
-using Gateway.Core.Audit;
 using Gateway.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 

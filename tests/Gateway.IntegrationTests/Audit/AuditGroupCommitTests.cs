@@ -1,5 +1,4 @@
 using Gateway.Audit;
-using Gateway.Core.Audit;
 using Gateway.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;

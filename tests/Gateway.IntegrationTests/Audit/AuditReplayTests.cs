@@ -1,5 +1,4 @@
 using Gateway.Audit;
-using Gateway.Core.Audit;
 using Gateway.IntegrationTests.Infrastructure;
 
 namespace Gateway.IntegrationTests.Audit;

@@ -1,6 +1,5 @@
 using System.Text;
 using Gateway.Audit;
-using Gateway.Core.Audit;
 using Gateway.IntegrationTests.Infrastructure;
 using StackExchange.Redis;
 

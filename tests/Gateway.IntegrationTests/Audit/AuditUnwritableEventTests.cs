@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Gateway.Audit;
-using Gateway.Core.Audit;
 using Gateway.IntegrationTests.Infrastructure;
 
 namespace Gateway.IntegrationTests.Audit;

@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using Gateway.Audit;
-using Gateway.Core.Audit;
-using Gateway.Core.Redis;
-using Gateway.Core.Telemetry;
+using Gateway.Redis;
+using Gateway.Telemetry;
 using Gateway.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;

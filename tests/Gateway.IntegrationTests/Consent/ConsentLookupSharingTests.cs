@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Gateway.Audit;
-using Gateway.Core.Audit;
-using Gateway.Core.Consent;
-using Gateway.Core.Purpose;
-using Gateway.Core.Redis;
-using Gateway.Core.Telemetry;
+using Gateway.Consent;
+using Gateway.Purpose;
+using Gateway.Redis;
+using Gateway.Telemetry;
 using Gateway.IntegrationTests.Infrastructure;
 using Gateway.Masking;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,15 +1,14 @@
 using Gateway.Audit;
-using Gateway.Core.Audit;
-using Gateway.Core.Consent;
+using Gateway.Consent;
 using System.Reflection;
-using Gateway.Core.Identity;
-using Gateway.Core.Purpose;
-using Gateway.Core.Redis;
-using Gateway.Core.ResponseMasking;
-using Gateway.Core.RequestGuard;
-using Gateway.Core.Telemetry;
-using Gateway.Core.Transport;
-using Gateway.Core.Upstream;
+using Gateway.Identity;
+using Gateway.Purpose;
+using Gateway.Redis;
+using Gateway.Masking;
+using Gateway.RequestGuard;
+using Gateway.Telemetry;
+using Gateway.Transport;
+using Gateway.Upstream;
 using Gateway.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 

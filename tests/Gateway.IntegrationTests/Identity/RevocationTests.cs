@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using Gateway.Cli.Commands;
 using Gateway.ControlPlane;
-using Gateway.Core.Identity.Revocation;
+using Gateway.Identity.Revocation;
 using Gateway.IntegrationTests.Infrastructure;
 
 namespace Gateway.IntegrationTests.Identity;

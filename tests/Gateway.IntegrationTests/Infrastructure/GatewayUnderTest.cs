@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Gateway.Core.Hosting;
+using Gateway.Configuration;
 using Microsoft.AspNetCore.Builder;
 
 namespace Gateway.IntegrationTests.Infrastructure;

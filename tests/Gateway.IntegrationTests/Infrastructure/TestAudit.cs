@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Gateway.Audit;
-using Gateway.Core.Audit;
 using StackExchange.Redis;
 
 namespace Gateway.IntegrationTests.Infrastructure;

@@ -1,4 +1,4 @@
-using Gateway.Core.ResponseMasking;
+using Gateway.Masking;
 using Gateway.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,0 +1,37 @@
+using Gateway.Audit;
+using Gateway.Identity;
+
+namespace Gateway.Pipeline;
+
+/// <summary>
+/// The one object through which pipeline stages tell each other (and the audit stage)
+/// what happened to a request. Stages never use string keys in HttpContext.Items.
+/// </summary>
+public interface IGatewayRequestFeature
+{
+    /// <summary>The stage that refused the request, or null while it is allowed.</summary>
+    string? DeniedBy { get; }
+
+    /// <summary>A stable, machine-readable reason code such as <c>path_encoded_slash</c>.</summary>
+    string? DenialReason { get; }
+
+    /// <summary>The caller, once the identity stage has validated its token.</summary>
+    GatewayIdentity? Identity { get; set; }
+
+    /// <summary>What masking did to the response body (records, subjects, fields per class and action, rules version).</summary>
+    Gateway.Masking.MaskingReport? MaskingReport { get; set; }
+
+    /// <summary>The purpose the request was accepted for (null while purposes are not configured).</summary>
+    Gateway.Purpose.RequestPurpose? Purpose { get; set; }
+
+    /// <summary>Per record of the response: subject (as its keyed hash), basis, decision.</summary>
+    ConsentReport? Consent { get; set; }
+
+    /// <summary>Names (lower case, never values) of the CRM's response headers a masked route did not pass on.</summary>
+    IReadOnlyList<string> DroppedResponseHeaders { get; set; }
+
+    /// <summary>Names of the CRM's response trailers a masked route did not pass on.</summary>
+    IReadOnlyList<string> DroppedResponseTrailers { get; set; }
+
+    void Deny(string stage, string reasonCode);
+}

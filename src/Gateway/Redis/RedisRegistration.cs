@@ -1,0 +1,21 @@
+using Gateway.Admin;
+using Gateway.Configuration;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Gateway.Redis;
+
+internal static class RedisRegistration
+{
+    public static void AddGatewayRedis(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (string.IsNullOrWhiteSpace(configuration[$"{RedisOptions.Section}:Configuration"]))
+        {
+            return;
+        }
+        services.TryAddSingleton<RedisConnection>();
+        services.AddHostedService(sp => sp.GetRequiredService<RedisConnection>());
+        services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: [HealthTags.Ready]);
+    }
+}
