@@ -1,6 +1,7 @@
 using Gateway.Admin;
-using Gateway.Audit;
-using Gateway.Configuration;
+using Gateway.Pipeline;
+using Gateway.Transport;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -9,18 +10,39 @@ namespace Gateway.Audit;
 
 internal static class AuditRegistration
 {
-    public static void AddGatewayAudit(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>The audit queue and its writer (spool, Redis Stream); switched off, a trail that keeps nothing.</summary>
+    public static IServiceCollection AddGatewayAudit(this IServiceCollection services, IConfiguration configuration)
     {
-        if (!Enabled(configuration))
+        var enabled = Enabled(configuration);
+        services.AddStage(nameof(AddGatewayAudit), enabled);
+        if (!enabled)
         {
             services.TryAddSingleton<IAuditTrail, NoAuditTrail>();
-            return;
+            return services;
         }
         services.TryAddSingleton<AuditQueue>();
         services.TryAddSingleton<IAuditTrail>(sp => sp.GetRequiredService<AuditQueue>());
         services.TryAddSingleton<AuditWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         services.AddHealthChecks().AddCheck<AuditHealthCheck>("audit", tags: [HealthTags.Ready]);
+        return services;
+    }
+
+    /// <summary>
+    /// The outermost stage on the proxy port: every request, whatever a later stage decides, becomes
+    /// one audit event. Switched off, it adds nothing: it would still describe every request for an
+    /// event nobody keeps.
+    /// </summary>
+    public static IApplicationBuilder UseGatewayAudit(this IApplicationBuilder app)
+    {
+        var enabled = app.RequireAdded(nameof(AddGatewayAudit), nameof(UseGatewayAudit));
+        app.RequireUsedBefore(nameof(UseGatewayAudit), nameof(TransportRegistration.UseGatewayTransport), "the admin port branches off there, and only the proxy port's requests are audited");
+        if (enabled)
+        {
+            app.UseMiddleware<AuditMiddleware>();
+        }
+        app.MarkUsed(nameof(UseGatewayAudit));
+        return app;
     }
 
     public static bool Enabled(IConfiguration configuration) =>

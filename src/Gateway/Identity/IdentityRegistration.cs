@@ -1,6 +1,8 @@
 using Gateway.Admin;
 using Gateway.Configuration;
 using Gateway.Identity.Revocation;
+using Gateway.Pipeline;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -10,8 +12,10 @@ namespace Gateway.Identity;
 
 internal static class IdentityRegistration
 {
-    public static void AddGatewayIdentity(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>Token validation for the configured issuers, role mapping, MFA facts, and the revocation list when Redis holds one.</summary>
+    public static IServiceCollection AddGatewayIdentity(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddStage(nameof(AddGatewayIdentity), Enabled(configuration));
         services.TryAddSingleton<IssuerRegistry>();
         services.TryAddSingleton(sp => new ValidatedTokenCache(sp.GetRequiredService<IOptions<IdentityOptions>>().Value.TokenCacheSize));
         services.TryAddSingleton(sp =>
@@ -33,6 +37,24 @@ internal static class IdentityRegistration
             services.AddHostedService(sp => sp.GetRequiredService<RevocationList>());
             services.AddHealthChecks().AddCheck<RevocationHealthCheck>("revocation", tags: [HealthTags.Ready]);
         }
+        return services;
+    }
+
+    /// <summary>
+    /// Every proxied request must carry a valid, unrevoked access token mapping to a gateway role,
+    /// with MFA where its route demands it. Switched off (<c>Gateway:Identity:Enabled=false</c>), it
+    /// adds nothing and every caller is anonymous.
+    /// </summary>
+    public static IApplicationBuilder UseGatewayIdentity(this IApplicationBuilder app)
+    {
+        var enabled = app.RequireAdded(nameof(AddGatewayIdentity), nameof(UseGatewayIdentity));
+        app.RequireRouting(nameof(UseGatewayIdentity), "a route says whether it requires MFA");
+        if (enabled)
+        {
+            app.UseMiddleware<IdentityMiddleware>();
+        }
+        app.MarkUsed(nameof(UseGatewayIdentity));
+        return app;
     }
 
     public static bool Enabled(IConfiguration configuration) =>

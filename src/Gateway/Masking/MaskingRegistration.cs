@@ -1,22 +1,47 @@
+using Gateway.Pipeline;
+using Gateway.Purpose;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Yarp.ReverseProxy.Transforms.Builder;
 
 namespace Gateway.Masking;
 
 internal static class MaskingRegistration
 {
-    public static IReverseProxyBuilder AddGatewayMasking(this IReverseProxyBuilder proxy, IConfiguration configuration)
+    /// <summary>The rules in force (reloaded when their file changes) and the YARP transforms that route a masked response's headers and body.</summary>
+    public static IServiceCollection AddResponseMasking(this IServiceCollection services, IConfiguration configuration)
     {
-        if (Enabled(configuration))
+        var enabled = Enabled(configuration);
+        services.AddStage(nameof(AddResponseMasking), enabled);
+        if (enabled)
         {
             // Before the masking transform, which may replace the CRM's response with a refusal.
-            proxy.AddTransforms<MaskedResponseHeaders>();
-            proxy.AddTransforms<ResponseMaskingTransforms>();
-            proxy.Services.TryAddSingleton<RulesProvider>();
-            proxy.Services.AddHostedService(sp => sp.GetRequiredService<RulesProvider>());
+            services.AddSingleton<ITransformProvider, MaskedResponseHeaders>();
+            services.AddSingleton<ITransformProvider, ResponseMaskingTransforms>();
+            services.TryAddSingleton<RulesProvider>();
+            services.AddHostedService(sp => sp.GetRequiredService<RulesProvider>());
         }
-        return proxy;
+        return services;
+    }
+
+    /// <summary>
+    /// Chooses before forwarding how the response will be masked (entity by route, view by the
+    /// caller's roles), and after forwarding sends only what was masked. Switched off
+    /// (<c>Gateway:Masking:Enabled=false</c>), it adds nothing and responses leave unmasked.
+    /// </summary>
+    public static IApplicationBuilder UseResponseMasking(this IApplicationBuilder app)
+    {
+        var enabled = app.RequireAdded(nameof(AddResponseMasking), nameof(UseResponseMasking));
+        app.RequireRouting(nameof(UseResponseMasking), "the rules choose an entity only for proxied routes");
+        app.RequireUsedBefore(nameof(UseResponseMasking), nameof(PurposeRegistration.UseGatewayPurpose), "records are kept or withheld by the request's purpose");
+        if (enabled)
+        {
+            app.UseMiddleware<ResponseMaskingMiddleware>();
+        }
+        app.MarkUsed(nameof(UseResponseMasking));
+        return app;
     }
 
     public static bool Enabled(IConfiguration configuration) =>

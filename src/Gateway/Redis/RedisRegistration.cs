@@ -8,14 +8,15 @@ namespace Gateway.Redis;
 
 internal static class RedisRegistration
 {
-    public static void AddGatewayRedis(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddGatewayRedis(this IServiceCollection services, IConfiguration configuration)
     {
         if (string.IsNullOrWhiteSpace(configuration[$"{RedisOptions.Section}:Configuration"]))
         {
-            return;
+            return services;
         }
         services.TryAddSingleton<RedisConnection>();
         services.AddHostedService(sp => sp.GetRequiredService<RedisConnection>());
         services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: [HealthTags.Ready]);
+        return services;
     }
 }

@@ -10,7 +10,7 @@ namespace Gateway.Telemetry;
 internal static class TelemetryRegistration
 {
     /// <summary>Instruments and exports only when an OTLP endpoint is configured; otherwise tracing costs nothing on the hot path.</summary>
-    public static void AddGatewayTelemetry(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddGatewayTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddMetrics();
         services.AddSingleton<GatewayMetrics>();
@@ -20,7 +20,7 @@ internal static class TelemetryRegistration
             || !Uri.TryCreate(settings.OtlpEndpoint, UriKind.Absolute, out var endpoint)
             || !OtlpProtocols.TryParse(settings.OtlpProtocol, out var protocol))
         {
-            return;
+            return services;
         }
         var tracesEndpoint = protocol == OtlpExportProtocol.HttpProtobuf ? WithPath(endpoint, "v1/traces") : endpoint;
         var metricsEndpoint = protocol == OtlpExportProtocol.HttpProtobuf ? WithPath(endpoint, "v1/metrics") : endpoint;
@@ -36,6 +36,7 @@ internal static class TelemetryRegistration
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddOtlpExporter(options => { options.Endpoint = metricsEndpoint; options.Protocol = protocol; }));
+        return services;
     }
 
     /// <summary>Appends a signal path to the collector's base path, whether or not it ends in a slash.</summary>
