@@ -1,5 +1,6 @@
 using Gateway.Audit;
 using Gateway.Configuration;
+using Gateway.Consent;
 using Gateway.Identity;
 using Gateway.Masking;
 using Gateway.Purpose;
@@ -38,6 +39,7 @@ public static class GatewayPipeline
         services.AddGatewayTelemetry(configuration);
         services.AddGatewayAudit(configuration);
         services.AddGatewayPurpose(configuration);
+        services.AddConsent(configuration);
         services.AddRequestGuard();
         services.AddHostedService<DisabledStageWarnings>();
         return new GatewayBuilder(services);
@@ -51,10 +53,11 @@ public static class GatewayPipeline
         app.UseRequestGuard();          // method, scheme, path and header hygiene, before any route is matched
         app.UseRouting();
         app.UseGatewayIdentity();       // access token, roles, MFA, revocation
-        app.UseGatewayPurpose();        // exactly one permitted purpose (consent is checked by masking, by that purpose)
+        app.UseGatewayPurpose();        // exactly one permitted purpose
+        app.UseConsent();               // the consent gate that purpose calls for
         app.UseWholeRequestBody();      // the whole body before the CRM sees anything
         app.UseUpstreamErrors();        // problem+json for a CRM that failed
-        app.UseResponseMasking();       // the response masked by role and data class
+        app.UseResponseMasking();       // the response masked by role and data class, its records by the consent gate
         app.MapGatewayProxy();          // YARP: forwards what every stage above let through
         return app;
     }

@@ -1,5 +1,5 @@
 using Gateway.Pipeline;
-using Gateway.Purpose;
+using Gateway.Consent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,7 +35,7 @@ internal static class MaskingRegistration
     {
         var enabled = app.RequireAdded(nameof(AddResponseMasking), nameof(UseResponseMasking));
         app.RequireRouting(nameof(UseResponseMasking), "the rules choose an entity only for proxied routes");
-        app.RequireUsedBefore(nameof(UseResponseMasking), nameof(PurposeRegistration.UseGatewayPurpose), "records are kept or withheld by the request's purpose");
+        app.RequireUsedBefore(nameof(UseResponseMasking), nameof(ConsentRegistration.UseConsent), "the request's consent gate decides which records may leave");
         if (enabled)
         {
             app.UseMiddleware<ResponseMaskingMiddleware>();

@@ -17,8 +17,7 @@ internal sealed partial class ResponseMaskingMiddleware(
     RequestDelegate next,
     RulesProvider rules,
     GatewayMetrics metrics,
-    ILogger<ResponseMaskingMiddleware> logger,
-    ConsentGates? consent = null)
+    ILogger<ResponseMaskingMiddleware> logger)
 {
     private const string Stage = "masking";
     private const string ConsentStage = "consent";
@@ -53,7 +52,7 @@ internal sealed partial class ResponseMaskingMiddleware(
         var view = feature.Identity is { } identity ? current.ViewFor(identity.Roles, identity.MfaUsed) : current.ViewFor(NoRoles, mfaUsed: false);
         var masking = new ResponseMaskingContext(current, entity, view)
         {
-            Gate = consent?.For(feature.Purpose, rules.Masker.Limits.MaxReportedSubjects),
+            Gate = feature.ConsentGate,
         };
         feature.Consent = masking.Gate?.Report;
         context.Features.Set(masking);

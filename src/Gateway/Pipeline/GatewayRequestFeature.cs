@@ -1,4 +1,5 @@
 using Gateway.Audit;
+using Gateway.Consent;
 using Gateway.Identity;
 using Microsoft.AspNetCore.Http;
 
@@ -15,6 +16,8 @@ internal sealed class GatewayRequestFeature : IGatewayRequestFeature
     public Gateway.Masking.MaskingReport? MaskingReport { get; set; }
 
     public Gateway.Purpose.RequestPurpose? Purpose { get; set; }
+
+    public ConsentGate? ConsentGate { get; set; }
 
     public ConsentReport? Consent { get; set; }
 

@@ -1,4 +1,5 @@
 using Gateway.Audit;
+using Gateway.Consent;
 using Gateway.Identity;
 
 namespace Gateway.Pipeline;
@@ -7,7 +8,7 @@ namespace Gateway.Pipeline;
 /// The one object through which pipeline stages tell each other (and the audit stage)
 /// what happened to a request. Stages never use string keys in HttpContext.Items.
 /// </summary>
-public interface IGatewayRequestFeature
+internal interface IGatewayRequestFeature
 {
     /// <summary>The stage that refused the request, or null while it is allowed.</summary>
     string? DeniedBy { get; }
@@ -24,7 +25,14 @@ public interface IGatewayRequestFeature
     /// <summary>The purpose the request was accepted for (null while purposes are not configured).</summary>
     Gateway.Purpose.RequestPurpose? Purpose { get; set; }
 
-    /// <summary>Per record of the response: subject (as its keyed hash), basis, decision.</summary>
+    /// <summary>
+    /// Decides which of the response's records may leave for the request's purpose: set by the
+    /// consent stage, used by the masking stage; null when the purpose does not depend on the
+    /// subject's word.
+    /// </summary>
+    ConsentGate? ConsentGate { get; set; }
+
+    /// <summary>Per record of the response: subject (as its keyed hash), basis, decision; set once masking applies the gate.</summary>
     ConsentReport? Consent { get; set; }
 
     /// <summary>Names (lower case, never values) of the CRM's response headers a masked route did not pass on.</summary>

@@ -1,4 +1,3 @@
-using Gateway.Consent;
 using Gateway.Identity;
 using Gateway.Pipeline;
 using Microsoft.AspNetCore.Builder;
@@ -10,19 +9,14 @@ namespace Gateway.Purpose;
 
 internal static class PurposeRegistration
 {
-    /// <summary>The purpose stage, and the consent stage when a purpose depends on the subject's word.</summary>
+    /// <summary>The purpose catalog and who may use which purpose.</summary>
     public static IServiceCollection AddGatewayPurpose(this IServiceCollection services, IConfiguration configuration)
     {
-        var catalog = configuration.GetSection($"{PurposeOptions.Section}:Catalog").GetChildren().ToList();
-        services.AddStage(nameof(AddGatewayPurpose), catalog.Count > 0);
-        if (catalog.Count == 0)
+        var enabled = Enabled(configuration);
+        services.AddStage(nameof(AddGatewayPurpose), enabled);
+        if (enabled)
         {
-            return services;
-        }
-        services.TryAddSingleton<PurposeResolver>();
-        if (catalog.Any(p => LegalBases.ByName.TryGetValue(p["Basis"] ?? "", out var basis) && basis.DependsOnSubject()))
-        {
-            services.AddGatewayConsent();
+            services.TryAddSingleton<PurposeResolver>();
         }
         return services;
     }

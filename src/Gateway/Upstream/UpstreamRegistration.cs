@@ -1,5 +1,6 @@
 using Gateway.Admin;
 using Gateway.Audit;
+using Gateway.Consent;
 using Gateway.Identity;
 using Gateway.Masking;
 using Gateway.Pipeline;
@@ -65,6 +66,7 @@ internal static class UpstreamRegistration
         (nameof(RequestGuardRegistration.UseRequestGuard), "only requests the guard can judge are forwarded"),
         (nameof(IdentityRegistration.UseGatewayIdentity), "only authenticated callers are forwarded"),
         (nameof(PurposeRegistration.UseGatewayPurpose), "only requests with a permitted purpose are forwarded"),
+        (nameof(ConsentRegistration.UseConsent), "a response is checked for consent by its purpose"),
         (nameof(RequestGuardRegistration.UseWholeRequestBody), "a body is forwarded only once it arrived whole"),
         (nameof(UseUpstreamErrors), "a failed forward is answered with problem+json"),
         (nameof(MaskingRegistration.UseResponseMasking), "no response leaves unmasked"),

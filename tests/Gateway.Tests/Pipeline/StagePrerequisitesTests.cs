@@ -1,4 +1,5 @@
 using Gateway.Audit;
+using Gateway.Consent;
 using Gateway.Identity;
 using Gateway.Masking;
 using Gateway.Pipeline;
@@ -116,14 +117,26 @@ public sealed class StagePrerequisitesTests : IDisposable
     }
 
     [Fact]
-    public void UseResponseMasking_BeforeUseGatewayPurpose_Throws()
+    public void UseConsent_BeforeUseGatewayPurpose_Throws()
+    {
+        var app = Build(services => services.AddConsent(Configuration()));
+        app.UseRouting();
+
+        var error = Assert.Throws<InvalidOperationException>(() => app.UseConsent());
+
+        Assert.StartsWith("UseConsent() needs UseGatewayPurpose() before it", error.Message);
+    }
+
+    [Fact]
+    public void UseResponseMasking_BeforeUseConsent_Throws()
     {
         var app = Build(services => services.AddResponseMasking(Configuration()));
         app.UseRouting();
+        app.MarkUsed(nameof(PurposeRegistration.UseGatewayPurpose));
 
         var error = Assert.Throws<InvalidOperationException>(() => app.UseResponseMasking());
 
-        Assert.StartsWith("UseResponseMasking() needs UseGatewayPurpose() before it", error.Message);
+        Assert.StartsWith("UseResponseMasking() needs UseConsent() before it", error.Message);
     }
 
     [Fact]
@@ -135,7 +148,8 @@ public sealed class StagePrerequisitesTests : IDisposable
         foreach (var used in new[]
         {
             nameof(AuditRegistration.UseGatewayAudit), nameof(RequestGuardRegistration.UseRequestGuard), nameof(IdentityRegistration.UseGatewayIdentity),
-            nameof(PurposeRegistration.UseGatewayPurpose), nameof(RequestGuardRegistration.UseWholeRequestBody), nameof(UpstreamRegistration.UseUpstreamErrors),
+            nameof(PurposeRegistration.UseGatewayPurpose), nameof(ConsentRegistration.UseConsent), nameof(RequestGuardRegistration.UseWholeRequestBody),
+            nameof(UpstreamRegistration.UseUpstreamErrors),
         })
         {
             app.MarkUsed(used);
@@ -154,13 +168,14 @@ public sealed class StagePrerequisitesTests : IDisposable
             .AddGatewayAudit(configuration)
             .AddGatewayIdentity(configuration)
             .AddGatewayPurpose(configuration)
+            .AddConsent(configuration)
             .AddResponseMasking(configuration));
         app.MarkUsed(nameof(TransportRegistration.UseGatewayTransport));
         var counted = new CountingBuilder(app);
         counted.UseRouting();
         var afterRouting = counted.Added;
 
-        counted.UseGatewayAudit().UseGatewayIdentity().UseGatewayPurpose().UseResponseMasking();
+        counted.UseGatewayAudit().UseGatewayIdentity().UseGatewayPurpose().UseConsent().UseResponseMasking();
 
         Assert.Equal(afterRouting, counted.Added);
     }
