@@ -41,7 +41,7 @@ internal sealed class MaskedResponseHeaders(IOptions<MaskingOptions> options, Ga
         var allowed = _allowed.With(HeaderAllowList.Split(context.Route.Metadata?.GetValueOrDefault(ResponseHeaderPolicy.RouteMetadataKey)));
         context.AddResponseTransform(transform =>
         {
-            if (transform.ProxyResponse is { } response && transform.HttpContext.Features.Get<ResponseMaskingContext>() is not null)
+            if (transform.ProxyResponse is { } response && MaskedResponse.Of(transform.HttpContext) is not null)
             {
                 DropUnlisted(transform.HttpContext, response, allowed);
             }
@@ -50,7 +50,7 @@ internal sealed class MaskedResponseHeaders(IOptions<MaskingOptions> options, Ga
         // YARP runs trailer transforms only where the client's protocol carries trailers (HTTP/2 and 3).
         context.AddResponseTrailersTransform(transform =>
         {
-            if (transform.HttpContext.Features.Get<ResponseMaskingContext>() is not null)
+            if (MaskedResponse.Of(transform.HttpContext) is not null)
             {
                 DropTrailers(transform.HttpContext, transform.ProxyResponse);
             }

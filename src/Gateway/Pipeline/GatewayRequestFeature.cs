@@ -1,6 +1,7 @@
 using Gateway.Audit;
 using Gateway.Consent;
 using Gateway.Identity;
+using Gateway.Masking;
 using Microsoft.AspNetCore.Http;
 
 namespace Gateway.Pipeline;
@@ -13,7 +14,9 @@ internal sealed class GatewayRequestFeature : IGatewayRequestFeature
 
     public GatewayIdentity? Identity { get; set; }
 
-    public Gateway.Masking.MaskingReport? MaskingReport { get; set; }
+    public MaskedResponse? MaskedResponse { get; set; }
+
+    public MaskingReport? MaskingReport { get; set; }
 
     public Gateway.Purpose.RequestPurpose? Purpose { get; set; }
 

@@ -1,6 +1,7 @@
 using Gateway.Audit;
 using Gateway.Consent;
 using Gateway.Identity;
+using Gateway.Masking;
 
 namespace Gateway.Pipeline;
 
@@ -19,8 +20,11 @@ internal interface IGatewayRequestFeature
     /// <summary>The caller, once the identity stage has validated its token.</summary>
     GatewayIdentity? Identity { get; set; }
 
+    /// <summary>The response the masking stage masks, for YARP's transforms to hand the CRM's response to; null when it masks none.</summary>
+    MaskedResponse? MaskedResponse { get; set; }
+
     /// <summary>What masking did to the response body (records, subjects, fields per class and action, rules version).</summary>
-    Gateway.Masking.MaskingReport? MaskingReport { get; set; }
+    MaskingReport? MaskingReport { get; set; }
 
     /// <summary>The purpose the request was accepted for (null while purposes are not configured).</summary>
     Gateway.Purpose.RequestPurpose? Purpose { get; set; }

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Transforms;
@@ -158,7 +159,7 @@ public sealed class MaskedResponseHeadersTests : IDisposable
         transforms.ResponseTransforms.Single().ApplyAsync(new ResponseTransformContext { HttpContext = context, ProxyResponse = response, HeadersCopied = true }).AsTask();
 
     /// <summary>A CRM response, and a client response holding what YARP copied from it beside the gateway's own HSTS.</summary>
-    private static (HttpContext Context, HttpResponseMessage Response) CopiedResponse(bool masked)
+    private (HttpContext Context, HttpResponseMessage Response) CopiedResponse(bool masked)
     {
         var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes("{}")) };
         response.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
@@ -181,7 +182,9 @@ public sealed class MaskedResponseHeadersTests : IDisposable
         if (masked)
         {
             var rules = Gateway.Masking.Rules.RulesCompiler.Compile(MaskingRules, hashKey: null);
-            context.Features.Set(new ResponseMaskingContext(rules, rules.Entities[0], rules.ViewFor(new HashSet<string>(), mfaUsed: false)));
+            GatewayRequestFeature.GetOrCreate(context).MaskedResponse = new MaskedResponse(
+                context, new JsonMasker(new MaskingLimits()), rules, rules.Entities[0], rules.ViewFor(new HashSet<string>(), mfaUsed: false), gate: null,
+                new GatewayMetrics(_services.GetRequiredService<IMeterFactory>()), NullLogger.Instance);
         }
         return (context, response);
     }
