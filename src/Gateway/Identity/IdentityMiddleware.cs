@@ -1,5 +1,6 @@
 using Gateway.Identity.Revocation;
 using Gateway.Pipeline;
+using Gateway.Routing;
 using Gateway.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -20,7 +21,6 @@ internal sealed partial class IdentityMiddleware(
     RevocationList? revocations = null)
 {
     private const string Stage = "identity";
-    private const string RequireMfaMetadata = "RequireMfa";
 
     /// <remarks>
     /// Not an async method: with the token cached, validation completes at once, and a request
@@ -90,9 +90,7 @@ internal sealed partial class IdentityMiddleware(
     }
 
     private static bool RouteRequiresMfa(HttpContext context) =>
-        context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config.Metadata is { } metadata
-        && metadata.TryGetValue(RequireMfaMetadata, out var value)
-        && bool.TryParse(value, out var required) && required;
+        context.GetEndpoint()?.Metadata.GetMetadata<RoutePolicy>() is { RequireMfa: true };
 
     private Task RefuseAsync(HttpContext context, int status, string reason, string? challenge, string publicCode)
     {

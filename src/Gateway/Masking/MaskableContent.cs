@@ -14,15 +14,8 @@ internal static class MaskableContent
     /// <c>MaskingPassThrough: "text/csv, application/pdf"</c>): an operator's explicit decision,
     /// never a default. JSON is always masked, even if declared.
     /// </summary>
-    public static bool IsDeclaredPassThrough(string? mediaType, string? declared)
-    {
-        if (mediaType is null || IsJson(mediaType) || IsNdjson(mediaType) || declared is null)
-        {
-            return false;
-        }
-        return declared.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .Contains(mediaType, StringComparer.OrdinalIgnoreCase);
-    }
+    public static bool IsDeclaredPassThrough(string? mediaType, IReadOnlySet<string> declared) =>
+        mediaType is not null && !IsJson(mediaType) && !IsNdjson(mediaType) && declared.Contains(mediaType);
 
     public static bool IsNdjson(string? mediaType) =>
         mediaType is not null && (mediaType.Equals("application/x-ndjson", StringComparison.OrdinalIgnoreCase)

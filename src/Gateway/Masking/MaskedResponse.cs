@@ -1,6 +1,7 @@
 using Gateway.Consent;
 using Gateway.Masking.Rules;
 using Gateway.Pipeline;
+using Gateway.Routing;
 using Gateway.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -26,17 +27,13 @@ internal sealed partial class MaskedResponse
     private const string Stage = "masking";
     private const string ConsentStage = "consent";
 
-    /// <summary>Route metadata <c>MaskNdjson: "true"</c>: newline-delimited JSON is masked line by line (otherwise it is blocked).</summary>
-    private const string MaskNdjsonMetadata = "MaskNdjson";
-
-    private const string PassThroughMetadata = "MaskingPassThrough";
-
     private readonly HttpContext _http;
     private readonly JsonMasker _masker;
     private readonly CompiledRules _rules;
     private readonly CompiledEntity _entity;
     private readonly MaskingView _view;
     private readonly ConsentGate? _gate;
+    private readonly RoutePolicy _route;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger _logger;
     private BodyState _state = BodyState.Forwarding;
@@ -54,7 +51,7 @@ internal sealed partial class MaskedResponse
     /// <summary>The task masking a streamed body as it arrives.</summary>
     private Task<MaskingReport>? _streaming;
 
-    public MaskedResponse(HttpContext http, JsonMasker masker, CompiledRules rules, CompiledEntity entity, MaskingView view, ConsentGate? gate, GatewayMetrics metrics, ILogger logger)
+    public MaskedResponse(HttpContext http, JsonMasker masker, CompiledRules rules, CompiledEntity entity, MaskingView view, ConsentGate? gate, RoutePolicy route, GatewayMetrics metrics, ILogger logger)
     {
         _http = http;
         _masker = masker;
@@ -62,6 +59,7 @@ internal sealed partial class MaskedResponse
         _entity = entity;
         _view = view;
         _gate = gate;
+        _route = route;
         _metrics = metrics;
         _logger = logger;
     }
@@ -125,7 +123,7 @@ internal sealed partial class MaskedResponse
             return;
         }
         var mediaType = response.Content.Headers.ContentType?.MediaType;
-        if (MaskableContent.IsDeclaredPassThrough(mediaType, RouteMetadata(PassThroughMetadata)))
+        if (MaskableContent.IsDeclaredPassThrough(mediaType, _route.PassThroughMediaTypes))
         {
             if (_gate is not null)
             {
@@ -137,7 +135,7 @@ internal sealed partial class MaskedResponse
             Guard(BodyState.PassedThrough, new PassThroughBody(_http.Response.Body));
             return;
         }
-        var lines = MaskableContent.IsNdjson(mediaType) && RouteMetadata(MaskNdjsonMetadata) == "true";
+        var lines = MaskableContent.IsNdjson(mediaType) && _route.MaskNdjson;
         if (MaskableContent.Refusal(response, lines) is { } refusal)
         {
             await RefuseFromHeadersAsync(transform, StatusCodes.Status502BadGateway, refusal.Reason, refusal.Detail);
@@ -297,9 +295,6 @@ internal sealed partial class MaskedResponse
         }
         return report;
     }
-
-    private string? RouteMetadata(string key) =>
-        _http.GetEndpoint()?.Metadata.GetMetadata<Yarp.ReverseProxy.Model.RouteModel>()?.Config.Metadata?.GetValueOrDefault(key);
 
     [LoggerMessage(EventId = 1610, Level = LogLevel.Warning, Message = "A CRM response could not be masked ({Reason}); {Outcome}")]
     private static partial void LogFailedCore(ILogger logger, string reason, string outcome);

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Gateway.Pipeline;
+using Gateway.Routing;
 using Gateway.Telemetry;
 using Gateway.Upstream;
 using Microsoft.AspNetCore.Http;
@@ -16,20 +17,16 @@ namespace Gateway.Masking;
 /// go on the request feature for the audit event. Runs before the masking transform, which may
 /// replace the response with a refusal.
 /// </summary>
-internal sealed class MaskedResponseHeaders(IOptions<MaskingOptions> options, GatewayMetrics metrics) : ITransformProvider
+internal sealed class MaskedResponseHeaders(IOptions<MaskingOptions> options, RoutePolicies policies, GatewayMetrics metrics) : ITransformProvider
 {
     /// <summary>Names recorded per request and direction; the metric counts them all.</summary>
     internal const int MaxRecordedNames = 32;
 
     private readonly HeaderAllowList _allowed = ResponseHeaderPolicy.Global(options.Value);
 
-    /// <summary>Runs on every configuration YARP loads: a reload with a bad list is refused and the previous configuration stays.</summary>
+    /// <summary>A route's own list is checked with the rest of its policy, when YARP loads it (RoutePolicyConfigFilter).</summary>
     public void ValidateRoute(TransformRouteValidationContext context)
     {
-        foreach (var problem in ResponseHeaderPolicy.CheckRoute(context.Route.Metadata?.GetValueOrDefault(ResponseHeaderPolicy.RouteMetadataKey)))
-        {
-            context.Errors.Add(new InvalidOperationException($"ReverseProxy:Routes:{context.Route.RouteId}:Metadata:{ResponseHeaderPolicy.RouteMetadataKey}: {problem}"));
-        }
     }
 
     public void ValidateCluster(TransformClusterValidationContext context)
@@ -38,7 +35,7 @@ internal sealed class MaskedResponseHeaders(IOptions<MaskingOptions> options, Ga
 
     public void Apply(TransformBuilderContext context)
     {
-        var allowed = _allowed.With(HeaderAllowList.Split(context.Route.Metadata?.GetValueOrDefault(ResponseHeaderPolicy.RouteMetadataKey)));
+        var allowed = _allowed.With(policies.For(context.Route).AllowResponseHeaders);
         context.AddResponseTransform(transform =>
         {
             if (transform.ProxyResponse is { } response && MaskedResponse.Of(transform.HttpContext) is not null)

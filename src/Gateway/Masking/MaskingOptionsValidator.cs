@@ -41,7 +41,7 @@ internal sealed class MaskingOptionsValidator(IConfiguration configuration) : IV
         {
             errors.Add("Gateway:Masking:ReloadCheckInterval", "must be positive.");
         }
-        foreach (var (path, message) in ResponseHeaderPolicy.Check(options, configuration))
+        foreach (var (path, message) in ResponseHeaderPolicy.Check(options))
         {
             errors.Add(path, message);
         }

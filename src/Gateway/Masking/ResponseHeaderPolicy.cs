@@ -11,9 +11,6 @@ namespace Gateway.Masking;
 /// </summary>
 internal static class ResponseHeaderPolicy
 {
-    /// <summary>YARP route metadata: comma-separated names (or prefixes ending in <c>*</c>) a masked route passes besides the global list.</summary>
-    public const string RouteMetadataKey = "AllowResponseHeaders";
-
     /// <summary>
     /// Representation and caching metadata, request ids, and the rate-limit headers CRMs document
     /// (Salesforce <c>Sforce-Limit-Info</c>, HubSpot <c>X-HubSpot-RateLimit-*</c>, Dynamics 365
@@ -44,8 +41,8 @@ internal static class ResponseHeaderPolicy
 
     public static HeaderAllowList Global(MaskingOptions options) => new(options.ResponseHeaders.EffectiveAllow, NeverPassed);
 
-    /// <summary>Every problem of the global list and of each route's metadata in <paramref name="configuration"/> (start-up).</summary>
-    public static IEnumerable<(string Path, string Message)> Check(MaskingOptions options, IConfiguration configuration)
+    /// <summary>Every problem of the global list (start-up); a route's own list is its policy's (RoutePolicyReader).</summary>
+    public static IEnumerable<(string Path, string Message)> Check(MaskingOptions options)
     {
         for (var i = 0; i < options.ResponseHeaders.Allow.Count; i++)
         {
@@ -54,15 +51,5 @@ internal static class ResponseHeaderPolicy
                 yield return ($"Gateway:Masking:ResponseHeaders:Allow[{i}]", problem);
             }
         }
-        foreach (var route in configuration.GetSection("ReverseProxy:Routes").GetChildren())
-        {
-            foreach (var problem in CheckRoute(route.GetSection("Metadata")[RouteMetadataKey]))
-            {
-                yield return ($"ReverseProxy:Routes:{route.Key}:Metadata:{RouteMetadataKey}", problem);
-            }
-        }
     }
-
-    public static IEnumerable<string> CheckRoute(string? metadata) =>
-        HeaderAllowList.Split(metadata).Select(entry => HeaderAllowList.Problem(entry, NeverPassed)).OfType<string>();
 }

@@ -2,6 +2,7 @@ using Gateway.Audit;
 using Gateway.Consent;
 using Gateway.Masking;
 using Gateway.Pipeline;
+using Gateway.Routing;
 using Gateway.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -49,7 +50,8 @@ internal sealed class ResponseMaskingMiddleware(
         // No identity only when the identity stage is switched off: an anonymous caller has no
         // role, so every class gets the rules' default action.
         var view = feature.Identity is { } identity ? current.ViewFor(identity.Roles, identity.MfaUsed) : current.ViewFor(NoRoles, mfaUsed: false);
-        var masked = new MaskedResponse(context, rules.Masker, current, entity, view, feature.ConsentGate, metrics, logger);
+        var route = context.GetEndpoint()?.Metadata.GetMetadata<RoutePolicy>() ?? RoutePolicy.Default;
+        var masked = new MaskedResponse(context, rules.Masker, current, entity, view, feature.ConsentGate, route, metrics, logger);
         feature.MaskedResponse = masked;
         feature.Consent = feature.ConsentGate?.Report;
         try

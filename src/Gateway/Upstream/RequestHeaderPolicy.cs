@@ -9,9 +9,6 @@ namespace Gateway.Upstream;
 /// </summary>
 internal static class RequestHeaderPolicy
 {
-    /// <summary>YARP route metadata: comma-separated names (or prefixes ending in <c>*</c>) a route forwards besides the global list.</summary>
-    public const string RouteMetadataKey = "AllowRequestHeaders";
-
     /// <summary>Content negotiation, conditional requests, tracing and idempotency: nothing that names a client or changes who the CRM thinks is asking.</summary>
     public static readonly IReadOnlyList<string> DefaultAllowed =
     [
@@ -49,8 +46,8 @@ internal static class RequestHeaderPolicy
     public static HeaderAllowList Global(UpstreamOptions options) =>
         new([.. options.RequestHeaders.EffectiveAllow, .. AlwaysForwarded], NeverForwarded(options.Credential.Header));
 
-    /// <summary>Every problem of the global list and of each route's metadata in <paramref name="configuration"/> (start-up).</summary>
-    public static IEnumerable<(string Path, string Message)> Check(UpstreamOptions options, IConfiguration configuration)
+    /// <summary>Every problem of the global list (start-up); a route's own list is its policy's (RoutePolicyReader).</summary>
+    public static IEnumerable<(string Path, string Message)> Check(UpstreamOptions options)
     {
         var never = NeverForwarded(options.Credential.Header);
         for (var i = 0; i < options.RequestHeaders.Allow.Count; i++)
@@ -60,25 +57,19 @@ internal static class RequestHeaderPolicy
                 yield return ($"Gateway:Upstream:RequestHeaders:Allow[{i}]", problem);
             }
         }
-        foreach (var route in configuration.GetSection("ReverseProxy:Routes").GetChildren())
+    }
+
+    /// <summary>Every forwarding transform of one route in the configuration (start-up).</summary>
+    public static IEnumerable<(string Path, string Message)> CheckTransforms(IConfigurationSection route)
+    {
+        foreach (var transform in route.GetSection("Transforms").GetChildren())
         {
-            foreach (var problem in CheckRoute(route.GetSection("Metadata")[RouteMetadataKey], never))
+            foreach (var key in transform.GetChildren().Select(t => t.Key).Where(IsForwardingTransform))
             {
-                yield return ($"ReverseProxy:Routes:{route.Key}:Metadata:{RouteMetadataKey}", problem);
-            }
-            foreach (var transform in route.GetSection("Transforms").GetChildren())
-            {
-                foreach (var key in transform.GetChildren().Select(t => t.Key).Where(IsForwardingTransform))
-                {
-                    yield return ($"ReverseProxy:Routes:{route.Key}:Transforms:{transform.Key}:{key}", ForwardingTransformProblem);
-                }
+                yield return ($"ReverseProxy:Routes:{route.Key}:Transforms:{transform.Key}:{key}", ForwardingTransformProblem);
             }
         }
     }
-
-    /// <summary>Every problem of one route's <c>AllowRequestHeaders</c> metadata value.</summary>
-    public static IEnumerable<string> CheckRoute(string? metadata, HeaderDenyList never) =>
-        HeaderAllowList.Split(metadata).Select(entry => HeaderAllowList.Problem(entry, never)).OfType<string>();
 
     /// <summary>Every request carries it and the gateway replaces it with its credential: removing it drops nothing of the client's.</summary>
     public static bool IsConsumedByTheGateway(string name) => name.Equals("Authorization", StringComparison.OrdinalIgnoreCase);

@@ -1,3 +1,4 @@
+using Gateway.Routing;
 using Gateway.Telemetry;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -13,23 +14,17 @@ namespace Gateway.Upstream;
 /// by the gateway, and no X-Forwarded-Host or X-Forwarded-Prefix is sent; and headers a peer
 /// nominated as hop-by-hop through <c>Connection</c> are not passed on in either direction.
 /// </summary>
-internal sealed class UpstreamHeaderTransforms(UpstreamCredential credential, IOptions<UpstreamOptions> options, GatewayMetrics metrics) : ITransformProvider
+internal sealed class UpstreamHeaderTransforms(UpstreamCredential credential, IOptions<UpstreamOptions> options, RoutePolicies policies, GatewayMetrics metrics) : ITransformProvider
 {
     private readonly HeaderAllowList _allowed = RequestHeaderPolicy.Global(options.Value);
-    private readonly HeaderDenyList _never = RequestHeaderPolicy.NeverForwarded(options.Value.Credential.Header);
 
-    /// <summary>Runs on every configuration YARP loads: a reload that breaks these rules is refused and the previous configuration stays.</summary>
+    /// <summary>Runs on every configuration YARP loads: a reload that adds a forwarding transform is refused and the previous configuration stays.</summary>
     public void ValidateRoute(TransformRouteValidationContext context)
     {
         var route = context.Route;
-        var path = $"ReverseProxy:Routes:{route.RouteId}";
-        foreach (var problem in RequestHeaderPolicy.CheckRoute(route.Metadata?.GetValueOrDefault(RequestHeaderPolicy.RouteMetadataKey), _never))
-        {
-            context.Errors.Add(new InvalidOperationException($"{path}:Metadata:{RequestHeaderPolicy.RouteMetadataKey}: {problem}"));
-        }
         foreach (var key in (route.Transforms ?? []).SelectMany(t => t.Keys).Where(RequestHeaderPolicy.IsForwardingTransform))
         {
-            context.Errors.Add(new InvalidOperationException($"{path}:Transforms: {key}: {RequestHeaderPolicy.ForwardingTransformProblem}"));
+            context.Errors.Add(new InvalidOperationException($"ReverseProxy:Routes:{route.RouteId}:Transforms: {key}: {RequestHeaderPolicy.ForwardingTransformProblem}"));
         }
     }
 
@@ -39,7 +34,7 @@ internal sealed class UpstreamHeaderTransforms(UpstreamCredential credential, IO
 
     public void Apply(TransformBuilderContext context)
     {
-        var allowed = _allowed.With(HeaderAllowList.Split(context.Route.Metadata?.GetValueOrDefault(RequestHeaderPolicy.RouteMetadataKey)));
+        var allowed = _allowed.With(policies.For(context.Route).AllowRequestHeaders);
         // First of all transforms, right after YARP copied the client's headers: whatever a later
         // transform adds (the route's own, the gateway's credential) is the gateway's, not the client's.
         context.RequestTransforms.Insert(0, new RequestFuncTransform(transform =>

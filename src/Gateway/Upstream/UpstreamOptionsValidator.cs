@@ -1,4 +1,5 @@
 using Gateway.Configuration;
+using Gateway.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -22,9 +23,20 @@ internal sealed class UpstreamOptionsValidator(IConfiguration configuration) : I
             errors.RequireFile("Gateway:Upstream:TrustedCaPath", options.TrustedCaPath, "the CA bundle");
         }
         ValidateCredential(errors, options.Credential);
-        foreach (var (path, message) in RequestHeaderPolicy.Check(options, configuration))
+        foreach (var (path, message) in RequestHeaderPolicy.Check(options))
         {
             errors.Add(path, message);
+        }
+        var neverForwarded = RequestHeaderPolicy.NeverForwarded(options.Credential.Header);
+        foreach (var route in configuration.GetSection("ReverseProxy:Routes").GetChildren())
+        {
+            // The same reading as when YARP loads the route (RoutePolicyConfigFilter), here so that
+            // start-up lists every problem at once, with the other settings'.
+            var metadata = route.GetSection("Metadata").GetChildren().ToDictionary(entry => entry.Key, entry => entry.Value!, StringComparer.OrdinalIgnoreCase);
+            foreach (var (path, message) in RoutePolicyReader.Read(route.Key, metadata, neverForwarded, out _).Concat(RequestHeaderPolicy.CheckTransforms(route)))
+            {
+                errors.Add(path, message);
+            }
         }
         return errors.ToResult();
     }

@@ -6,6 +6,7 @@ using Gateway.Masking;
 using Gateway.Pipeline;
 using Gateway.Purpose;
 using Gateway.RequestGuard;
+using Gateway.Routing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
@@ -21,6 +22,7 @@ internal static class UpstreamRegistration
     public static IServiceCollection AddGatewayUpstream(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddStage(nameof(AddGatewayUpstream), enabled: true);
+        services.TryAddSingleton<RoutePolicies>();
         services.TryAddSingleton<UpstreamCredential>();
         services.AddHostedService(sp => sp.GetRequiredService<UpstreamCredential>());
         services.TryAddSingleton<IForwarderHttpClientFactory, TrustedUpstreamHttpClientFactory>();
@@ -31,6 +33,7 @@ internal static class UpstreamRegistration
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))
             .AddConfigFilter<HttpsOnlyConfigFilter>()
+            .AddConfigFilter<RoutePolicyConfigFilter>()
             .AddTransforms<UpstreamHeaderTransforms>();
         services.AddHealthChecks().AddCheck<UpstreamResolvableHealthCheck>("upstream", tags: [HealthTags.Ready]);
         return services;
@@ -56,7 +59,9 @@ internal static class UpstreamRegistration
         {
             app.RequireUsedBefore(nameof(MapGatewayProxy), stage, because);
         }
-        app.MapReverseProxy();
+        var policies = app.Services.GetRequiredService<RoutePolicies>();
+        // Each route's policy, parsed when its configuration loaded, rides on its endpoint: stages read it there.
+        app.MapReverseProxy().ConfigureEndpoints((endpoint, route) => endpoint.WithMetadata(policies.For(route)));
         return app;
     }
 

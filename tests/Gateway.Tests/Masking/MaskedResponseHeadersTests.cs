@@ -3,7 +3,9 @@ using System.Net;
 using System.Text;
 using Gateway.Pipeline;
 using Gateway.Masking;
+using Gateway.Routing;
 using Gateway.Telemetry;
+using Gateway.Upstream;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
@@ -118,16 +120,13 @@ public sealed class MaskedResponseHeadersTests : IDisposable
     [Fact]
     public void ValidateRoute_BadMetadata_IsAnErrorNamingTheRoute()
     {
-        var context = new TransformRouteValidationContext
-        {
-            Services = _services,
-            Route = new RouteConfig { RouteId = "contacts", Metadata = new Dictionary<string, string> { ["AllowResponseHeaders"] = "Set-Cookie, *" } },
-        };
+        var route = new RouteConfig { RouteId = "contacts", Metadata = new Dictionary<string, string> { ["AllowResponseHeaders"] = "Set-Cookie, *" } };
 
-        Provider().ValidateRoute(context);
+        // A route's list is checked with the rest of its policy when YARP loads the route.
+        var errors = Assert.Throws<AggregateException>(() => new RoutePolicyConfigFilter(Policies()).ConfigureRouteAsync(route, null, CancellationToken.None)).InnerExceptions;
 
-        Assert.Equal(2, context.Errors.Count);
-        Assert.StartsWith("ReverseProxy:Routes:contacts:Metadata:AllowResponseHeaders: 'Set-Cookie' can never be let through", context.Errors[0].Message);
+        Assert.Equal(2, errors.Count);
+        Assert.StartsWith("ReverseProxy:Routes:contacts:Metadata:AllowResponseHeaders: 'Set-Cookie' can never be let through", errors[0].Message);
     }
 
     [Fact]
@@ -135,18 +134,18 @@ public sealed class MaskedResponseHeadersTests : IDisposable
     {
         var options = new MaskingOptions();
         options.ResponseHeaders.Allow.AddRange(["Content-Type", "Trailer"]);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ReverseProxy:Routes:exports:Metadata:AllowResponseHeaders"] = "Content-Disposition, Set-Cookie2",
-        }).Build();
+        var routeMetadata = new Dictionary<string, string> { ["AllowResponseHeaders"] = "Content-Disposition, Set-Cookie2" };
 
-        var problems = ResponseHeaderPolicy.Check(options, configuration).Select(p => p.Path).ToList();
+        // The global list is the masking settings' to check, a route's list its policy's.
+        var problems = ResponseHeaderPolicy.Check(options).Concat(Policies().Problems("exports", routeMetadata, out _)).Select(p => p.Path).ToList();
 
         Assert.Equal(["Gateway:Masking:ResponseHeaders:Allow[1]", "ReverseProxy:Routes:exports:Metadata:AllowResponseHeaders"], problems);
     }
 
     private MaskedResponseHeaders Provider(MaskingOptions? options = null) =>
-        new(Options.Create(options ?? new MaskingOptions()), new GatewayMetrics(_services.GetRequiredService<IMeterFactory>()));
+        new(Options.Create(options ?? new MaskingOptions()), Policies(), new GatewayMetrics(_services.GetRequiredService<IMeterFactory>()));
+
+    private static RoutePolicies Policies() => new(Options.Create(new UpstreamOptions()));
 
     private TransformBuilderContext Transforms(IReadOnlyDictionary<string, string>? metadata = null, MaskingOptions? options = null)
     {
@@ -183,7 +182,7 @@ public sealed class MaskedResponseHeadersTests : IDisposable
         {
             var rules = Gateway.Masking.Rules.RulesCompiler.Compile(MaskingRules, hashKey: null);
             GatewayRequestFeature.GetOrCreate(context).MaskedResponse = new MaskedResponse(
-                context, new JsonMasker(new MaskingLimits()), rules, rules.Entities[0], rules.ViewFor(new HashSet<string>(), mfaUsed: false), gate: null,
+                context, new JsonMasker(new MaskingLimits()), rules, rules.Entities[0], rules.ViewFor(new HashSet<string>(), mfaUsed: false), gate: null, RoutePolicy.Default,
                 new GatewayMetrics(_services.GetRequiredService<IMeterFactory>()), NullLogger.Instance);
         }
         return (context, response);

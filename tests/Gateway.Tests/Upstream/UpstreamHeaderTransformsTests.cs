@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Gateway.Routing;
 using Gateway.Telemetry;
 using Gateway.Upstream;
 using Microsoft.AspNetCore.Http;
@@ -61,29 +62,33 @@ public sealed class UpstreamHeaderTransformsTests : IDisposable
     [Fact]
     public void ValidateRoute_BadMetadataAndForwardingTransforms_AreErrorsNamingTheRoute()
     {
-        var context = new TransformRouteValidationContext
+        var route = new RouteConfig
         {
-            Services = _services,
-            Route = new RouteConfig
-            {
-                RouteId = "contacts",
-                Metadata = new Dictionary<string, string> { ["AllowRequestHeaders"] = "Cookie, X-Partner-Id" },
-                Transforms = [new Dictionary<string, string> { ["X-Forwarded"] = "Set" }, new Dictionary<string, string> { ["Forwarded"] = "by,for,host,proto" }],
-            },
+            RouteId = "contacts",
+            Metadata = new Dictionary<string, string> { ["AllowRequestHeaders"] = "Cookie, X-Partner-Id" },
+            Transforms = [new Dictionary<string, string> { ["X-Forwarded"] = "Set" }, new Dictionary<string, string> { ["Forwarded"] = "by,for,host,proto" }],
         };
+        var context = new TransformRouteValidationContext { Services = _services, Route = route };
 
+        // The metadata is checked with the rest of the route's policy when YARP loads the route, the transforms by this provider.
+        var metadataErrors = Assert.Throws<AggregateException>(() => new RoutePolicyConfigFilter(Policies()).ConfigureRouteAsync(route, null, CancellationToken.None)).InnerExceptions;
         Provider().ValidateRoute(context);
+        var errors = metadataErrors.Concat(context.Errors).ToList();
 
-        Assert.Equal(3, context.Errors.Count);
-        Assert.StartsWith("ReverseProxy:Routes:contacts:Metadata:AllowRequestHeaders: 'Cookie' can never be let through", context.Errors[0].Message);
-        Assert.StartsWith("ReverseProxy:Routes:contacts:Transforms: X-Forwarded:", context.Errors[1].Message);
+        Assert.Equal(3, errors.Count);
+        Assert.StartsWith("ReverseProxy:Routes:contacts:Metadata:AllowRequestHeaders: 'Cookie' can never be let through", errors[0].Message);
+        Assert.StartsWith("ReverseProxy:Routes:contacts:Transforms: X-Forwarded:", errors[1].Message);
     }
+
+    private IOptions<UpstreamOptions> UpstreamSettings() => Options.Create(new UpstreamOptions { Credential = { ValueFile = _credentialFile } });
+
+    private RoutePolicies Policies() => new(UpstreamSettings());
 
     private UpstreamHeaderTransforms Provider()
     {
-        var options = Options.Create(new UpstreamOptions { Credential = { ValueFile = _credentialFile } });
+        var options = UpstreamSettings();
         var credential = new UpstreamCredential(options, TimeProvider.System, NullLogger<UpstreamCredential>.Instance);
-        return new UpstreamHeaderTransforms(credential, options, new GatewayMetrics(_services.GetRequiredService<IMeterFactory>()));
+        return new UpstreamHeaderTransforms(credential, options, Policies(), new GatewayMetrics(_services.GetRequiredService<IMeterFactory>()));
     }
 
     private TransformBuilderContext Transforms(IReadOnlyDictionary<string, string>? metadata = null)
