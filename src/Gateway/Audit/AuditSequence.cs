@@ -165,7 +165,7 @@ internal sealed class AuditSequence : IDisposable
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 _reserveFailure = ex;
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 100 * Math.Pow(2, Math.Min(attempt, 10))))).ConfigureAwait(false);
+                await Task.Delay(AuditBackoff.After(attempt)).ConfigureAwait(false);
             }
         }
     }
