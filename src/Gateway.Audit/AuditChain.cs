@@ -34,7 +34,7 @@ public sealed class AuditChain
         _writer = new Utf8JsonWriter(_json, WriterOptions);
     }
 
-    public ChainHead Head { get; private set; }
+    internal ChainHead Head { get; private set; }
 
     /// <exception cref="InvalidOperationException">The event's number does not come after the head's (a bug: numbers are given in queue order).</exception>
     public void Append(AuditEvent auditEvent, IBufferWriter<byte> lines)

@@ -9,7 +9,7 @@ namespace Gateway.Audit;
 /// </summary>
 public abstract class AuditEvent
 {
-    protected AuditEvent(DateTimeOffset time)
+    private protected AuditEvent(DateTimeOffset time)
     {
         Time = time;
         Id = AuditEventIds.CreateVersion7(time);

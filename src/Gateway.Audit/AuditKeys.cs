@@ -29,10 +29,10 @@ public sealed class AuditKeys : IDisposable
     public string Pseudonym(string subjectId) => _subject.Pseudonym(subjectId);
 
     /// <summary>The same pseudonym, from the id's UTF-8 bytes, written into <paramref name="hex"/> (<see cref="SubjectPseudonymizer.PseudonymChars"/> characters).</summary>
-    public void Pseudonym(ReadOnlySpan<byte> subjectIdUtf8, Span<char> hex) => _subject.Pseudonym(subjectIdUtf8, hex);
+    internal void Pseudonym(ReadOnlySpan<byte> subjectIdUtf8, Span<char> hex) => _subject.Pseudonym(subjectIdUtf8, hex);
 
     /// <summary>The chain hash of one event's exact JSON bytes (which hold the previous event's hash).</summary>
-    public string ChainHash(ReadOnlySpan<byte> eventJson)
+    internal string ChainHash(ReadOnlySpan<byte> eventJson)
     {
         Span<byte> mac = stackalloc byte[32];
         _chain.AppendData(eventJson);
@@ -54,7 +54,7 @@ public sealed class AuditKeys : IDisposable
 public sealed class SubjectPseudonymizer(byte[] subjectKey) : IDisposable
 {
     /// <summary>128 bits of HMAC, in hex.</summary>
-    public const int PseudonymChars = SubjectHash.HexChars;
+    internal const int PseudonymChars = SubjectHash.HexChars;
 
     private readonly IncrementalHash _hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, subjectKey);
 
@@ -70,7 +70,7 @@ public sealed class SubjectPseudonymizer(byte[] subjectKey) : IDisposable
     }
 
     /// <summary>The same pseudonym written into <paramref name="hex"/>, without making a string.</summary>
-    public void Pseudonym(ReadOnlySpan<byte> subjectIdUtf8, Span<char> hex) => Hash(subjectIdUtf8).WriteHex(hex);
+    internal void Pseudonym(ReadOnlySpan<byte> subjectIdUtf8, Span<char> hex) => Hash(subjectIdUtf8).WriteHex(hex);
 
     /// <summary>The pseudonym as a value, from the id's UTF-8 bytes.</summary>
     public SubjectHash Hash(ReadOnlySpan<byte> subjectIdUtf8)

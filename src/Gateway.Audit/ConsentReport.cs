@@ -30,10 +30,10 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
     public string Basis { get; } = basis;
 
     /// <summary>How many decisions are listed: the first ones, up to the report's limit; <see cref="Kinds"/> counts them all.</summary>
-    public int Listed { get; private set; }
+    internal int Listed { get; private set; }
 
     /// <summary>The listed decisions, in order, without making objects (the audit writer writes the hashes' hex straight into the event).</summary>
-    public ListedEnumerator EnumerateListed()
+    internal ListedEnumerator EnumerateListed()
     {
         ObjectDisposedException.ThrowIf(_released, this);
         return new(this);
@@ -104,7 +104,7 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
         ReportChunkPool.ReturnAll(_chunks);
     }
 
-    public struct ListedEnumerator(ConsentReport report)
+    internal struct ListedEnumerator(ConsentReport report)
     {
         private int _next;
 
@@ -132,7 +132,7 @@ public sealed class ConsentReport(string purpose, string basis, int maxListed)
 /// answered with 451) and why (<c>granted</c>, <c>withdrawn</c>, <c>withdrawn_in_crm</c>,
 /// <c>no_consent</c>, <c>store_unavailable</c>, ...).
 /// </summary>
-public readonly ref struct ListedDecision(ReadOnlySpan<byte> hash, string decision, string reason)
+internal readonly ref struct ListedDecision(ReadOnlySpan<byte> hash, string decision, string reason)
 {
     public ReadOnlySpan<byte> Hash { get; } = hash;
 

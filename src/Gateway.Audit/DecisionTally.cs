@@ -13,7 +13,7 @@ public sealed class DecisionTally
     /// The name a kind is counted under in audit events, <c>decision:reason</c>. Made once per kind
     /// for the process (decisions and reasons are a small fixed set), not once per event.
     /// </summary>
-    public static string Key(string decision, string reason) =>
+    internal static string Key(string decision, string reason) =>
         Keys.GetOrAdd((decision, reason), static kind => $"{kind.Decision}:{kind.Reason}");
 
     /// <summary>Every kind met so far, in the order first met, with how often.</summary>

@@ -14,7 +14,7 @@ public static class RevocationFields
     private static readonly (RevocationKind Kind, string Prefix)[] Prefixes =
         [(RevocationKind.TokenId, "jti:"), (RevocationKind.Subject, "sub:"), (RevocationKind.Client, "client:")];
 
-    public static string Field(RevocationKind kind, string value) => Prefixes.First(p => p.Kind == kind).Prefix + value;
+    internal static string Field(RevocationKind kind, string value) => Prefixes.First(p => p.Kind == kind).Prefix + value;
 
     public static bool TryParse(string field, out (RevocationKind Kind, string Value) revocation)
     {

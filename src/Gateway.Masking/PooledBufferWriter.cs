@@ -10,7 +10,7 @@ public sealed class PooledBufferWriter(int initialSize) : IBufferWriter<byte>, I
 
     public ReadOnlyMemory<byte> Written => _buffer.AsMemory(0, _written);
 
-    public void Clear() => _written = 0;
+    internal void Clear() => _written = 0;
 
     /// <summary>What was written, as a stream over the same (still pooled) buffer: valid until the writer is disposed or written to.</summary>
     public Stream AsReadOnlyStream() => new MemoryStream(_buffer, 0, _written, writable: false);

@@ -8,7 +8,7 @@ namespace Gateway.Masking;
 /// </summary>
 public static class SecretKeyFile
 {
-    public const int MinimumBytes = 32;
+    internal const int MinimumBytes = 32;
 
     /// <param name="setting">The setting that names the file, quoted in the error.</param>
     /// <exception cref="InvalidOperationException">The file holds fewer than <see cref="MinimumBytes"/> bytes of key.</exception>

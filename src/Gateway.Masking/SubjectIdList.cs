@@ -30,9 +30,9 @@ public sealed class SubjectIdList : IReadOnlyCollection<string>
     /// <summary>The entries are keyed hashes (<see cref="SubjectHash.Bytes"/> each), not ids.</summary>
     public bool Keyed { get; private set; }
 
-    public void Add(string subjectId) => Add(Encoding.UTF8.GetBytes(subjectId));
+    internal void Add(string subjectId) => Add(Encoding.UTF8.GetBytes(subjectId));
 
-    public void Add(ReadOnlySpan<byte> utf8)
+    internal void Add(ReadOnlySpan<byte> utf8)
     {
         if (Keyed)
         {
@@ -41,7 +41,7 @@ public sealed class SubjectIdList : IReadOnlyCollection<string>
         Append(utf8);
     }
 
-    public void Add(SubjectHash subject)
+    internal void Add(SubjectHash subject)
     {
         if (Count > 0 && !Keyed)
         {

@@ -7,7 +7,7 @@ namespace Gateway;
 
 /// <summary>Builds the gateway host the same way for production, demo mode and integration tests.
 /// Throws <see cref="OptionsValidationException"/> (or an AggregateException of them) listing every configuration error.</summary>
-public static class GatewayApplication
+internal static class GatewayApplication
 {
     /// <param name="args">Command-line arguments; <c>--Section:Key=value</c> overrides any setting.</param>
     /// <param name="defaults">Settings under every other source, with the command line still winning (demo mode).</param>

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Gateway;
 
 /// <summary>Returned by <c>AddComplianceGateway()</c>; later stages hang their registration off it.</summary>
-public sealed class GatewayBuilder(IServiceCollection services)
+internal sealed class GatewayBuilder(IServiceCollection services)
 {
     public IServiceCollection Services { get; } = services;
 }

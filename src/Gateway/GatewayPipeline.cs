@@ -22,7 +22,7 @@ namespace Gateway;
 /// and that the stages it relies on come before it; a stage switched off by settings stays in the
 /// list and adds nothing.
 /// </summary>
-public static class GatewayPipeline
+internal static class GatewayPipeline
 {
     public static GatewayBuilder AddComplianceGateway(this IServiceCollection services, IConfiguration configuration)
     {

@@ -10,7 +10,7 @@ namespace Gateway.Cli.Commands;
 /// <c>gatewayctl rules validate|preview|test</c>: the security team checks a rules file, sees
 /// what a role would get, and runs its own fixtures in CI, with the same engine the gateway runs.
 /// </summary>
-public static class RulesCommands
+internal static class RulesCommands
 {
     public const int Invalid = 1;
 

@@ -1,7 +1,7 @@
 namespace Gateway.Masking.Actions;
 
 /// <summary>Free text keeps its words; only the spans the class's detectors find are replaced (<c>[EMAIL]</c>, <c>[CARD]</c>, ...).</summary>
-public sealed class DetectAction : IMaskingAction
+internal sealed class DetectAction : IMaskingAction
 {
     public string Name => "detect";
 

@@ -1,7 +1,7 @@
 namespace Gateway.Masking.Actions;
 
 /// <summary>A masking action, looked up by its unique name in the rules (<c>redact</c>, <c>partial</c>, ...).</summary>
-public interface IMaskingAction
+internal interface IMaskingAction
 {
     string Name { get; }
 
@@ -13,12 +13,12 @@ public interface IMaskingAction
 }
 
 /// <summary>What an action may need besides its parameters: the class's detectors, the pseudonymisation key.</summary>
-public sealed record ActionContext(IReadOnlyList<string> Detectors, byte[]? HashKey);
+internal sealed record ActionContext(IReadOnlyList<string> Detectors, byte[]? HashKey);
 
 /// <summary>One configured way of rewriting a JSON value.</summary>
 /// <param name="removes">The property (or array element) disappears.</param>
 /// <param name="copies">The value is copied as it is.</param>
-public abstract class ValueMask(bool removes = false, bool copies = false)
+internal abstract class ValueMask(bool removes = false, bool copies = false)
 {
     /// <summary>The property (or array element) disappears. A field, not a virtual call: it is asked for every masked value.</summary>
     public bool Removes { get; } = removes;
@@ -29,7 +29,7 @@ public abstract class ValueMask(bool removes = false, bool copies = false)
     public abstract void Write(MaskedValueWriter writer, JsonScalar value);
 }
 
-public enum JsonScalarKind
+internal enum JsonScalarKind
 {
     String,
     Number,
@@ -43,7 +43,7 @@ public enum JsonScalarKind
 /// strings, as written for numbers). A ref struct over the reader's buffer, so masking a value
 /// copies nothing unless the mask needs to.
 /// </summary>
-public readonly ref struct JsonScalar(JsonScalarKind kind, ReadOnlySpan<byte> utf8)
+internal readonly ref struct JsonScalar(JsonScalarKind kind, ReadOnlySpan<byte> utf8)
 {
     public JsonScalarKind Kind { get; } = kind;
 

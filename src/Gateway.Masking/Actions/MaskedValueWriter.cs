@@ -11,7 +11,7 @@ namespace Gateway.Masking.Actions;
 /// output. Anything else is written by a <see cref="Utf8JsonWriter"/>, which escapes it and
 /// refuses text that is not valid Unicode.
 /// </summary>
-public sealed class MaskedValueWriter
+internal sealed class MaskedValueWriter
 {
     /// <summary>Printable ASCII that no JSON encoder escapes (the relaxed encoder escapes quotes, backslashes and control characters).</summary>
     private static readonly SearchValues<byte> PlainBytes = SearchValues.Create([.. Enumerable.Range(0x20, 0x7F - 0x20).Where(c => c is not '"' and not '\\').Select(c => (byte)c)]);

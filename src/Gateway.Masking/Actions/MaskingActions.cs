@@ -1,7 +1,7 @@
 namespace Gateway.Masking.Actions;
 
 /// <summary>Every action by its unique name, as the rules refer to them.</summary>
-public static class MaskingActions
+internal static class MaskingActions
 {
     public static readonly IReadOnlyDictionary<string, IMaskingAction> ByName = new IMaskingAction[]
     {

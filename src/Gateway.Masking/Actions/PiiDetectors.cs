@@ -6,7 +6,7 @@ namespace Gateway.Masking.Actions;
 /// Finds personal data inside free text. Card numbers must pass the Luhn check and IBANs the
 /// mod-97 check, so ordinary numbers are left alone. Every pattern has a match timeout.
 /// </summary>
-public static partial class PiiDetectors
+internal static partial class PiiDetectors
 {
     public static readonly IReadOnlyList<string> Names = ["email", "phone", "card", "ssn", "iban"];
 

@@ -1,6 +1,6 @@
 namespace Gateway.Masking.Actions;
 
-public sealed class AllowAction : IMaskingAction
+internal sealed class AllowAction : IMaskingAction
 {
     public string Name => "allow";
 
@@ -17,7 +17,7 @@ public sealed class AllowAction : IMaskingAction
 }
 
 /// <summary>Type-aware placeholder: strings become <c>"[REDACTED]"</c>, numbers and booleans <c>null</c>.</summary>
-public sealed class RedactAction : IMaskingAction
+internal sealed class RedactAction : IMaskingAction
 {
     public const string Placeholder = "[REDACTED]";
 
@@ -47,7 +47,7 @@ public sealed class RedactAction : IMaskingAction
     }
 }
 
-public sealed class RemoveAction : IMaskingAction
+internal sealed class RemoveAction : IMaskingAction
 {
     public string Name => "remove";
 

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 namespace Gateway.Masking.Actions;
 
 /// <summary>Keeps the first and/or last N characters: <c>{ action: partial, keep_last: 4 }</c> turns a phone into <c>********1234</c>.</summary>
-public sealed class PartialAction : IMaskingAction
+internal sealed class PartialAction : IMaskingAction
 {
     public string Name => "partial";
 
@@ -112,7 +112,7 @@ public sealed class PartialAction : IMaskingAction
 }
 
 /// <summary><c>jane.doe@example.com</c> becomes <c>j***@example.com</c>; anything that is not an address is redacted.</summary>
-public sealed class EmailAction : IMaskingAction
+internal sealed class EmailAction : IMaskingAction
 {
     public string Name => "email";
 
@@ -153,7 +153,7 @@ public sealed class EmailAction : IMaskingAction
 /// A keyed pseudonym: HMAC-SHA256 of the value under a secret key, hex, truncated, prefixed.
 /// Stable for equal values (joins still work), useless without the key.
 /// </summary>
-public sealed class HashAction : IMaskingAction
+internal sealed class HashAction : IMaskingAction
 {
     public string Name => "hash";
 
@@ -195,7 +195,7 @@ public sealed class HashAction : IMaskingAction
 }
 
 /// <summary>Coarser values: a date to its year or month, a number to a bucket, a postcode to a prefix.</summary>
-public sealed class GeneralizeAction : IMaskingAction
+internal sealed class GeneralizeAction : IMaskingAction
 {
     public string Name => "generalize";
 

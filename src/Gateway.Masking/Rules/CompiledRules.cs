@@ -8,8 +8,8 @@ namespace Gateway.Masking.Rules;
 /// </summary>
 public sealed class CompiledRules
 {
-    public const string Unclassified = "unclassified";
-    public const string AnyClass = "*";
+    internal const string Unclassified = "unclassified";
+    internal const string AnyClass = "*";
 
     private readonly IReadOnlyList<(string Role, IReadOnlyDictionary<string, Grant> Grants)> _roles;
     private readonly Grant _default;
@@ -42,7 +42,7 @@ public sealed class CompiledRules
     /// What is left of a record whose subject gave no lawful basis for the request's purpose, when
     /// the purpose masks rather than removes such records: every classified field redacted.
     /// </summary>
-    public MaskingView WithheldView { get; }
+    internal MaskingView WithheldView { get; }
 
     /// <summary>A hash of the rules file, carried by every masking report.</summary>
     public string Version { get; }
@@ -115,25 +115,67 @@ internal sealed record Grant(ValueMask WithMfa, string ActionWithMfa, ValueMask 
 
 /// <summary>
 /// One caller's masks, by class index, plus the mask for record fields no selector classifies;
-/// <paramref name="CountKeys"/> are the names the masking report counts under (<c>class:action</c>),
-/// by class index, then unclassified fields.
+/// <see cref="CountKeys"/> are the names the masking report counts under (<c>class:action</c>),
+/// by class index, then unclassified fields. Other assemblies only pass it to the masker.
 /// </summary>
-public sealed record MaskingView(IReadOnlyList<ValueMask> Masks, IReadOnlyList<string> Actions, ValueMask UnclassifiedMask, string UnclassifiedAction, IReadOnlyList<string> CountKeys);
-
-/// <summary>Where one kind of CRM record lives and what class each of its fields is.</summary>
-public sealed record CompiledEntity(
-    string Name,
-    IReadOnlyList<RoutePattern> Routes,
-    IReadOnlyList<JsonPathSelector> Records,
-    JsonPathSelector? Subject,
-    IReadOnlyList<(JsonPathSelector Selector, int ClassIndex)> Fields,
-    bool CaseInsensitive)
+public sealed record MaskingView
 {
+    internal MaskingView(IReadOnlyList<ValueMask> masks, IReadOnlyList<string> actions, ValueMask unclassifiedMask, string unclassifiedAction, IReadOnlyList<string> countKeys)
+    {
+        Masks = masks;
+        Actions = actions;
+        UnclassifiedMask = unclassifiedMask;
+        UnclassifiedAction = unclassifiedAction;
+        CountKeys = countKeys;
+    }
+
+    internal IReadOnlyList<ValueMask> Masks { get; }
+
+    internal IReadOnlyList<string> Actions { get; }
+
+    internal ValueMask UnclassifiedMask { get; }
+
+    internal string UnclassifiedAction { get; }
+
+    internal IReadOnlyList<string> CountKeys { get; }
+}
+
+/// <summary>Where one kind of CRM record lives and what class each of its fields is. Other assemblies only pass it to the masker.</summary>
+public sealed record CompiledEntity
+{
+    internal CompiledEntity(
+        string name,
+        IReadOnlyList<RoutePattern> routes,
+        IReadOnlyList<JsonPathSelector> records,
+        JsonPathSelector? subject,
+        IReadOnlyList<(JsonPathSelector Selector, int ClassIndex)> fields,
+        bool caseInsensitive)
+    {
+        Name = name;
+        Routes = routes;
+        Records = records;
+        Subject = subject;
+        Fields = fields;
+        CaseInsensitive = caseInsensitive;
+    }
+
+    public string Name { get; }
+
+    internal IReadOnlyList<RoutePattern> Routes { get; }
+
+    internal IReadOnlyList<JsonPathSelector> Records { get; }
+
+    internal JsonPathSelector? Subject { get; }
+
+    internal IReadOnlyList<(JsonPathSelector Selector, int ClassIndex)> Fields { get; }
+
+    internal bool CaseInsensitive { get; }
+
     /// <summary>Record fields holding the subject's own consent or opt-out (selectors from the record's root).</summary>
-    public IReadOnlyList<ConsentField> ConsentFields { get; init; } = [];
+    internal IReadOnlyList<ConsentField> ConsentFields { get; init; } = [];
 
     /// <summary>Record counts in the body (selectors from the body's root), lowered when records are withheld.</summary>
-    public IReadOnlyList<JsonPathSelector> Totals { get; init; } = [];
+    internal IReadOnlyList<JsonPathSelector> Totals { get; init; } = [];
 
     /// <summary>
     /// Every selector as one automaton, immutable and built once with the rules (the compiler
@@ -150,4 +192,4 @@ public sealed record CompiledEntity(
 }
 
 /// <summary>A record field that tells, for some purposes, whether the subject agreed (<see cref="OptIn"/>: true means yes) or refused (opt-out: true means no).</summary>
-public sealed record ConsentField(JsonPathSelector Selector, IReadOnlySet<string> Purposes, bool OptIn);
+internal sealed record ConsentField(JsonPathSelector Selector, IReadOnlySet<string> Purposes, bool OptIn);

@@ -7,7 +7,7 @@ namespace Gateway.Masking.Rules;
 /// element), <c>.**</c> (any depth, zero or more steps), and a leading <c>**.</c> for "this
 /// property name anywhere". Names are compared on their unescaped value.
 /// </summary>
-public sealed class JsonPathSelector
+internal sealed class JsonPathSelector
 {
     private JsonPathSelector(string text, IReadOnlyList<PathStep> steps)
     {
@@ -103,14 +103,14 @@ public sealed class JsonPathSelector
     }
 }
 
-public enum PathStepKind
+internal enum PathStepKind
 {
     Name,
     AnyElement,
     AnyDepth,
 }
 
-public readonly record struct PathStep(PathStepKind Kind, string? Name)
+internal readonly record struct PathStep(PathStepKind Kind, string? Name)
 {
     public static readonly PathStep AnyElement = new(PathStepKind.AnyElement, null);
     public static readonly PathStep AnyDepth = new(PathStepKind.AnyDepth, null);

@@ -4,7 +4,7 @@ namespace Gateway.Masking.Rules;
 /// An entity route such as <c>/api/contacts/{id}</c> or <c>/services/data/*/query</c>: <c>{name}</c>
 /// and <c>*</c> match one segment; a last segment <c>{**rest}</c> or <c>**</c> matches any number of them.
 /// </summary>
-public sealed class RoutePattern
+internal sealed class RoutePattern
 {
     private readonly string?[] _segments;
     private readonly bool _catchAll;

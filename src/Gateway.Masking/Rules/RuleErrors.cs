@@ -1,7 +1,7 @@
 namespace Gateway.Masking.Rules;
 
 /// <summary>Every problem of a rules file, each with its path in the file (<c>roles.support-agent.contact.keep_last</c>) and line.</summary>
-public sealed class RuleErrors
+internal sealed class RuleErrors
 {
     private readonly List<RuleError> _errors = [];
 
@@ -18,8 +18,11 @@ public sealed record RuleError(string Path, long Line, string Message)
 }
 
 /// <summary>A rules file that cannot be used; <see cref="Errors"/> lists all of its problems, not just the first.</summary>
-public sealed class RulesException(IReadOnlyList<RuleError> errors)
-    : Exception($"The masking rules are invalid ({errors.Count} error{(errors.Count == 1 ? "" : "s")}):{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", errors)}")
+public sealed class RulesException : Exception
 {
-    public IReadOnlyList<RuleError> Errors { get; } = errors;
+    internal RulesException(IReadOnlyList<RuleError> errors)
+        : base($"The masking rules are invalid ({errors.Count} error{(errors.Count == 1 ? "" : "s")}):{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", errors)}") =>
+        Errors = errors;
+
+    public IReadOnlyList<RuleError> Errors { get; }
 }

@@ -1,16 +1,16 @@
 namespace Gateway.Masking.Rules;
 
 /// <summary>The rules file as written by the security team, before compilation. Each part keeps its line for error messages.</summary>
-public sealed record RulesDocument(
+internal sealed record RulesDocument(
     int Version,
     IReadOnlyDictionary<string, DataClassDefinition> Classes,
     IReadOnlyDictionary<string, EntityDefinition> Entities,
     IReadOnlyDictionary<string, IReadOnlyDictionary<string, ActionDefinition>> Roles,
     ActionDefinition Default);
 
-public sealed record DataClassDefinition(string Sensitivity, IReadOnlyList<string> Detect, long Line);
+internal sealed record DataClassDefinition(string Sensitivity, IReadOnlyList<string> Detect, long Line);
 
-public sealed record EntityDefinition(
+internal sealed record EntityDefinition(
     IReadOnlyList<string> Routes,
     IReadOnlyList<string> Records,
     string? Subject,
@@ -25,10 +25,10 @@ public sealed record EntityDefinition(
     public IReadOnlyList<string> Totals { get; init; } = [];
 }
 
-public sealed record FieldDefinition(string Selector, string Class, long Line);
+internal sealed record FieldDefinition(string Selector, string Class, long Line);
 
 /// <summary>e.g. <c>"$.hs_email_optout": { purposes: [marketing], means: opt_out }</c>.</summary>
-public sealed record ConsentFieldDefinition(string Selector, IReadOnlyList<string> Purposes, string Means, long Line);
+internal sealed record ConsentFieldDefinition(string Selector, IReadOnlyList<string> Purposes, string Means, long Line);
 
 /// <summary>An action with its parameters, e.g. <c>{ action: partial, keep_last: 4 }</c> or just <c>redact</c>.</summary>
-public sealed record ActionDefinition(string Action, IReadOnlyDictionary<string, string> Parameters, long Line);
+internal sealed record ActionDefinition(string Action, IReadOnlyDictionary<string, string> Parameters, long Line);

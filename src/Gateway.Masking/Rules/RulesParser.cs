@@ -7,7 +7,7 @@ namespace Gateway.Masking.Rules;
 /// Reads the rules YAML into a <see cref="RulesDocument"/>, collecting every structural problem
 /// (unknown keys, wrong shapes) with its path and line instead of stopping at the first.
 /// </summary>
-public static class RulesParser
+internal static class RulesParser
 {
     private static readonly HashSet<string> TopLevelKeys = ["version", "classes", "entities", "roles", "default"];
     private static readonly HashSet<string> ClassKeys = ["sensitivity", "detect"];

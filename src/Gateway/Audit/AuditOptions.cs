@@ -3,7 +3,7 @@ using Gateway.Audit;
 namespace Gateway.Audit;
 
 /// <summary>Settings under <c>Gateway:Audit</c>.</summary>
-public sealed class AuditOptions
+internal sealed class AuditOptions
 {
     public const string Section = "Gateway:Audit";
 

@@ -3,7 +3,7 @@ using Gateway.Audit;
 namespace Gateway.Audit;
 
 /// <summary>Where stages hand audit events. Recording does no I/O; the audit writer persists events in the background.</summary>
-public interface IAuditTrail
+internal interface IAuditTrail
 {
     /// <summary>False while events could be neither spooled nor sent, or the queue is full: a fail-closed gateway then refuses requests.</summary>
     bool CanAccept { get; }

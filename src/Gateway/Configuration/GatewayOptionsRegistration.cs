@@ -15,7 +15,7 @@ using Microsoft.Extensions.Options;
 namespace Gateway.Configuration;
 
 /// <summary>Every options object of the gateway, bound and validated; kept apart from the stages that use them.</summary>
-public static class GatewayOptionsRegistration
+internal static class GatewayOptionsRegistration
 {
     public static IServiceCollection AddGatewayOptions(this IServiceCollection services)
     {

@@ -3,7 +3,7 @@ using Gateway.Audit;
 namespace Gateway.Consent;
 
 /// <summary><c>Gateway:Consent</c>: the consent store in Redis, its local cache, and the consent API on the admin port.</summary>
-public sealed class ConsentOptions
+internal sealed class ConsentOptions
 {
     public const string Section = "Gateway:Consent";
 

@@ -10,7 +10,7 @@ namespace Gateway.Consent;
 /// an unexpired grant in one of them; legitimate interest holds unless the subject objected. When
 /// the store cannot be asked, nothing that depends on it is assumed.
 /// </summary>
-public static class ConsentPolicy
+internal static class ConsentPolicy
 {
     public static (bool Lawful, string Reason) Evaluate(LegalBasis basis, ConsentSignal record, ConsentRecord? stored, bool storeUnavailable, DateTimeOffset now)
     {

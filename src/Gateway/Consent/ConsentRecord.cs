@@ -5,7 +5,7 @@ using Gateway.Audit;
 namespace Gateway.Consent;
 
 /// <summary>One subject's word on one purpose, as stored (JSON in the subject's hash, field = purpose).</summary>
-public sealed record ConsentRecord(
+internal sealed record ConsentRecord(
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("at")] DateTimeOffset At,
     [property: JsonPropertyName("source")] string Source,

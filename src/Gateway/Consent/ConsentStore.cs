@@ -10,7 +10,7 @@ namespace Gateway.Consent;
 /// channel announcing which subject changed (<c>*</c> after a bulk import), so every gateway evicts
 /// its cached answers at once. Holds no subject id in clear.
 /// </summary>
-public sealed class ConsentStore(IConnectionMultiplexer redis, string keyPrefix)
+internal sealed class ConsentStore(IConnectionMultiplexer redis, string keyPrefix)
 {
     public const string Everyone = "*";
 

@@ -1,7 +1,7 @@
 namespace Gateway.Identity;
 
 /// <summary>Who the caller is, as established by a validated access token. Claim values live here only, never in logs.</summary>
-public sealed record GatewayIdentity(
+internal sealed record GatewayIdentity(
     string Issuer,
     string Subject,
     string? ClientId,

@@ -1,7 +1,7 @@
 namespace Gateway.Identity;
 
 /// <summary>Settings under <c>Gateway:Identity</c>: which access tokens the gateway accepts and what they mean.</summary>
-public sealed class IdentityOptions
+internal sealed class IdentityOptions
 {
     public const string Section = "Gateway:Identity";
 
@@ -34,7 +34,7 @@ public sealed class IdentityOptions
     public IReadOnlyList<string> EffectiveMfaAmrValues => MfaAmrValues.Count > 0 ? MfaAmrValues : ["mfa", "otp", "hwk", "swk", "fido", "sc"];
 }
 
-public sealed class IssuerOptions
+internal sealed class IssuerOptions
 {
     /// <summary>A short name used in logs, metrics and audit events (never the token's contents).</summary>
     public string Name { get; set; } = string.Empty;
@@ -90,7 +90,7 @@ public sealed class IssuerOptions
     public IReadOnlyList<string> EffectiveRoleClaims => RoleClaims.Count > 0 ? RoleClaims : ["roles"];
 }
 
-public sealed class RevocationOptions
+internal sealed class RevocationOptions
 {
     /// <summary>null: on when Gateway:Redis:Configuration is set (a warning is logged when off). true without Redis is an error.</summary>
     public bool? Enabled { get; set; }

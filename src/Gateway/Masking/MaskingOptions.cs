@@ -1,7 +1,7 @@
 namespace Gateway.Masking;
 
 /// <summary>Settings under <c>Gateway:Masking</c>: the security team's rules and how strictly responses are handled.</summary>
-public sealed class MaskingOptions
+internal sealed class MaskingOptions
 {
     public const string Section = "Gateway:Masking";
 
@@ -30,7 +30,7 @@ public sealed class MaskingOptions
 }
 
 /// <summary>Which of the CRM's response headers reach the client on a masked route: only those listed.</summary>
-public sealed class ResponseHeadersOptions
+internal sealed class ResponseHeadersOptions
 {
     /// <summary>
     /// Header names, or prefixes ending in <c>*</c>, passed from the CRM to the client on masked

@@ -1,7 +1,7 @@
 namespace Gateway.Purpose;
 
 /// <summary>The GDPR Art. 6 bases the gateway distinguishes: only consent and legitimate interest depend on the subject's word.</summary>
-public enum LegalBasis
+internal enum LegalBasis
 {
     Consent,
     Contract,
@@ -9,7 +9,7 @@ public enum LegalBasis
     LegitimateInterest,
 }
 
-public static class LegalBases
+internal static class LegalBases
 {
     public static readonly IReadOnlyDictionary<string, LegalBasis> ByName = new Dictionary<string, LegalBasis>(StringComparer.Ordinal)
     {

@@ -5,7 +5,7 @@ namespace Gateway.Purpose;
 /// of the catalog (token claim, client default, or X-Purpose from a client allowed to declare one).
 /// With an empty catalog the purpose and consent stages are off (and a warning says so at start).
 /// </summary>
-public sealed class PurposeOptions
+internal sealed class PurposeOptions
 {
     public const string Section = "Gateway:Purposes";
 
@@ -21,7 +21,7 @@ public sealed class PurposeOptions
     public bool Enabled => Catalog.Count > 0;
 }
 
-public sealed class PurposeDefinition
+internal sealed class PurposeDefinition
 {
     /// <summary><c>consent</c>, <c>contract</c>, <c>legal_obligation</c> or <c>legitimate_interest</c>.</summary>
     public string Basis { get; set; } = "";
@@ -30,7 +30,7 @@ public sealed class PurposeDefinition
     public string WithoutBasis { get; set; } = "remove";
 }
 
-public sealed class PurposeClient
+internal sealed class PurposeClient
 {
     /// <summary>The purpose of this client's requests that name none.</summary>
     public string? Default { get; set; }

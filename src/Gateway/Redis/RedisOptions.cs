@@ -1,7 +1,7 @@
 namespace Gateway.Redis;
 
 /// <summary>Settings under <c>Gateway:Redis</c>.</summary>
-public sealed class RedisOptions
+internal sealed class RedisOptions
 {
     public const string Section = "Gateway:Redis";
 

@@ -1,6 +1,6 @@
 namespace Gateway.RequestGuard;
 
-public static class HttpMethodPolicy
+internal static class HttpMethodPolicy
 {
     /// <summary>The methods an operator may allow. TRACE echoes headers (tokens) back; CONNECT tunnels past every stage.</summary>
     public static readonly IReadOnlyList<string> Allowable = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];

@@ -1,7 +1,7 @@
 namespace Gateway.RequestGuard;
 
 /// <summary>Settings under <c>Gateway:RequestGuard</c>: request hygiene applied before routing.</summary>
-public sealed class RequestGuardOptions
+internal sealed class RequestGuardOptions
 {
     public const string Section = "Gateway:RequestGuard";
 

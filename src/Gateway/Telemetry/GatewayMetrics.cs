@@ -4,7 +4,7 @@ using System.Diagnostics.Metrics;
 namespace Gateway.Telemetry;
 
 /// <summary>The gateway's one Meter and one ActivitySource; stages record through this class only.</summary>
-public sealed class GatewayMetrics
+internal sealed class GatewayMetrics
 {
     public const string MeterName = "ComplianceGateway";
     public const string ActivitySourceName = "ComplianceGateway";

@@ -1,7 +1,7 @@
 namespace Gateway.Telemetry;
 
 /// <summary>Settings under <c>Gateway:Telemetry</c>.</summary>
-public sealed class TelemetryOptions
+internal sealed class TelemetryOptions
 {
     public const string Section = "Gateway:Telemetry";
 

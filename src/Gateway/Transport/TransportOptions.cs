@@ -1,7 +1,7 @@
 namespace Gateway.Transport;
 
 /// <summary>Settings under <c>Gateway:Transport</c>: where the gateway listens and with which certificate.</summary>
-public sealed class TransportOptions
+internal sealed class TransportOptions
 {
     public const string Section = "Gateway:Transport";
 
@@ -26,7 +26,7 @@ public sealed class TransportOptions
     public HstsSettings Hsts { get; set; } = new();
 }
 
-public sealed class ListenerOptions
+internal sealed class ListenerOptions
 {
     /// <summary><c>any</c> (all interfaces), <c>localhost</c> (loopback, IPv4 and IPv6) or an IP address.</summary>
     public string Address { get; set; } = "any";
@@ -34,7 +34,7 @@ public sealed class ListenerOptions
     public int Port { get; set; }
 }
 
-public sealed class CertificateOptions
+internal sealed class CertificateOptions
 {
     /// <summary>PEM certificate (chain) or PFX/PKCS#12 file.</summary>
     public string? Path { get; set; }
@@ -49,7 +49,7 @@ public sealed class CertificateOptions
     public TimeSpan ReloadCheckInterval { get; set; } = TimeSpan.FromSeconds(10);
 }
 
-public sealed class HstsSettings
+internal sealed class HstsSettings
 {
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(365);
 

@@ -1,7 +1,7 @@
 namespace Gateway.Upstream;
 
 /// <summary>Settings under <c>Gateway:Upstream</c>: how the gateway talks to the CRM.</summary>
-public sealed class UpstreamOptions
+internal sealed class UpstreamOptions
 {
     public const string Section = "Gateway:Upstream";
 
@@ -17,7 +17,7 @@ public sealed class UpstreamOptions
 }
 
 /// <summary>Which of the client's request headers reach the CRM: only those listed; every other one is removed.</summary>
-public sealed class RequestHeadersOptions
+internal sealed class RequestHeadersOptions
 {
     /// <summary>
     /// Header names, or prefixes ending in <c>*</c>, forwarded to the CRM. Empty means
@@ -31,7 +31,7 @@ public sealed class RequestHeadersOptions
 }
 
 /// <summary>The credential the gateway holds for the CRM; clients never see it and never send their own.</summary>
-public sealed class UpstreamCredentialOptions
+internal sealed class UpstreamCredentialOptions
 {
     /// <summary>Header the credential is sent in.</summary>
     public string Header { get; set; } = "Authorization";

@@ -9,26 +9,26 @@ public sealed class ConsentPolicyTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
 
-    public static TheoryData<LegalBasis, ConsentSignal, string?, bool, bool, string> Cases => new()
+    public static TheoryData<string, ConsentSignal, string?, bool, bool, string> Cases => new()
     {
-        { LegalBasis.Consent, ConsentSignal.None, "granted", false, true, "granted" },
-        { LegalBasis.Consent, ConsentSignal.None, null, false, false, "no_consent" },
-        { LegalBasis.Consent, ConsentSignal.None, "withdrawn", false, false, "withdrawn" },
-        { LegalBasis.Consent, ConsentSignal.None, "expired", false, false, "expired" },
-        { LegalBasis.Consent, ConsentSignal.Withdrawn, "granted", false, false, "withdrawn_in_crm" },
-        { LegalBasis.Consent, ConsentSignal.Granted, null, false, true, "granted_in_crm" },
-        { LegalBasis.Consent, ConsentSignal.Granted, "withdrawn", false, false, "withdrawn" },
-        { LegalBasis.Consent, ConsentSignal.Granted, null, true, false, "store_unavailable" },
-        { LegalBasis.Consent, ConsentSignal.None, null, true, false, "store_unavailable" },
-        { LegalBasis.LegitimateInterest, ConsentSignal.None, null, false, true, "legitimate_interest" },
-        { LegalBasis.LegitimateInterest, ConsentSignal.None, "withdrawn", false, false, "objected" },
-        { LegalBasis.LegitimateInterest, ConsentSignal.Withdrawn, null, false, false, "objected_in_crm" },
-        { LegalBasis.LegitimateInterest, ConsentSignal.None, null, true, false, "store_unavailable" },
+        { "consent", ConsentSignal.None, "granted", false, true, "granted" },
+        { "consent", ConsentSignal.None, null, false, false, "no_consent" },
+        { "consent", ConsentSignal.None, "withdrawn", false, false, "withdrawn" },
+        { "consent", ConsentSignal.None, "expired", false, false, "expired" },
+        { "consent", ConsentSignal.Withdrawn, "granted", false, false, "withdrawn_in_crm" },
+        { "consent", ConsentSignal.Granted, null, false, true, "granted_in_crm" },
+        { "consent", ConsentSignal.Granted, "withdrawn", false, false, "withdrawn" },
+        { "consent", ConsentSignal.Granted, null, true, false, "store_unavailable" },
+        { "consent", ConsentSignal.None, null, true, false, "store_unavailable" },
+        { "legitimate_interest", ConsentSignal.None, null, false, true, "legitimate_interest" },
+        { "legitimate_interest", ConsentSignal.None, "withdrawn", false, false, "objected" },
+        { "legitimate_interest", ConsentSignal.Withdrawn, null, false, false, "objected_in_crm" },
+        { "legitimate_interest", ConsentSignal.None, null, true, false, "store_unavailable" },
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void A_refusal_anywhere_wins_and_consent_needs_an_unexpired_grant(LegalBasis basis, ConsentSignal crm, string? stored, bool unavailable, bool lawful, string reason)
+    public void A_refusal_anywhere_wins_and_consent_needs_an_unexpired_grant(string basis, ConsentSignal crm, string? stored, bool unavailable, bool lawful, string reason)
     {
         var record = stored switch
         {
@@ -38,7 +38,7 @@ public sealed class ConsentPolicyTests
             _ => null,
         };
 
-        Assert.Equal((lawful, reason), ConsentPolicy.Evaluate(basis, crm, record, unavailable, Now));
+        Assert.Equal((lawful, reason), ConsentPolicy.Evaluate(LegalBases.ByName[basis], crm, record, unavailable, Now));
     }
 
     [Theory]

@@ -9,7 +9,7 @@ namespace Gateway.Cli.Commands.Consent;
 /// <c>gatewayctl consent set|withdraw|show|import</c>: the consent register, through the gateway's
 /// admin API (so every change is checked, hashed and audited by the gateway, not written around it).
 /// </summary>
-public static class ConsentCommands
+internal static class ConsentCommands
 {
     public static Command Build()
     {
