@@ -1,10 +1,7 @@
 using Gateway.Audit;
 using Gateway.Identity;
-using Gateway.Purpose;
 using Gateway.Masking;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using Gateway.Purpose;
 
 namespace Gateway;
 

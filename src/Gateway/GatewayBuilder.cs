@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Gateway;
 
 /// <summary>Returned by <c>AddComplianceGateway()</c>; later stages hang their registration off it.</summary>

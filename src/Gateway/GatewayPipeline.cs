@@ -9,9 +9,6 @@ using Gateway.RequestGuard;
 using Gateway.Telemetry;
 using Gateway.Transport;
 using Gateway.Upstream;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Gateway;

@@ -1,7 +1,5 @@
 using Gateway;
-using Gateway.Configuration;
 using Gateway.Demo;
-using Microsoft.AspNetCore.Builder;
 
 if (args.Contains(DemoMode.Flag))
 {

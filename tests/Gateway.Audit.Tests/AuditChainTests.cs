@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using Gateway.Audit;
 using Gateway.Masking;
 
 namespace Gateway.Audit.Tests;

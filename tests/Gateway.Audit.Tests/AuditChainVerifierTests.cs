@@ -1,5 +1,4 @@
 using System.Text;
-using Gateway.Audit;
 
 namespace Gateway.Audit.Tests;
 

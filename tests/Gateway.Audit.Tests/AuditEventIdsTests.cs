@@ -1,5 +1,3 @@
-using Gateway.Audit;
-
 namespace Gateway.Audit.Tests;
 
 public sealed class AuditEventIdsTests

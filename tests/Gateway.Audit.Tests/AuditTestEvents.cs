@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using Gateway.Audit;
 using Gateway.Masking;
 
 namespace Gateway.Audit.Tests;

@@ -1,4 +1,3 @@
-using Gateway.Audit;
 using Gateway.Masking;
 
 namespace Gateway.Audit.Tests;

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Gateway.Masking;
 using static Gateway.Masking.Tests.MaskingFixture;
 
 namespace Gateway.Masking.Tests;

@@ -1,5 +1,4 @@
 using System.Text;
-using Gateway.Masking;
 using Gateway.Masking.Rules;
 
 namespace Gateway.Masking.Tests;

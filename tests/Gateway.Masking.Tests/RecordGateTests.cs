@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using Gateway.Masking;
 using Gateway.Masking.Rules;
 
 namespace Gateway.Masking.Tests;

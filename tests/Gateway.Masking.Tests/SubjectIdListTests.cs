@@ -1,5 +1,4 @@
 using System.Text;
-using Gateway.Masking;
 
 namespace Gateway.Masking.Tests;
 

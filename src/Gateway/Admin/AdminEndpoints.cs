@@ -1,10 +1,5 @@
-using Gateway.Audit;
 using Gateway.Consent;
-using Gateway.Configuration;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Admin;
 

@@ -1,4 +1,3 @@
-using Gateway.Audit;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Gateway.Audit;

@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using Gateway.Audit;
 using Gateway.Pipeline;
 using Gateway.Purpose;
 using Gateway.Telemetry;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Model;
 

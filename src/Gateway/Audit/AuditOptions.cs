@@ -1,5 +1,3 @@
-using Gateway.Audit;
-
 namespace Gateway.Audit;
 
 /// <summary>Settings under <c>Gateway:Audit</c>.</summary>

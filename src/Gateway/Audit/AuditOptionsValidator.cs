@@ -1,7 +1,5 @@
-using Gateway.Audit;
 using Gateway.Configuration;
 using Gateway.Masking;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Audit;

@@ -1,7 +1,5 @@
 using System.Threading.Channels;
-using Gateway.Audit;
 using Gateway.Telemetry;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Audit;

@@ -1,9 +1,6 @@
 using Gateway.Admin;
 using Gateway.Pipeline;
 using Gateway.Transport;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Gateway.Audit;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Gateway.Audit;
 
 namespace Gateway.Audit;
 

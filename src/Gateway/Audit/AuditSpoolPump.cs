@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Threading.Channels;
 using Gateway.Telemetry;
-using Microsoft.Extensions.Logging;
 
 namespace Gateway.Audit;
 

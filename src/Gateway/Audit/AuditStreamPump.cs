@@ -1,6 +1,5 @@
 using Gateway.Redis;
 using Gateway.Telemetry;
-using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace Gateway.Audit;

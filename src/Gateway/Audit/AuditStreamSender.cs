@@ -1,4 +1,3 @@
-using Gateway.Audit;
 using StackExchange.Redis;
 
 namespace Gateway.Audit;

@@ -1,7 +1,5 @@
 using Gateway.Redis;
 using Gateway.Telemetry;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Audit;

@@ -1,5 +1,3 @@
-using Gateway.Audit;
-
 namespace Gateway.Audit;
 
 /// <summary>Where stages hand audit events. Recording does no I/O; the audit writer persists events in the background.</summary>

@@ -1,5 +1,3 @@
-using Gateway.Audit;
-
 namespace Gateway.Audit;
 
 /// <summary>Stands in when auditing is switched off (warned about at every start): events are not kept.</summary>

@@ -1,5 +1,3 @@
-using Gateway.Audit;
-
 namespace Gateway.Audit;
 
 /// <summary>An event in the audit queue, with what its recorder waits for.</summary>

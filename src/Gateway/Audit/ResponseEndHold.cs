@@ -1,6 +1,4 @@
-using Gateway.Audit;
 using Gateway.Masking;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Gateway.Audit;

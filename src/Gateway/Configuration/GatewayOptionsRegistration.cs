@@ -1,15 +1,13 @@
 using Gateway.Audit;
 using Gateway.Consent;
-using Gateway.Purpose;
 using Gateway.Identity;
-using Gateway.Redis;
 using Gateway.Masking;
+using Gateway.Purpose;
+using Gateway.Redis;
 using Gateway.RequestGuard;
 using Gateway.Telemetry;
 using Gateway.Transport;
 using Gateway.Upstream;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Configuration;

@@ -1,9 +1,6 @@
-using Gateway.Audit;
 using Gateway.Identity;
 using Gateway.Identity.Revocation;
 using Gateway.Pipeline;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Consent;

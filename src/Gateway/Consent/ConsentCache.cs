@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Gateway.Audit;
 using Gateway.Masking;
 using Microsoft.Extensions.Options;
 

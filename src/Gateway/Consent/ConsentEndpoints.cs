@@ -4,11 +4,6 @@ using Gateway.Audit;
 using Gateway.Identity;
 using Gateway.Pipeline;
 using Gateway.Purpose;
-using Gateway.Masking;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 

@@ -1,4 +1,3 @@
-using Gateway.Audit;
 using Gateway.Purpose;
 using Gateway.Telemetry;
 using Microsoft.Extensions.Options;

@@ -1,10 +1,7 @@
 using System.Diagnostics;
-using Gateway.Audit;
+using Gateway.Masking;
 using Gateway.Redis;
 using Gateway.Telemetry;
-using Gateway.Masking;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 

@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Gateway.Audit;
-using Gateway.Telemetry;
 using Gateway.Masking;
+using Gateway.Telemetry;
 
 namespace Gateway.Consent;
 

@@ -1,7 +1,6 @@
 using Gateway.Audit;
 using Gateway.Masking;
 using Gateway.Pipeline;
-using Microsoft.AspNetCore.Http;
 
 namespace Gateway.Consent;
 

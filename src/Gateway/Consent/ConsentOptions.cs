@@ -1,5 +1,3 @@
-using Gateway.Audit;
-
 namespace Gateway.Consent;
 
 /// <summary><c>Gateway:Consent</c>: the consent store in Redis, its local cache, and the consent API on the admin port.</summary>

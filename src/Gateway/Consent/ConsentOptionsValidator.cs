@@ -1,4 +1,3 @@
-using Gateway.Audit;
 using Gateway.Configuration;
 using Microsoft.Extensions.Options;
 

@@ -1,8 +1,5 @@
 using Gateway.Pipeline;
 using Gateway.Purpose;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Gateway.Consent;

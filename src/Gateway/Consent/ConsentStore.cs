@@ -1,4 +1,3 @@
-using Gateway.Audit;
 using Gateway.Masking;
 using StackExchange.Redis;
 

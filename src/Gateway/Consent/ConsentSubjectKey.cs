@@ -1,5 +1,4 @@
 using Gateway.Audit;
-using Gateway.Configuration;
 using Gateway.Masking;
 using Microsoft.Extensions.Options;
 

@@ -1,7 +1,4 @@
 using DemoCrm;
-using Gateway.Configuration;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 
 namespace Gateway.Demo;
 

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Connections.Features;
-using Microsoft.AspNetCore.Http;
 
 namespace Gateway.Identity;
 

@@ -2,9 +2,6 @@ using Gateway.Identity.Revocation;
 using Gateway.Pipeline;
 using Gateway.Routing;
 using Gateway.Telemetry;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
-using Yarp.ReverseProxy.Model;
 
 namespace Gateway.Identity;
 

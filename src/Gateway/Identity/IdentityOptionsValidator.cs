@@ -1,6 +1,5 @@
 using Gateway.Configuration;
 using Gateway.Purpose;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Identity;

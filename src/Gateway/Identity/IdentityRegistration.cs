@@ -1,10 +1,6 @@
 using Gateway.Admin;
-using Gateway.Configuration;
 using Gateway.Identity.Revocation;
 using Gateway.Pipeline;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using Gateway.Identity.Keys;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 

@@ -1,6 +1,3 @@
-using Gateway.Masking;
-using Microsoft.AspNetCore.Http;
-
 namespace Gateway.Masking;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Gateway.Masking;
-
 namespace Gateway.Masking;
 
 /// <summary>

@@ -3,8 +3,6 @@ using Gateway.Masking.Rules;
 using Gateway.Pipeline;
 using Gateway.Routing;
 using Gateway.Telemetry;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Transforms;

@@ -3,7 +3,6 @@ using Gateway.Pipeline;
 using Gateway.Routing;
 using Gateway.Telemetry;
 using Gateway.Upstream;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Transforms;

@@ -1,7 +1,6 @@
 using Gateway.Configuration;
-using Gateway.Purpose;
 using Gateway.Masking.Rules;
-using Microsoft.Extensions.Configuration;
+using Gateway.Purpose;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Masking;

@@ -1,5 +1,4 @@
 using Gateway.Upstream;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Net.Http.Headers;
 
 namespace Gateway.Masking;

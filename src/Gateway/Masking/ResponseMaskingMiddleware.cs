@@ -1,11 +1,6 @@
-using Gateway.Audit;
-using Gateway.Consent;
-using Gateway.Masking;
 using Gateway.Pipeline;
 using Gateway.Routing;
 using Gateway.Telemetry;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Gateway.Masking;
 

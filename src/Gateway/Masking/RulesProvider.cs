@@ -1,9 +1,6 @@
 using Gateway.Audit;
 using Gateway.Configuration;
-using Gateway.Masking;
 using Gateway.Masking.Rules;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Masking;

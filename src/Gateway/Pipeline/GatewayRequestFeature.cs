@@ -2,7 +2,6 @@ using Gateway.Audit;
 using Gateway.Consent;
 using Gateway.Identity;
 using Gateway.Masking;
-using Microsoft.AspNetCore.Http;
 
 namespace Gateway.Pipeline;
 

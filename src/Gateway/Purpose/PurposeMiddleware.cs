@@ -1,6 +1,5 @@
 using Gateway.Pipeline;
 using Gateway.Telemetry;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Purpose;

@@ -1,6 +1,5 @@
 using Gateway.Configuration;
 using Gateway.Upstream;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Purpose;

@@ -1,8 +1,5 @@
 using Gateway.Identity;
 using Gateway.Pipeline;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Gateway.Purpose;

@@ -1,7 +1,4 @@
 using Gateway.Admin;
-using Gateway.Configuration;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Gateway.Redis;

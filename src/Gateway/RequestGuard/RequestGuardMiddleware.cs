@@ -1,9 +1,7 @@
 using Gateway.Pipeline;
 using Gateway.Telemetry;
 using Gateway.Transport;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.RequestGuard;

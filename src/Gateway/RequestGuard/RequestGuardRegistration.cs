@@ -2,8 +2,6 @@ using Gateway.Audit;
 using Gateway.Identity;
 using Gateway.Pipeline;
 using Gateway.Transport;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.RequestGuard;
 

@@ -1,9 +1,7 @@
 using Gateway.Masking;
 using Gateway.Pipeline;
 using Gateway.Telemetry;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Logging;
 
 namespace Gateway.RequestGuard;
 

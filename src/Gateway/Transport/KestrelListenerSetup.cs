@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Authentication;
 using Gateway.RequestGuard;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
 using Gateway.Configuration;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Transport;

@@ -1,6 +1,5 @@
 using System.Net;
 using Gateway.Configuration;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Transport;

@@ -1,6 +1,3 @@
-using Gateway.Upstream;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Upstream;

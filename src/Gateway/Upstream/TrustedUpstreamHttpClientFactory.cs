@@ -1,7 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Gateway.ControlPlane;
 using Gateway.Transport;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 

@@ -1,8 +1,5 @@
-using System.Net.Http;
 using Gateway.Pipeline;
 using Gateway.Telemetry;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Gateway.Upstream;

@@ -1,6 +1,5 @@
 using Gateway.Configuration;
 using Gateway.Routing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Upstream;

@@ -7,10 +7,7 @@ using Gateway.Pipeline;
 using Gateway.Purpose;
 using Gateway.RequestGuard;
 using Gateway.Routing;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Yarp.ReverseProxy.Forwarder;
 

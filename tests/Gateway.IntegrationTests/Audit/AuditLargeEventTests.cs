@@ -1,7 +1,6 @@
 using Gateway.Audit;
-using Gateway.Consent;
-using Gateway.Masking;
 using Gateway.IntegrationTests.Infrastructure;
+using Gateway.Masking;
 
 namespace Gateway.IntegrationTests.Audit;
 

@@ -1,12 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using Gateway.Audit;
 using Gateway.Consent;
+using Gateway.IntegrationTests.Infrastructure;
+using Gateway.Masking;
 using Gateway.Purpose;
 using Gateway.Redis;
 using Gateway.Telemetry;
-using Gateway.IntegrationTests.Infrastructure;
-using Gateway.Masking;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

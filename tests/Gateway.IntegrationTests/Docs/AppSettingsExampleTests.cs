@@ -1,15 +1,15 @@
+using System.Reflection;
 using Gateway.Audit;
 using Gateway.Consent;
-using System.Reflection;
 using Gateway.Identity;
+using Gateway.IntegrationTests.Infrastructure;
+using Gateway.Masking;
 using Gateway.Purpose;
 using Gateway.Redis;
-using Gateway.Masking;
 using Gateway.RequestGuard;
 using Gateway.Telemetry;
 using Gateway.Transport;
 using Gateway.Upstream;
-using Gateway.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 
 namespace Gateway.IntegrationTests.Docs;

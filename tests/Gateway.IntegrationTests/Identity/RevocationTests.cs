@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Net;
 using Gateway.Cli.Commands;
 using Gateway.ControlPlane;
-using Gateway.Identity.Revocation;
 using Gateway.IntegrationTests.Infrastructure;
 
 namespace Gateway.IntegrationTests.Identity;

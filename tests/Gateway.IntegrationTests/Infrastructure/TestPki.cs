@@ -1,5 +1,4 @@
 using System.Security.Cryptography.X509Certificates;
-using Gateway.ControlPlane;
 using Gateway.Demo;
 
 namespace Gateway.IntegrationTests.Infrastructure;

@@ -1,5 +1,5 @@
-using Gateway.Masking;
 using Gateway.IntegrationTests.Infrastructure;
+using Gateway.Masking;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.IntegrationTests.ResponseMasking;

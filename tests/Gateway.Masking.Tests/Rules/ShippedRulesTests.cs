@@ -1,5 +1,5 @@
-using Gateway.Masking.Rules;
 using Gateway.IntegrationTests.Infrastructure;
+using Gateway.Masking.Rules;
 
 namespace Gateway.Masking.Tests.Rules;
 

@@ -1,7 +1,6 @@
-using Gateway.Audit;
 using Gateway.Consent;
-using Gateway.Purpose;
 using Gateway.Masking;
+using Gateway.Purpose;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Tests.Consent;

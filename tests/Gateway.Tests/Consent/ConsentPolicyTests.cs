@@ -1,4 +1,3 @@
-using Gateway.Audit;
 using Gateway.Consent;
 using Gateway.Masking;
 using Gateway.Purpose;

@@ -1,8 +1,8 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text;
-using Gateway.Pipeline;
 using Gateway.Masking;
+using Gateway.Pipeline;
 using Gateway.Routing;
 using Gateway.Telemetry;
 using Gateway.Upstream;

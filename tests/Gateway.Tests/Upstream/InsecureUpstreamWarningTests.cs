@@ -1,4 +1,3 @@
-using Gateway.Configuration;
 using Gateway.Upstream;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

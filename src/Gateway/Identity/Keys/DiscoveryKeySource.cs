@@ -2,7 +2,6 @@ using Gateway.ControlPlane;
 using Gateway.Transport;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
-using Microsoft.IdentityModel.Tokens;
 
 namespace Gateway.Identity.Keys;
 

@@ -1,5 +1,4 @@
 using Gateway.Configuration;
-using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Gateway.Identity.Keys;

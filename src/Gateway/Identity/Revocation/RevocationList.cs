@@ -3,8 +3,6 @@ using System.Security.Cryptography;
 using Gateway.Audit;
 using Gateway.ControlPlane;
 using Gateway.Redis;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
