@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Gateway.IntegrationTests.Infrastructure;
 
-namespace Gateway.IntegrationTests.Hosting;
+namespace Gateway.IntegrationTests.Pipeline;
 
 /// <summary>
 /// Identity and masking can be switched off (for benchmarks and diagnosis); the gateway then

@@ -2,7 +2,7 @@ using Gateway.IntegrationTests.Infrastructure;
 using Gateway.Masking;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Gateway.IntegrationTests.ResponseMasking;
+namespace Gateway.IntegrationTests.Masking;
 
 /// <summary>
 /// The subjects and consent decisions a response's audit event lists are gathered only when

@@ -4,7 +4,7 @@ using Gateway.IntegrationTests.Infrastructure;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 
-namespace Gateway.IntegrationTests.ResponseMasking;
+namespace Gateway.IntegrationTests.Masking;
 
 /// <summary>On a masked route the CRM's headers are not masked by role, so only those known to describe the response reach the client.</summary>
 public sealed class ResponseHeaderAllowListTests : GatewayInFrontOfCrm, IDisposable

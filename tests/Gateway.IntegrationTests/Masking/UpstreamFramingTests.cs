@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using Gateway.IntegrationTests.Infrastructure;
 
-namespace Gateway.IntegrationTests.ResponseMasking;
+namespace Gateway.IntegrationTests.Masking;
 
 /// <summary>
 /// CRM responses whose framing contradicts itself or the status. On a masked route the body is

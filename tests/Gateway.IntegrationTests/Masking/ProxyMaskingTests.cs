@@ -5,7 +5,7 @@ using Gateway.IntegrationTests.Infrastructure;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 
-namespace Gateway.IntegrationTests.ResponseMasking;
+namespace Gateway.IntegrationTests.Masking;
 
 /// <summary>Through the real proxy: whatever the CRM sends, the secret never reaches the client unmasked.</summary>
 public sealed class ProxyMaskingTests : GatewayInFrontOfCrm, IDisposable

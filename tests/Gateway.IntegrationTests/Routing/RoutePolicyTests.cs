@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Gateway.IntegrationTests.Hosting;
+namespace Gateway.IntegrationTests.Routing;
 
 /// <summary>
 /// A route's metadata is parsed when the proxy configuration loads: a bad key or value stops the

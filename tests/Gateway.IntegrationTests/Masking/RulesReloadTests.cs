@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Gateway.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.Options;
 
-namespace Gateway.IntegrationTests.ResponseMasking;
+namespace Gateway.IntegrationTests.Masking;
 
 public sealed class RulesReloadTests : IDisposable
 {

@@ -1,6 +1,6 @@
 using Gateway.IntegrationTests.Infrastructure;
 
-namespace Gateway.IntegrationTests.Hosting;
+namespace Gateway.IntegrationTests.Pipeline;
 
 /// <summary>A gateway that is misconfigured must not start, and must say every problem at once.</summary>
 public sealed class StartupValidationTests
