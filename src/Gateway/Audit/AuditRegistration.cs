@@ -34,12 +34,7 @@ internal static class AuditRegistration
     {
         var enabled = app.RequireAdded(nameof(AddGatewayAudit), nameof(UseGatewayAudit));
         app.RequireUsedBefore(nameof(UseGatewayAudit), nameof(TransportRegistration.UseGatewayTransport), "the admin port branches off there, and only the proxy port's requests are audited");
-        if (enabled)
-        {
-            app.UseMiddleware<AuditMiddleware>();
-        }
-        app.MarkUsed(nameof(UseGatewayAudit));
-        return app;
+        return app.UseStage<AuditMiddleware>(nameof(UseGatewayAudit), enabled);
     }
 
     public static bool Enabled(IConfiguration configuration) =>

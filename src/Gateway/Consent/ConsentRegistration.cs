@@ -30,12 +30,7 @@ internal static class ConsentRegistration
     {
         var enabled = app.RequireAdded(nameof(AddConsent), nameof(UseConsent));
         app.RequireUsedBefore(nameof(UseConsent), nameof(PurposeRegistration.UseGatewayPurpose), "the gate follows from the request's purpose");
-        if (enabled)
-        {
-            app.UseMiddleware<ConsentMiddleware>();
-        }
-        app.MarkUsed(nameof(UseConsent));
-        return app;
+        return app.UseStage<ConsentMiddleware>(nameof(UseConsent), enabled);
     }
 
     /// <summary>Some purpose of the catalog is based on consent or legitimate interest.</summary>

@@ -45,12 +45,7 @@ internal static class IdentityRegistration
     {
         var enabled = app.RequireAdded(nameof(AddGatewayIdentity), nameof(UseGatewayIdentity));
         app.RequireRouting(nameof(UseGatewayIdentity), "a route says whether it requires MFA");
-        if (enabled)
-        {
-            app.UseMiddleware<IdentityMiddleware>();
-        }
-        app.MarkUsed(nameof(UseGatewayIdentity));
-        return app;
+        return app.UseStage<IdentityMiddleware>(nameof(UseGatewayIdentity), enabled);
     }
 
     public static bool Enabled(IConfiguration configuration) =>

@@ -33,12 +33,7 @@ internal static class MaskingRegistration
         var enabled = app.RequireAdded(nameof(AddResponseMasking), nameof(UseResponseMasking));
         app.RequireRouting(nameof(UseResponseMasking), "the rules choose an entity only for proxied routes");
         app.RequireUsedBefore(nameof(UseResponseMasking), nameof(ConsentRegistration.UseConsent), "the request's consent gate decides which records may leave");
-        if (enabled)
-        {
-            app.UseMiddleware<ResponseMaskingMiddleware>();
-        }
-        app.MarkUsed(nameof(UseResponseMasking));
-        return app;
+        return app.UseStage<ResponseMaskingMiddleware>(nameof(UseResponseMasking), enabled);
     }
 
     public static bool Enabled(IConfiguration configuration) =>

@@ -61,6 +61,17 @@ internal static class StagePrerequisites
     /// <summary>Records that <paramref name="useMethod"/> is in the pipeline (switched off by settings or not), for the stages after it.</summary>
     public static void MarkUsed(this IApplicationBuilder app, string useMethod) => app.Properties[UsedKeyPrefix + useMethod] = true;
 
+    /// <summary>Adds the stage's middleware when settings switch the stage on, and records the stage as in the pipeline either way.</summary>
+    public static IApplicationBuilder UseStage<TMiddleware>(this IApplicationBuilder app, string useMethod, bool enabled = true)
+    {
+        if (enabled)
+        {
+            app.UseMiddleware<TMiddleware>();
+        }
+        app.MarkUsed(useMethod);
+        return app;
+    }
+
     /// <summary>A stage whose services were added, and whether settings switch it on.</summary>
     private sealed record AddedStage(string AddMethod, bool Enabled);
 }

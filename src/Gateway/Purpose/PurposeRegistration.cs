@@ -27,12 +27,7 @@ internal static class PurposeRegistration
         var enabled = app.RequireAdded(nameof(AddGatewayPurpose), nameof(UseGatewayPurpose));
         app.RequireRouting(nameof(UseGatewayPurpose), "only proxied routes need a purpose");
         app.RequireUsedBefore(nameof(UseGatewayPurpose), nameof(IdentityRegistration.UseGatewayIdentity), "a purpose is settled for the caller the token names");
-        if (enabled)
-        {
-            app.UseMiddleware<PurposeMiddleware>();
-        }
-        app.MarkUsed(nameof(UseGatewayPurpose));
-        return app;
+        return app.UseStage<PurposeMiddleware>(nameof(UseGatewayPurpose), enabled);
     }
 
     public static bool Enabled(IConfiguration configuration) =>

@@ -21,9 +21,7 @@ internal static class RequestGuardRegistration
         app.RequireAdded(nameof(TransportRegistration.AddGatewayTransport), nameof(UseRequestGuard));
         app.RequireUsedBefore(nameof(UseRequestGuard), nameof(AuditRegistration.UseGatewayAudit), "every refusal becomes an audit event");
         app.RequireBeforeRouting(nameof(UseRequestGuard), "a route is matched only on a path the guard accepted");
-        app.UseMiddleware<RequestGuardMiddleware>();
-        app.MarkUsed(nameof(UseRequestGuard));
-        return app;
+        return app.UseStage<RequestGuardMiddleware>(nameof(UseRequestGuard));
     }
 
     /// <summary>Reads a proxied request's whole body before anything is forwarded; after identity, so only authenticated callers make the gateway hold a body.</summary>
@@ -32,8 +30,6 @@ internal static class RequestGuardRegistration
         app.RequireAdded(nameof(AddRequestGuard), nameof(UseWholeRequestBody));
         app.RequireRouting(nameof(UseWholeRequestBody), "only proxied routes' bodies are read");
         app.RequireUsedBefore(nameof(UseWholeRequestBody), nameof(IdentityRegistration.UseGatewayIdentity), "only authenticated callers make the gateway hold a body");
-        app.UseMiddleware<WholeRequestBodyMiddleware>();
-        app.MarkUsed(nameof(UseWholeRequestBody));
-        return app;
+        return app.UseStage<WholeRequestBodyMiddleware>(nameof(UseWholeRequestBody));
     }
 }

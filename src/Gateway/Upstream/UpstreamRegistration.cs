@@ -40,9 +40,7 @@ internal static class UpstreamRegistration
     public static IApplicationBuilder UseUpstreamErrors(this IApplicationBuilder app)
     {
         app.RequireAdded(nameof(AddGatewayUpstream), nameof(UseUpstreamErrors));
-        app.UseMiddleware<UpstreamErrorResponses>();
-        app.MarkUsed(nameof(UseUpstreamErrors));
-        return app;
+        return app.UseStage<UpstreamErrorResponses>(nameof(UseUpstreamErrors));
     }
 
     /// <summary>
