@@ -1,7 +1,5 @@
 using Gateway;
-using Gateway.Core.Hosting;
 using Gateway.Demo;
-using Microsoft.AspNetCore.Builder;
 
 if (args.Contains(DemoMode.Flag))
 {

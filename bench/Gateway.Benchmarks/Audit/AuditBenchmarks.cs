@@ -1,15 +1,13 @@
 using System.Buffers;
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using Gateway.Core.Audit;
-using Gateway.Core.Identity;
-using Gateway.Core.Masking;
-using Gateway.Core.Redis;
-using Gateway.Core.Telemetry;
+using Gateway.Audit;
+using Gateway.Masking;
+using Gateway.Redis;
+using Gateway.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace Gateway.Benchmarks.Audit;
 
@@ -24,7 +22,7 @@ namespace Gateway.Benchmarks.Audit;
 public class AuditBenchmarks
 {
     private const int EventsPerThroughputRun = 50_000;
-    private static readonly GatewayIdentity Agent = new("https://idp.example", "agent-7", "crm-app", "jti-1", new HashSet<string> { "support-agent" }, false, DateTimeOffset.MaxValue);
+    private static readonly AuditActor Agent = new("https://idp.example", "agent-7", "crm-app", "jti-1", new HashSet<string> { "support-agent" }, false);
 
     private readonly AuditKeys _keys = new(Encoding.UTF8.GetBytes("benchmark-audit-key-0123456789abcdef-0123"));
     private readonly ArrayBufferWriter<byte> _lines = new(1 << 20);

@@ -1,10 +1,9 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using Gateway.Core.Audit;
-using Gateway.Core.Identity;
-using Gateway.Core.Masking;
-using Gateway.Core.Redis;
-using Gateway.Core.Telemetry;
+using Gateway.Audit;
+using Gateway.Masking;
+using Gateway.Redis;
+using Gateway.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -23,7 +22,7 @@ namespace Gateway.Benchmarks.Audit;
 public class AuditDurabilityBenchmarks
 {
     private const int EventsPerRun = 2_000;
-    private static readonly GatewayIdentity Agent = new("https://idp.example", "agent-7", "crm-app", "jti-1", new HashSet<string> { "support-agent" }, false, DateTimeOffset.MaxValue);
+    private static readonly AuditActor Agent = new("https://idp.example", "agent-7", "crm-app", "jti-1", new HashSet<string> { "support-agent" }, false);
 
     private LocalRedisServer? _redis;
     private string _directory = string.Empty;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
-using Gateway.Core.Identity;
+using Gateway.Identity;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -74,16 +74,16 @@ public class AccessTokenValidatorBenchmarks
     }
 
     [Benchmark]
-    public async Task<GatewayIdentity?> Uncached_RS256() => (await _uncached.ValidateAsync(_rs256.AsMemory(), default)).Identity;
+    public async Task<object?> Uncached_RS256() => (await _uncached.ValidateAsync(_rs256.AsMemory(), default)).Identity;
 
     [Benchmark]
-    public async Task<GatewayIdentity?> Uncached_ES256() => (await _uncached.ValidateAsync(_es256.AsMemory(), default)).Identity;
+    public async Task<object?> Uncached_ES256() => (await _uncached.ValidateAsync(_es256.AsMemory(), default)).Identity;
 
     [Benchmark(Baseline = true)]
-    public async Task<GatewayIdentity?> Cached_RS256() => (await _cached.ValidateAsync(_rs256.AsMemory(), default)).Identity;
+    public async Task<object?> Cached_RS256() => (await _cached.ValidateAsync(_rs256.AsMemory(), default)).Identity;
 
     [Benchmark]
-    public async Task<GatewayIdentity?> Memoized_RS256() => (await _cached.ValidateAsync(_rs256.AsMemory(), _memo, default)).Identity;
+    public async Task<object?> Memoized_RS256() => (await _cached.ValidateAsync(_rs256.AsMemory(), _memo, default)).Identity;
 
     [Benchmark]
     public string? StrictPreParse_RS256() => StrictCompactJws.FindFault(_rs256, DateTimeOffset.UtcNow.ToUnixTimeSeconds());

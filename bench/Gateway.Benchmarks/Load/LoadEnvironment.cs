@@ -1,6 +1,6 @@
+using Gateway.Audit;
 using Gateway.Benchmarks.Audit;
-using Gateway.Core.Audit;
-using Gateway.Core.Consent;
+using Gateway.Consent;
 using Gateway.Demo;
 using StackExchange.Redis;
 

@@ -3,8 +3,8 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using BenchmarkDotNet.Attributes;
-using Gateway.Core.Masking;
-using Gateway.Core.Rules;
+using Gateway.Masking;
+using Gateway.Masking.Rules;
 
 namespace Gateway.Benchmarks.Masking;
 

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using Gateway.Core.Masking.Actions;
+using Gateway.Masking.Actions;
 
 namespace Gateway.Benchmarks.Masking;
 

@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using DemoCrm.Contacts;
-using Gateway.Core.Masking.Actions;
+using Gateway.Masking.Actions;
 
 namespace Gateway.Benchmarks.Masking;
 

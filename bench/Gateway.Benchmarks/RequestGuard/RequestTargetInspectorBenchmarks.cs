@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Gateway.Core.RequestGuard;
+using Gateway.RequestGuard;
 
 namespace Gateway.Benchmarks.RequestGuard;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Gateway.Cli.Commands;
 
 /// <summary>Durations as operators type them: <c>90s</c>, <c>30m</c>, <c>24h</c>, <c>7d</c>.</summary>
-public static class Durations
+internal static class Durations
 {
     public static bool TryParse(string? text, out TimeSpan duration)
     {

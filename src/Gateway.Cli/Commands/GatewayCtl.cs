@@ -5,7 +5,7 @@ using Gateway.Cli.Commands.Consent;
 namespace Gateway.Cli.Commands;
 
 /// <summary>The command tree of <c>gatewayctl</c>.</summary>
-public static class GatewayCtl
+internal static class GatewayCtl
 {
     public static RootCommand Build(TimeProvider? time = null)
     {

@@ -4,7 +4,7 @@ using StackExchange.Redis;
 namespace Gateway.Cli.Commands;
 
 /// <summary><c>--redis</c>, defaulting to the gateway's own setting in the environment, as every Redis-backed command takes it.</summary>
-public static class RedisOptionsForCli
+internal static class RedisOptionsForCli
 {
     public const string EnvironmentVariable = "Gateway__Redis__Configuration";
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
-using Gateway.Core.Identity.Revocation;
+using Gateway.ControlPlane;
 using StackExchange.Redis;
 
 namespace Gateway.Cli.Commands;
@@ -11,7 +10,7 @@ namespace Gateway.Cli.Commands;
 /// live gateway instance sharing the Redis reports that it applied it, so that when it returns 0
 /// every request those instances check from then on sees the change.
 /// </summary>
-public static class RevocationCommands
+internal static class RevocationCommands
 {
     public const int Failed = 1;
     public const int Usage = 2;

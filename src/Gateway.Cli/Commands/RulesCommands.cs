@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
-using Gateway.Core.Masking;
-using Gateway.Core.Rules;
+using Gateway.Masking;
+using Gateway.Masking.Rules;
 
 namespace Gateway.Cli.Commands;
 
@@ -10,7 +10,7 @@ namespace Gateway.Cli.Commands;
 /// <c>gatewayctl rules validate|preview|test</c>: the security team checks a rules file, sees
 /// what a role would get, and runs its own fixtures in CI, with the same engine the gateway runs.
 /// </summary>
-public static class RulesCommands
+internal static class RulesCommands
 {
     public const int Invalid = 1;
 
@@ -157,7 +157,7 @@ public static class RulesCommands
     {
         try
         {
-            var key = hashKeyFile is null ? PreviewKey : Gateway.Core.ResponseMasking.RulesFiles.HashKey(hashKeyFile.FullName);
+            var key = hashKeyFile is null ? PreviewKey : RulesFiles.HashKey(hashKeyFile.FullName);
             return RulesCompiler.Compile(File.ReadAllText(file.FullName), key);
         }
         catch (RulesException ex)

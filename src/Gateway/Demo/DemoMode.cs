@@ -1,7 +1,4 @@
 using DemoCrm;
-using Gateway.Core.Hosting;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 
 namespace Gateway.Demo;
 

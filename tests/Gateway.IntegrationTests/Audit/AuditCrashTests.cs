@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using Gateway.Core.Audit;
+using Gateway.Audit;
 using Gateway.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 

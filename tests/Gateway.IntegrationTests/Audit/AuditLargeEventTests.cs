@@ -1,7 +1,6 @@
-using Gateway.Core.Audit;
-using Gateway.Core.Consent;
-using Gateway.Core.Masking;
+using Gateway.Audit;
 using Gateway.IntegrationTests.Infrastructure;
+using Gateway.Masking;
 
 namespace Gateway.IntegrationTests.Audit;
 

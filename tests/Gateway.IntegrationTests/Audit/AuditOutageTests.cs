@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using Gateway.Core.Audit;
+using Gateway.Audit;
 using Gateway.IntegrationTests.Infrastructure;
 
 namespace Gateway.IntegrationTests.Audit;

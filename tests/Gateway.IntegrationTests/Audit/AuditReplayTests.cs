@@ -1,4 +1,4 @@
-using Gateway.Core.Audit;
+using Gateway.Audit;
 using Gateway.IntegrationTests.Infrastructure;
 
 namespace Gateway.IntegrationTests.Audit;

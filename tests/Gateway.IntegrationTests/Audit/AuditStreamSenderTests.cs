@@ -1,5 +1,5 @@
 using System.Text;
-using Gateway.Core.Audit;
+using Gateway.Audit;
 using Gateway.IntegrationTests.Infrastructure;
 using StackExchange.Redis;
 

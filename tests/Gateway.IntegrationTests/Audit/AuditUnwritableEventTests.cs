@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Gateway.Core.Audit;
+using Gateway.Audit;
 using Gateway.IntegrationTests.Infrastructure;
 
 namespace Gateway.IntegrationTests.Audit;

@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using Gateway.Core.Audit;
-using Gateway.Core.Redis;
-using Gateway.Core.Telemetry;
+using Gateway.Audit;
 using Gateway.IntegrationTests.Infrastructure;
+using Gateway.Redis;
+using Gateway.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using OptionsOf = Microsoft.Extensions.Options.Options;

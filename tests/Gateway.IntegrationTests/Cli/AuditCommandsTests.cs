@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
+using Gateway.Audit;
 using Gateway.Cli.Commands;
-using Gateway.Core.Audit;
 using Gateway.IntegrationTests.Infrastructure;
 using StackExchange.Redis;
 

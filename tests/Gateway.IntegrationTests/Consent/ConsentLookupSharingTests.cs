@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using Gateway.Core.Audit;
-using Gateway.Core.Consent;
-using Gateway.Core.Purpose;
-using Gateway.Core.Redis;
-using Gateway.Core.Telemetry;
+using Gateway.Consent;
 using Gateway.IntegrationTests.Infrastructure;
+using Gateway.Masking;
+using Gateway.Purpose;
+using Gateway.Redis;
+using Gateway.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

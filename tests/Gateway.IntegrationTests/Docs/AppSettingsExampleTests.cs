@@ -1,15 +1,15 @@
-using Gateway.Core.Audit;
-using Gateway.Core.Consent;
 using System.Reflection;
-using Gateway.Core.Identity;
-using Gateway.Core.Purpose;
-using Gateway.Core.Redis;
-using Gateway.Core.ResponseMasking;
-using Gateway.Core.RequestGuard;
-using Gateway.Core.Telemetry;
-using Gateway.Core.Transport;
-using Gateway.Core.Upstream;
+using Gateway.Audit;
+using Gateway.Consent;
+using Gateway.Identity;
 using Gateway.IntegrationTests.Infrastructure;
+using Gateway.Masking;
+using Gateway.Purpose;
+using Gateway.Redis;
+using Gateway.RequestGuard;
+using Gateway.Telemetry;
+using Gateway.Transport;
+using Gateway.Upstream;
 using Microsoft.Extensions.Configuration;
 
 namespace Gateway.IntegrationTests.Docs;

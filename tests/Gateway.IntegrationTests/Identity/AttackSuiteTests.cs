@@ -1,4 +1,4 @@
-using Gateway.Core.Identity;
+using Gateway.Identity;
 using Gateway.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 

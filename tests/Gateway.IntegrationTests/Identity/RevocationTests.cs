@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Net;
 using Gateway.Cli.Commands;
-using Gateway.Core.Identity.Revocation;
+using Gateway.ControlPlane;
 using Gateway.IntegrationTests.Infrastructure;
 
 namespace Gateway.IntegrationTests.Identity;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Gateway.Core.Hosting;
 using Microsoft.AspNetCore.Builder;
 
 namespace Gateway.IntegrationTests.Infrastructure;

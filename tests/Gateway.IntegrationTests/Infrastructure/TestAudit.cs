@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Gateway.Core.Audit;
+using Gateway.Audit;
 using StackExchange.Redis;
 
 namespace Gateway.IntegrationTests.Infrastructure;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Gateway.Core.Audit;
+using Gateway.Audit;
 
 namespace Gateway.Cli.Commands.Audit;
 

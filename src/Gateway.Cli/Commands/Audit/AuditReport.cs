@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Gateway.Core.Audit;
+using Gateway.Audit;
 
 namespace Gateway.Cli.Commands.Audit;
 

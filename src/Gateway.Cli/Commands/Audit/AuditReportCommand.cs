@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using Gateway.Core.Audit;
+using Gateway.Audit;
 
 namespace Gateway.Cli.Commands.Audit;
 
@@ -31,7 +31,7 @@ internal static class AuditReportCommand
                 return AuditStreamOptions.Unreachable;
             }
             var report = new AuditReport();
-            await foreach (var entry in AuditStreamOptions.ReadAsync(redis.GetDatabase(), parse.GetValue(options.Stream)!, AuditStreamOptions.IdSince(time, window)).WithCancellation(cancellationToken))
+            await foreach (var entry in AuditStreamReader.ReadAsync(redis.GetDatabase(), parse.GetValue(options.Stream)!, AuditStreamOptions.IdSince(time, window)).WithCancellation(cancellationToken))
             {
                 using var record = AuditRecord.FromStreamEntry(entry);
                 if (record is not null)

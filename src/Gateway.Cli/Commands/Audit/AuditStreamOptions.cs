@@ -1,6 +1,5 @@
 using System.CommandLine;
-using Gateway.Core.Audit;
-using StackExchange.Redis;
+using Gateway.Audit;
 
 namespace Gateway.Cli.Commands.Audit;
 
@@ -14,7 +13,6 @@ internal sealed class AuditStreamOptions
     public const int Unreachable = 3;
     public const string StreamVariable = "Gateway__Audit__Stream";
     public const string KeyFileVariable = "Gateway__Audit__KeyFile";
-    private const int PageSize = 1000;
 
     public Option<string> Redis { get; } = RedisOptionsForCli.Create();
 
@@ -61,25 +59,6 @@ internal sealed class AuditStreamOptions
         {
             error.WriteLine($"Cannot read the audit key: {ex.Message}");
             return null;
-        }
-    }
-
-    /// <summary>Entries from <paramref name="from"/> (inclusive; "-" for the start) to the end, page by page.</summary>
-    public static async IAsyncEnumerable<StreamEntry> ReadAsync(IDatabaseAsync database, string stream, string from)
-    {
-        var next = (RedisValue)from;
-        while (true)
-        {
-            var page = await database.StreamRangeAsync(stream, next, "+", PageSize);
-            foreach (var entry in page)
-            {
-                yield return entry;
-            }
-            if (page.Length < PageSize)
-            {
-                yield break;
-            }
-            next = $"({page[^1].Id}";
         }
     }
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using Gateway.Core.Audit;
+using Gateway.Audit;
 
 namespace Gateway.Cli.Commands.Audit;
 
@@ -39,7 +39,7 @@ internal static class AuditSubjectCommand
             var json = parse.GetValue(options.Json);
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var accesses = new List<Access>();
-            await foreach (var entry in AuditStreamOptions.ReadAsync(redis.GetDatabase(), parse.GetValue(options.Stream)!, AuditStreamOptions.IdSince(time, window)).WithCancellation(cancellationToken))
+            await foreach (var entry in AuditStreamReader.ReadAsync(redis.GetDatabase(), parse.GetValue(options.Stream)!, AuditStreamOptions.IdSince(time, window)).WithCancellation(cancellationToken))
             {
                 using var record = AuditRecord.FromStreamEntry(entry);
                 if (record is not null && record.EventId is { } id && seen.Add(id) && Mentions(record.Document.RootElement, pseudonym))

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Gateway.Core.Audit;
+using Gateway.Audit;
 using StackExchange.Redis;
 
 namespace Gateway.Cli.Commands.Audit;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Gateway.Core.Audit;
+using Gateway.Audit;
 
 namespace Gateway.Cli.Commands.Audit;
 
@@ -34,7 +34,7 @@ internal static class AuditVerifyCommand
                 return AuditStreamOptions.Unreachable;
             }
             var verifier = new AuditChainVerifier(keys);
-            await foreach (var entry in AuditStreamOptions.ReadAsync(redis.GetDatabase(), parse.GetValue(options.Stream)!, parse.GetValue(from)!).WithCancellation(cancellationToken))
+            await foreach (var entry in AuditStreamReader.ReadAsync(redis.GetDatabase(), parse.GetValue(options.Stream)!, parse.GetValue(from)!).WithCancellation(cancellationToken))
             {
                 using var record = AuditRecord.FromStreamEntry(entry);
                 verifier.Check(entry.Id!, record);
@@ -76,8 +76,8 @@ internal static class AuditVerifyCommand
 
     private static string KindName(GapKind kind) => kind switch
     {
-        Core.Audit.GapKind.Missing => "missing",
-        Core.Audit.GapKind.NotWritten => "not_written",
+        GapKind.Missing => "missing",
+        GapKind.NotWritten => "not_written",
         _ => "unwritten_at_crash",
     };
 }

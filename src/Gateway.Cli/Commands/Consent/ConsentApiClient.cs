@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Net.Http.Headers;
-using Gateway.Core.Transport;
+using Gateway.ControlPlane;
 
 namespace Gateway.Cli.Commands.Consent;
 

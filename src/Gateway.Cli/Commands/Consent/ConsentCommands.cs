@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Gateway.Cli.Commands.Consent;
@@ -9,7 +8,7 @@ namespace Gateway.Cli.Commands.Consent;
 /// <c>gatewayctl consent set|withdraw|show|import</c>: the consent register, through the gateway's
 /// admin API (so every change is checked, hashed and audited by the gateway, not written around it).
 /// </summary>
-public static class ConsentCommands
+internal static class ConsentCommands
 {
     public static Command Build()
     {

@@ -1,0 +1,333 @@
+using System.Buffers;
+using System.Text.Json;
+using Gateway.Masking;
+
+namespace Gateway.Audit;
+
+/// <summary>
+/// One request through the proxy, allowed or denied: OCSF API Activity (6003) with the
+/// security_control profile. Built from plain values: the gateway maps what its stages found
+/// (caller, purpose, masking and consent reports) onto it.
+/// </summary>
+public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
+{
+    public required string Method { get; init; }
+
+    /// <summary>The path only: query values may hold personal data and never reach an event.</summary>
+    public required string Path { get; init; }
+
+    public IReadOnlyList<string> QueryKeys { get; init; } = [];
+
+    public required int StatusCode { get; init; }
+
+    public string? ClientIp { get; init; }
+
+    public string? RouteId { get; init; }
+
+    public AuditActor? Actor { get; init; }
+
+    public string? DeniedBy { get; init; }
+
+    public string? DenialReason { get; init; }
+
+    public MaskingReport? Masking { get; init; }
+
+    public AuditPurpose? Purpose { get; init; }
+
+    public ConsentReport? Consent { get; init; }
+
+    /// <summary>Names (never values) of the CRM's response headers a masked route did not pass on.</summary>
+    public IReadOnlyList<string> DroppedResponseHeaders { get; init; } = [];
+
+    /// <summary>Names of the CRM's response trailers a masked route did not pass on.</summary>
+    public IReadOnlyList<string> DroppedResponseTrailers { get; init; } = [];
+
+    public double DurationMilliseconds { get; init; }
+
+    /// <summary>The client went away or the connection was aborted (for instance because masking failed mid-body).</summary>
+    public bool Aborted { get; init; }
+
+    public string? Trace { get; init; }
+
+    public override string? TraceId => Trace;
+
+    private bool Denied => DeniedBy is not null;
+
+    public override void ReleaseBuffers()
+    {
+        if (Masking is { } masking)
+        {
+            masking.SubjectIds.Release();
+            // The consent report is in the event from the start; only a finished masking report
+            // says that its gate has stopped adding to it (a failed request may not wait for masking).
+            Consent?.Release();
+        }
+    }
+
+    private bool Modified => Masking is { MaskedByClassAndAction.Count: > 0 }
+        || Consent is { AnyWithheld: true };
+
+    internal override void WriteAttributes(Utf8JsonWriter writer, AuditKeys keys)
+    {
+        var (activityId, activityName) = Activity(Method);
+        WriteClass(writer, 6003, "API Activity", activityId, activityName);
+        WriteStatus(writer, !Denied && !Aborted && StatusCode < 400, DenialReason);
+        writer.WriteString("status_code"u8, StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var (actionId, action) = Denied ? (2, "Denied") : Modified ? (4, "Modified") : (1, "Allowed");
+        writer.WriteNumber("action_id"u8, actionId);
+        writer.WriteString("action"u8, action);
+        writer.WriteNumber("disposition_id"u8, Denied ? 2 : 1);
+        writer.WriteString("disposition"u8, Denied ? "Blocked" : "Allowed");
+        writer.WriteNumber("duration"u8, Math.Round(DurationMilliseconds, 3));
+        WriteActor(writer);
+        if (ClientIp is not null)
+        {
+            writer.WriteStartObject("src_endpoint"u8);
+            writer.WriteString("ip"u8, ClientIp);
+            writer.WriteEndObject();
+        }
+        writer.WriteStartObject("http_request"u8);
+        writer.WriteString("http_method"u8, Method);
+        writer.WriteStartObject("url"u8);
+        writer.WriteString("path"u8, Path);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        writer.WriteStartObject("http_response"u8);
+        writer.WriteNumber("code"u8, StatusCode);
+        writer.WriteEndObject();
+        writer.WriteStartObject("api"u8);
+        writer.WriteString("operation"u8, Method);
+        if (RouteId is not null)
+        {
+            writer.WriteStartObject("service"u8);
+            writer.WriteString("name"u8, RouteId);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndObject();
+        if (Masking is { } masking)
+        {
+            writer.WriteStartArray("resources"u8);
+            Span<char> pseudonym = stackalloc char[SubjectPseudonymizer.PseudonymChars];
+            foreach (var subject in masking.SubjectIds.Entries)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("type"u8, masking.Entity);
+                if (masking.SubjectIds.Keyed)
+                {
+                    SubjectHash.FromBytes(subject).WriteHex(pseudonym);
+                }
+                else
+                {
+                    keys.Pseudonym(subject, pseudonym);
+                }
+                writer.WriteString("uid"u8, pseudonym);
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+            writer.WriteStartObject("policy"u8);
+            writer.WriteString("name"u8, "masking-rules"u8);
+            writer.WriteString("version"u8, masking.RulesVersion);
+            writer.WriteEndObject();
+        }
+    }
+
+    internal override void WriteUnmapped(Utf8JsonWriter writer, AuditKeys keys)
+    {
+        writer.WriteString("event_kind"u8, "request"u8);
+        if (DeniedBy is not null)
+        {
+            writer.WriteString("denied_by"u8, DeniedBy);
+        }
+        if (QueryKeys.Count > 0)
+        {
+            writer.WriteStartArray("query_keys"u8);
+            foreach (var key in QueryKeys)
+            {
+                writer.WriteStringValue(key);
+            }
+            writer.WriteEndArray();
+        }
+        if (Aborted)
+        {
+            writer.WriteBoolean("aborted"u8, true);
+        }
+        if (Masking is { } masking)
+        {
+            writer.WriteStartObject("masking"u8);
+            writer.WriteString("entity"u8, masking.Entity);
+            writer.WriteNumber("records"u8, masking.Records);
+            writer.WriteStartObject("masked"u8);
+            WriteSortedCounts(writer, masking.MaskedByClassAndAction);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+        if (Purpose is { } purpose)
+        {
+            writer.WriteStartObject("purpose"u8);
+            writer.WriteString("name"u8, purpose.Name);
+            writer.WriteString("basis"u8, purpose.Basis);
+            writer.WriteString("source"u8, purpose.Source);
+            writer.WriteEndObject();
+        }
+        if (Consent is { } consent)
+        {
+            WriteConsent(writer, consent);
+        }
+        if (DroppedResponseHeaders.Count > 0 || DroppedResponseTrailers.Count > 0)
+        {
+            writer.WriteStartObject("headers_dropped"u8);
+            WriteNames(writer, "response"u8, DroppedResponseHeaders);
+            WriteNames(writer, "trailers"u8, DroppedResponseTrailers);
+            writer.WriteEndObject();
+        }
+    }
+
+    private static void WriteNames(Utf8JsonWriter writer, ReadOnlySpan<byte> property, IReadOnlyList<string> names)
+    {
+        if (names.Count == 0)
+        {
+            return;
+        }
+        writer.WriteStartArray(property);
+        foreach (var name in names)
+        {
+            writer.WriteStringValue(name);
+        }
+        writer.WriteEndArray();
+    }
+
+    /// <summary>One entry per decided record (up to the report's limit), then the counts of all of them.</summary>
+    private static void WriteConsent(Utf8JsonWriter writer, ConsentReport consent)
+    {
+        writer.WriteStartArray("consent"u8);
+        Span<char> hex = stackalloc char[32];
+        foreach (var decision in consent.EnumerateListed())
+        {
+            writer.WriteStartObject();
+            if (!decision.Hash.IsEmpty)
+            {
+                Convert.TryToHexStringLower(decision.Hash, hex, out _);
+                writer.WriteString("subject"u8, hex);
+            }
+            writer.WriteString("purpose"u8, consent.Purpose);
+            writer.WriteString("basis"u8, consent.Basis);
+            writer.WriteString("decision"u8, decision.Decision);
+            writer.WriteString("reason"u8, decision.Reason);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+        writer.WriteStartObject("consent_counts"u8);
+        WriteSortedCounts(writer, consent.Kinds);
+        writer.WriteEndObject();
+        if (consent.StoreUnavailable)
+        {
+            writer.WriteBoolean("consent_store_unavailable"u8, true);
+        }
+    }
+
+    /// <summary>In key order, so that the same counts always make the same bytes.</summary>
+    private static void WriteSortedCounts(Utf8JsonWriter writer, IReadOnlyDictionary<string, int> counts)
+    {
+        var pooled = ArrayPool<KeyValuePair<string, int>>.Shared.Rent(counts.Count);
+        var filled = 0;
+        foreach (var count in counts)
+        {
+            pooled[filled++] = count;
+        }
+        WriteInKeyOrder(writer, pooled, filled);
+    }
+
+    /// <summary>A consent report's counts, keyed <c>decision:reason</c>, without making a dictionary for each event.</summary>
+    private static void WriteSortedCounts(Utf8JsonWriter writer, IReadOnlyList<(string Decision, string Reason, int Count)> kinds)
+    {
+        var pooled = ArrayPool<KeyValuePair<string, int>>.Shared.Rent(kinds.Count);
+        for (var i = 0; i < kinds.Count; i++)
+        {
+            pooled[i] = new(DecisionTally.Key(kinds[i].Decision, kinds[i].Reason), kinds[i].Count);
+        }
+        WriteInKeyOrder(writer, pooled, kinds.Count);
+    }
+
+    /// <summary>Sorts the first <paramref name="filled"/> counts by key, writes them, and gives the array back to the pool.</summary>
+    private static void WriteInKeyOrder(Utf8JsonWriter writer, KeyValuePair<string, int>[] pooled, int filled)
+    {
+        try
+        {
+            var counts = pooled.AsSpan(0, filled);
+            counts.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+            foreach (var (key, count) in counts)
+            {
+                writer.WriteNumber(key, count);
+            }
+        }
+        finally
+        {
+            ArrayPool<KeyValuePair<string, int>>.Shared.Return(pooled, clearArray: true);
+        }
+    }
+
+    private void WriteActor(Utf8JsonWriter writer)
+    {
+        if (Actor is not { } actor)
+        {
+            return;
+        }
+        writer.WriteStartObject("actor"u8);
+        writer.WriteStartObject("user"u8);
+        writer.WriteString("uid"u8, actor.Subject);
+        writer.WriteBoolean("has_mfa"u8, actor.MfaUsed);
+        writer.WriteStartArray("groups"u8);
+        WriteRolesInOrder(writer, actor.Roles);
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        if (actor.ClientId is not null)
+        {
+            writer.WriteString("app_uid"u8, actor.ClientId);
+        }
+        writer.WriteStartObject("idp"u8);
+        writer.WriteString("name"u8, actor.Issuer);
+        writer.WriteEndObject();
+        if (actor.TokenId is not null)
+        {
+            writer.WriteStartObject("session"u8);
+            writer.WriteString("uid"u8, actor.TokenId);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndObject();
+    }
+
+    /// <summary>In ordinal order, so that the same roles always make the same bytes; sorted in a pooled array, since this runs for every event.</summary>
+    private static void WriteRolesInOrder(Utf8JsonWriter writer, IReadOnlySet<string> roles)
+    {
+        var sorted = ArrayPool<string>.Shared.Rent(roles.Count);
+        try
+        {
+            var count = 0;
+            foreach (var role in roles)
+            {
+                sorted[count++] = role;
+            }
+            var inOrder = sorted.AsSpan(0, count);
+            inOrder.Sort(string.CompareOrdinal);
+            foreach (var role in inOrder)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("name"u8, role);
+                writer.WriteEndObject();
+            }
+        }
+        finally
+        {
+            ArrayPool<string>.Shared.Return(sorted, clearArray: true);
+        }
+    }
+
+    private static (int Id, string Name) Activity(string method) => method switch
+    {
+        "GET" or "HEAD" or "OPTIONS" => (2, "Read"),
+        "POST" => (1, "Create"),
+        "PUT" or "PATCH" => (3, "Update"),
+        "DELETE" => (4, "Delete"),
+        _ => (99, "Other"),
+    };
+}

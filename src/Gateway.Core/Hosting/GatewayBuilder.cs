@@ -1,9 +1,0 @@
-using Microsoft.Extensions.DependencyInjection;
-
-namespace Gateway.Core.Hosting;
-
-/// <summary>Returned by <c>AddComplianceGateway()</c>; later stages hang their registration off it.</summary>
-public sealed class GatewayBuilder(IServiceCollection services)
-{
-    public IServiceCollection Services { get; } = services;
-}

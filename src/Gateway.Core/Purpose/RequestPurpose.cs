@@ -1,4 +1,0 @@
-namespace Gateway.Core.Purpose;
-
-/// <summary>The purpose a request was accepted for, and where it came from (<c>claim</c>, <c>header</c> or <c>client_default</c>).</summary>
-public sealed record RequestPurpose(string Name, LegalBasis Basis, bool MaskWithoutBasis, string Source);

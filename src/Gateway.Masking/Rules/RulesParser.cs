@@ -1,0 +1,275 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Gateway.Masking.Rules;
+
+/// <summary>
+/// Reads the rules YAML into a <see cref="RulesDocument"/>, collecting every structural problem
+/// (unknown keys, wrong shapes) with its path and line instead of stopping at the first.
+/// </summary>
+internal static class RulesParser
+{
+    private static readonly HashSet<string> TopLevelKeys = ["version", "classes", "entities", "roles", "default"];
+    private static readonly HashSet<string> ClassKeys = ["sensitivity", "detect"];
+    private static readonly HashSet<string> EntityKeys = ["routes", "records", "subject", "fields", "case_insensitive", "consent", "totals"];
+    private static readonly HashSet<string> ConsentFieldKeys = ["purposes", "means"];
+
+    public static RulesDocument? Parse(string yaml, RuleErrors errors)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException ex)
+        {
+            errors.Add("(file)", ex.Start.Line, $"not valid YAML: {ex.Message}");
+            return null;
+        }
+        if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            errors.Add("(file)", 0, "must hold exactly one YAML document, a mapping with version, classes, entities, roles and default.");
+            return null;
+        }
+        CheckKeys(root, TopLevelKeys, "", errors);
+
+        var version = Scalar(root, "version", "version", errors, required: true) is { } v && int.TryParse(v, out var parsed) ? parsed : 0;
+        if (version != 1)
+        {
+            errors.Add("version", Line(root, "version"), "must be 1.");
+        }
+        var classes = Map(root, "classes", "classes", errors, (node, path) => ParseClass(node, path, errors));
+        var entities = Map(root, "entities", "entities", errors, (node, path) => ParseEntity(node, path, errors));
+        var roles = Map(root, "roles", "roles", errors, (node, path) =>
+            node is YamlMappingNode grants
+                ? (IReadOnlyDictionary<string, ActionDefinition>)grants.Children
+                    .Select(pair => (Class: Key(pair.Key), Action: ParseAction(pair.Value, $"{path}.{Key(pair.Key)}", errors)))
+                    .Where(grant => grant.Action is not null)
+                    .ToDictionary(grant => grant.Class, grant => grant.Action!, StringComparer.Ordinal)
+                : Invalid<IReadOnlyDictionary<string, ActionDefinition>?>(errors, path, node, "must map data classes to actions."));
+        var fallback = root.Children.TryGetValue(new YamlScalarNode("default"), out var defaultNode)
+            ? ParseAction(defaultNode, "default", errors) ?? NoAction
+            : Missing(errors, "default", "is required: what a role sees of a class nobody granted it (usually redact).");
+        return new RulesDocument(version, classes, entities, roles, fallback);
+    }
+
+    private static DataClassDefinition? ParseClass(YamlNode node, string path, RuleErrors errors)
+    {
+        if (node is not YamlMappingNode mapping)
+        {
+            return Invalid<DataClassDefinition?>(errors, path, node, "must be a mapping such as { sensitivity: high }.");
+        }
+        CheckKeys(mapping, ClassKeys, path, errors);
+        var sensitivity = Scalar(mapping, "sensitivity", $"{path}.sensitivity", errors, required: true) ?? "";
+        if (sensitivity is not ("low" or "medium" or "high") && sensitivity.Length > 0)
+        {
+            errors.Add($"{path}.sensitivity", node.Start.Line, $"'{sensitivity}' is not low, medium or high.");
+        }
+        return new DataClassDefinition(sensitivity, Strings(mapping, "detect", $"{path}.detect", errors), node.Start.Line);
+    }
+
+    private static EntityDefinition? ParseEntity(YamlNode node, string path, RuleErrors errors)
+    {
+        if (node is not YamlMappingNode mapping)
+        {
+            return Invalid<EntityDefinition?>(errors, path, node, "must be a mapping with routes, records, subject and fields.");
+        }
+        CheckKeys(mapping, EntityKeys, path, errors);
+        var fields = new List<FieldDefinition>();
+        if (mapping.Children.TryGetValue(new YamlScalarNode("fields"), out var fieldsNode))
+        {
+            if (fieldsNode is YamlMappingNode fieldMap)
+            {
+                foreach (var (selector, className) in fieldMap.Children)
+                {
+                    if (className is YamlScalarNode scalar)
+                    {
+                        fields.Add(new FieldDefinition(Key(selector), scalar.Value ?? "", selector.Start.Line));
+                    }
+                    else
+                    {
+                        errors.Add($"{path}.fields[\"{Key(selector)}\"]", className.Start.Line, "must name a data class.");
+                    }
+                }
+            }
+            else
+            {
+                errors.Add($"{path}.fields", fieldsNode.Start.Line, "must map selectors to data classes.");
+            }
+        }
+        else
+        {
+            errors.Add($"{path}.fields", node.Start.Line, "is required.");
+        }
+        var caseInsensitive = Scalar(mapping, "case_insensitive", $"{path}.case_insensitive", errors, required: false);
+        if (caseInsensitive is not (null or "true" or "false"))
+        {
+            errors.Add($"{path}.case_insensitive", node.Start.Line, "must be true or false.");
+        }
+        return new EntityDefinition(
+            Strings(mapping, "routes", $"{path}.routes", errors, required: true),
+            Strings(mapping, "records", $"{path}.records", errors, required: true),
+            Scalar(mapping, "subject", $"{path}.subject", errors, required: false),
+            fields,
+            caseInsensitive == "true",
+            node.Start.Line)
+        {
+            Consent = ParseConsentFields(mapping, $"{path}.consent", errors),
+            Totals = Strings(mapping, "totals", $"{path}.totals", errors),
+        };
+    }
+
+    private static List<ConsentFieldDefinition> ParseConsentFields(YamlMappingNode entity, string path, RuleErrors errors)
+    {
+        var fields = new List<ConsentFieldDefinition>();
+        if (!entity.Children.TryGetValue(new YamlScalarNode("consent"), out var node))
+        {
+            return fields;
+        }
+        if (node is not YamlMappingNode map)
+        {
+            errors.Add(path, node.Start.Line, "must map selectors to { purposes: [...], means: opt_out | opt_in }.");
+            return fields;
+        }
+        foreach (var (selector, value) in map.Children)
+        {
+            var fieldPath = $"{path}[\"{Key(selector)}\"]";
+            if (value is not YamlMappingNode field)
+            {
+                errors.Add(fieldPath, value.Start.Line, "must be a mapping such as { purposes: [marketing], means: opt_out }.");
+                continue;
+            }
+            CheckKeys(field, ConsentFieldKeys, fieldPath, errors);
+            var purposes = Strings(field, "purposes", $"{fieldPath}.purposes", errors, required: true);
+            var means = Scalar(field, "means", $"{fieldPath}.means", errors, required: true) ?? "";
+            if (means is not ("opt_out" or "opt_in") && means.Length > 0)
+            {
+                errors.Add($"{fieldPath}.means", field.Start.Line, $"'{means}' is not opt_out (true means the subject refused) or opt_in (true means the subject agreed).");
+            }
+            fields.Add(new ConsentFieldDefinition(Key(selector), purposes, means, selector.Start.Line));
+        }
+        return fields;
+    }
+
+    /// <returns>The action, or null (already reported) when the node is neither a name nor a mapping.</returns>
+    private static ActionDefinition? ParseAction(YamlNode node, string path, RuleErrors errors)
+    {
+        switch (node)
+        {
+            case YamlScalarNode scalar:
+                return new ActionDefinition(scalar.Value ?? "", new Dictionary<string, string>(), node.Start.Line);
+            case YamlMappingNode mapping:
+                var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var (key, value) in mapping.Children)
+                {
+                    if (value is YamlScalarNode parameter)
+                    {
+                        parameters[Key(key)] = parameter.Value ?? "";
+                    }
+                    else
+                    {
+                        errors.Add($"{path}.{Key(key)}", value.Start.Line, "must be a single value.");
+                    }
+                }
+                if (!parameters.Remove("action", out var action))
+                {
+                    errors.Add(path, node.Start.Line, "names no action (add `action: redact` or another).");
+                }
+                return new ActionDefinition(action ?? "", parameters, node.Start.Line);
+            default:
+                return Invalid<ActionDefinition?>(errors, path, node, "must be an action name or a mapping with `action:`.");
+        }
+    }
+
+    /// <summary>Parses each entry of a top-level mapping; an entry the parser reported as malformed (null) is left out, so the document holds no nulls.</summary>
+    private static IReadOnlyDictionary<string, T> Map<T>(YamlMappingNode root, string key, string path, RuleErrors errors, Func<YamlNode, string, T?> parse)
+        where T : class
+    {
+        if (!root.Children.TryGetValue(new YamlScalarNode(key), out var node))
+        {
+            errors.Add(path, 0, "is required.");
+            return new Dictionary<string, T>();
+        }
+        if (node is not YamlMappingNode mapping)
+        {
+            errors.Add(path, node.Start.Line, "must be a mapping.");
+            return new Dictionary<string, T>();
+        }
+        var result = new Dictionary<string, T>(StringComparer.Ordinal);
+        foreach (var (name, value) in mapping.Children)
+        {
+            if (parse(value, $"{path}.{Key(name)}") is { } parsed)
+            {
+                result[Key(name)] = parsed;
+            }
+        }
+        return result;
+    }
+
+    private static string? Scalar(YamlMappingNode mapping, string key, string path, RuleErrors errors, bool required)
+    {
+        if (!mapping.Children.TryGetValue(new YamlScalarNode(key), out var node))
+        {
+            if (required)
+            {
+                errors.Add(path, mapping.Start.Line, "is required.");
+            }
+            return null;
+        }
+        if (node is YamlScalarNode scalar)
+        {
+            return scalar.Value;
+        }
+        errors.Add(path, node.Start.Line, "must be a single value.");
+        return null;
+    }
+
+    private static List<string> Strings(YamlMappingNode mapping, string key, string path, RuleErrors errors, bool required = false)
+    {
+        if (!mapping.Children.TryGetValue(new YamlScalarNode(key), out var node))
+        {
+            if (required)
+            {
+                errors.Add(path, mapping.Start.Line, "is required.");
+            }
+            return [];
+        }
+        if (node is YamlSequenceNode sequence && sequence.Children.All(item => item is YamlScalarNode))
+        {
+            return [.. sequence.Children.Cast<YamlScalarNode>().Select(item => item.Value ?? "")];
+        }
+        errors.Add(path, node.Start.Line, "must be a list of values, e.g. [a, b].");
+        return [];
+    }
+
+    private static void CheckKeys(YamlMappingNode mapping, HashSet<string> allowed, string path, RuleErrors errors)
+    {
+        foreach (var key in mapping.Children.Keys)
+        {
+            if (!allowed.Contains(Key(key)))
+            {
+                var where = path.Length == 0 ? Key(key) : $"{path}.{Key(key)}";
+                errors.Add(where, key.Start.Line, $"unknown key; expected one of {string.Join(", ", allowed)}.");
+            }
+        }
+    }
+
+    private static string Key(YamlNode node) => node is YamlScalarNode scalar ? scalar.Value ?? "" : node.ToString();
+
+    private static long Line(YamlMappingNode mapping, string key) =>
+        mapping.Children.TryGetValue(new YamlScalarNode(key), out var node) ? node.Start.Line : mapping.Start.Line;
+
+    private static T Invalid<T>(RuleErrors errors, string path, YamlNode node, string message)
+    {
+        errors.Add(path, node.Start.Line, message);
+        return default!;
+    }
+
+    private static readonly ActionDefinition NoAction = new("", new Dictionary<string, string>(), 0);
+
+    private static ActionDefinition Missing(RuleErrors errors, string path, string message)
+    {
+        errors.Add(path, 0, message);
+        return NoAction;
+    }
+}

@@ -1,0 +1,35 @@
+using Gateway.Consent;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+
+namespace Gateway.Admin;
+
+/// <summary>The admin port's own small pipeline; nothing on it reaches the CRM.</summary>
+internal static class AdminEndpoints
+{
+    public static void Configure(IApplicationBuilder admin)
+    {
+        admin.UseRouting();
+        admin.UseEndpoints(endpoints =>
+        {
+            endpoints.MapHealthChecks("/healthz", new HealthCheckOptions
+            {
+                Predicate = _ => false,
+                ResponseWriter = HealthResponseWriter.WriteAsync,
+            });
+            endpoints.MapHealthChecks("/readyz", new HealthCheckOptions
+            {
+                Predicate = check => check.Tags.Contains(HealthTags.Ready),
+                ResponseWriter = HealthResponseWriter.WriteAsync,
+            });
+            if (admin.ApplicationServices.GetService<ConsentLookup>() is not null)
+            {
+                endpoints.MapConsentApi();
+            }
+        });
+        admin.Run(context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        });
+    }
+}

@@ -1,0 +1,61 @@
+using Gateway.Audit;
+using Gateway.Configuration;
+using Gateway.Consent;
+using Gateway.Identity;
+using Gateway.Masking;
+using Gateway.Purpose;
+using Gateway.Redis;
+using Gateway.RequestGuard;
+using Gateway.Telemetry;
+using Gateway.Transport;
+using Gateway.Upstream;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Gateway;
+
+/// <summary>
+/// The compliance pipeline on one screen (docs/architecture.md): every stage's services, and every
+/// stage in the order a request passes it. Each <c>Use…</c> checks that its <c>Add…</c> was called
+/// and that the stages it relies on come before it; a stage switched off by settings stays in the
+/// list and adds nothing.
+/// </summary>
+internal static class GatewayPipeline
+{
+    public static GatewayBuilder AddComplianceGateway(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddGatewayOptions();
+
+        // Hosted services start in this order and stop in the reverse: the audit writer stops after
+        // the stages that still record events, and after the web server, which is registered later.
+        services.AddGatewayTransport();
+        services.AddGatewayUpstream(configuration);
+        services.AddResponseMasking(configuration);
+        services.AddGatewayRedis(configuration);
+        services.AddGatewayIdentity(configuration);
+        services.AddGatewayTelemetry(configuration);
+        services.AddGatewayAudit(configuration);
+        services.AddGatewayPurpose(configuration);
+        services.AddConsent(configuration);
+        services.AddRequestGuard();
+        services.AddHostedService<DisabledStageWarnings>();
+        return new GatewayBuilder(services);
+    }
+
+    /// <summary>The request flow, outermost first.</summary>
+    public static WebApplication UseComplianceGateway(this WebApplication app)
+    {
+        app.UseGatewayTransport();      // forwarded headers (trusted proxies only), HSTS, the admin port's branch
+        app.UseGatewayAudit();          // outermost on the proxy port: one audit event per request, refusals included
+        app.UseRequestGuard();          // method, scheme, path and header hygiene, before any route is matched
+        app.UseRouting();
+        app.UseGatewayIdentity();       // access token, roles, MFA, revocation
+        app.UseGatewayPurpose();        // exactly one permitted purpose
+        app.UseConsent();               // the consent gate that purpose calls for
+        app.UseWholeRequestBody();      // the whole body before the CRM sees anything
+        app.UseUpstreamErrors();        // problem+json for a CRM that failed
+        app.UseResponseMasking();       // the response masked by role and data class, its records by the consent gate
+        app.MapGatewayProxy();          // YARP: forwards what every stage above let through
+        return app;
+    }
+}
