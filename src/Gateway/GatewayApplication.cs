@@ -9,7 +9,9 @@ internal static class GatewayApplication
 {
     /// <param name="args">Command-line arguments; <c>--Section:Key=value</c> overrides any setting.</param>
     /// <param name="defaults">Settings under every other source, with the command line still winning (demo mode).</param>
-    public static WebApplication Create(string[] args, IReadOnlyDictionary<string, string?>? defaults = null)
+    /// <param name="overrideServices">Registrations made before the gateway's own, which are all <c>TryAdd</c>: a test's
+    /// <see cref="TimeProvider"/> or other stand-in wins.</param>
+    public static WebApplication Create(string[] args, IReadOnlyDictionary<string, string?>? defaults = null, Action<IServiceCollection>? overrideServices = null)
     {
         // appsettings.json ships beside the binary; the working directory is the operator's (and holds .demo/).
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -19,6 +21,7 @@ internal static class GatewayApplication
             builder.Configuration.AddCommandLine(args);
         }
         GatewayOptionsRegistration.ValidateGatewayOptions(builder.Configuration);
+        overrideServices?.Invoke(builder.Services);
         builder.Services.AddComplianceGateway(builder.Configuration);
         var app = builder.Build();
         app.UseComplianceGateway();

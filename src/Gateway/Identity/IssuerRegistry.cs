@@ -16,7 +16,7 @@ internal sealed class IssuerRegistry : IDisposable
         var logger = loggers.CreateLogger<IssuerRegistry>();
         _byIssuer = settings.Issuers.ToDictionary(
             issuer => issuer.Issuer,
-            issuer => new TrustedIssuer(issuer, KeySourceFor(issuer, time, logger), SymmetricKey(issuer), settings.ClockSkew),
+            issuer => new TrustedIssuer(issuer, KeySourceFor(issuer, time, logger), SymmetricKey(issuer), settings.ClockSkew, time),
             StringComparer.Ordinal);
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.IntegrationTests.Infrastructure;
 
@@ -13,6 +14,7 @@ public sealed class GatewayUnderTest : IAsyncDisposable
 {
     private readonly Dictionary<string, string?> _settings;
     private WebApplication? _app;
+    private Action<IServiceCollection>? _overrideServices;
 
     private GatewayUnderTest(string upstream)
     {
@@ -85,7 +87,18 @@ public sealed class GatewayUnderTest : IAsyncDisposable
     /// <summary>The settings as command-line arguments, as an operator would pass them to the gateway process.</summary>
     public IReadOnlyList<string> Arguments => [.. _settings.Where(s => s.Value is not null).Select(s => $"--{s.Key}={s.Value}")];
 
-    public WebApplication Build() => _app = GatewayApplication.Create([.. Arguments]);
+    /// <summary>
+    /// Registers services before the gateway's own (which are all TryAdd), so that they win: e.g.
+    /// <c>.WithServices(s => s.AddSingleton&lt;TimeProvider&gt;(fakeTime))</c>. Only the gateway's own
+    /// components take the provider; Kestrel, HttpClient and the Redis client keep the real clock.
+    /// </summary>
+    public GatewayUnderTest WithServices(Action<IServiceCollection> overrideServices)
+    {
+        _overrideServices += overrideServices;
+        return this;
+    }
+
+    public WebApplication Build() => _app = GatewayApplication.Create([.. Arguments], overrideServices: _overrideServices);
 
     public async Task<GatewayUnderTest> StartAsync()
     {
