@@ -164,7 +164,7 @@ public sealed class ConsentLookupSharingTests(RedisServerFixture redis) : IClass
         var metrics = new GatewayMetrics(meterFactory);
         var connection = new RedisConnection(Options.Create(new RedisOptions { Configuration = redis.Configuration }), NullLogger<RedisConnection>.Instance);
         var cache = new ConsentCache(options, purposes, TimeProvider.System);
-        var lookup = new ConsentLookup(connection, cache, options, metrics, NullLogger<ConsentLookup>.Instance);
+        var lookup = new ConsentLookup(connection, cache, options, metrics, TimeProvider.System, NullLogger<ConsentLookup>.Instance);
         await lookup.StartAsync(CancellationToken.None);
         // Subscribed to change announcements, so answers may be cached (when caching is on).
         await WaitUntilAsync(() => cacheTtl == TimeSpan.Zero || cache.MayStore(cache.Generation));

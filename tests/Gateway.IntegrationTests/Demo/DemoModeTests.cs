@@ -17,7 +17,7 @@ public sealed class DemoModeTests : IAsyncLifetime
         $"--Gateway:Transport:Proxy:Port={_proxyPort}",
         $"--Gateway:Transport:Admin:Port={FreePort.Next()}",
         "--Logging:LogLevel:Default=Warning",
-    ]);
+    ], TimeProvider.System);
 
     public async Task DisposeAsync()
     {
@@ -103,7 +103,7 @@ public sealed class DemoModeTests : IAsyncLifetime
         var ca = File.ReadAllText(Path.Combine(_workspace, "tls", "ca.crt"));
         var jwks = File.ReadAllText(Path.Combine(_workspace, "signing", "jwks.json"));
 
-        await using (await DemoMode.StartAsync(_workspace, [$"--Gateway:Transport:Proxy:Port={FreePort.Next()}", $"--Gateway:Transport:Admin:Port={FreePort.Next()}", "--Logging:LogLevel:Default=Warning"]))
+        await using (await DemoMode.StartAsync(_workspace, [$"--Gateway:Transport:Proxy:Port={FreePort.Next()}", $"--Gateway:Transport:Admin:Port={FreePort.Next()}", "--Logging:LogLevel:Default=Warning"], TimeProvider.System))
         {
         }
 
@@ -138,7 +138,7 @@ public sealed class DemoModeTests : IAsyncLifetime
                 $"--Gateway:Transport:Admin:Port={adminPort}",
                 $"--Gateway:Redis:Configuration={redis.Configuration}",
                 "--Logging:LogLevel:Default=Warning",
-            ]);
+            ], TimeProvider.System);
             var ca = Path.Combine(_workspace, "tls", "ca.crt");
 
             var output = string.Empty;
