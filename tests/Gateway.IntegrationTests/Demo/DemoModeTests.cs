@@ -141,12 +141,9 @@ public sealed class DemoModeTests : IAsyncLifetime
             ], TimeProvider.System);
             var ca = Path.Combine(_workspace, "tls", "ca.crt");
 
-            var output = string.Empty;
-            for (var attempt = 0; attempt < 50 && !output.Contains("\"name\":\"redis\",\"status\":\"Healthy\"", StringComparison.Ordinal); attempt++)
-            {
-                await Task.Delay(100);
-                (_, output) = await BashAsync($"curl --silent --cacert '{ca}' 'https://localhost:{adminPort}/readyz'");
-            }
+            var output = await Eventually.ValueAsync(
+                async () => (await BashAsync($"curl --silent --cacert '{ca}' 'https://localhost:{adminPort}/readyz'")).Output,
+                answer => answer.Contains("\"name\":\"redis\",\"status\":\"Healthy\"", StringComparison.Ordinal));
 
             Assert.Contains("\"name\":\"redis\",\"status\":\"Healthy\"", output);
         }
