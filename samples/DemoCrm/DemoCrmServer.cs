@@ -28,7 +28,9 @@ public sealed class DemoCrmServer : IAsyncDisposable
             }));
         builder.Services.AddRoutingCore();
         builder.Services.ConfigureHttpJsonOptions(_ => { });
+#pragma warning disable RS0030 // The composition root: the demo CRM runs on the system clock.
         builder.Services.AddSingleton(TimeProvider.System);
+#pragma warning restore RS0030
         builder.Services.AddSingleton(new ContactStore(ContactGenerator.Generate(settings.ContactCount, settings.Seed)));
 
         var app = builder.Build();

@@ -54,7 +54,7 @@ public class AuditBenchmarks
         _chain = new AuditChain(_keys, "bench", ChainHead.Genesis);
         _queue = Queue(new AuditOptions());
         _sequenceDirectory = Directory.CreateTempSubdirectory("audit-bench-sequence-").FullName;
-        _sequence = AuditSequence.Open(_sequenceDirectory, ChainHead.Genesis, "queued");
+        _sequence = AuditSequence.Open(_sequenceDirectory, ChainHead.Genesis, "queued", TimeProvider.System);
         _queue.Attach(_sequence, first: null);
         _drain = new CancellationTokenSource();
         _ = Task.Run(async () =>

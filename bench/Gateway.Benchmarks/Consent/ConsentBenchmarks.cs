@@ -71,7 +71,7 @@ public class ConsentBenchmarks
         var purposes = Options.Create(new PurposeOptions { Catalog = { ["marketing"] = new PurposeDefinition { Basis = "consent" } } });
         var metrics = new GatewayMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
         _connection = new RedisConnection(Options.Create(new RedisOptions { Configuration = _redis.Configuration }), NullLogger<RedisConnection>.Instance);
-        var lookup = new ConsentLookup(_connection, new ConsentCache(consent, purposes, TimeProvider.System), consent, metrics, NullLogger<ConsentLookup>.Instance);
+        var lookup = new ConsentLookup(_connection, new ConsentCache(consent, purposes, TimeProvider.System), consent, metrics, TimeProvider.System, NullLogger<ConsentLookup>.Instance);
         _subjectKey = new ConsentSubjectKey(Options.Create(new AuditOptions { KeyFile = keyFile }));
         _gates = new ConsentGates(lookup, _subjectKey, consent, metrics, TimeProvider.System);
         var store = lookup.StoreAsync().GetAwaiter().GetResult();

@@ -24,6 +24,7 @@ internal sealed class AuditSequence : IDisposable
 
     private readonly FileStream _file;
     private readonly string _durability;
+    private readonly TimeProvider _time;
     private readonly Lock _fileGate = new();
     private readonly Lock _reserveGate = new();
     private long _next;
@@ -32,8 +33,9 @@ internal sealed class AuditSequence : IDisposable
     private bool _stopped;
     private volatile Exception? _reserveFailure;
 
-    private AuditSequence(FileStream file, string durability, long next, UnwrittenSequences? unwritten)
+    private AuditSequence(FileStream file, string durability, long next, UnwrittenSequences? unwritten, TimeProvider time)
     {
+        _time = time;
         _file = file;
         _durability = durability;
         _next = next;
@@ -59,7 +61,7 @@ internal sealed class AuditSequence : IDisposable
     /// goes on from there.
     /// </summary>
     /// <exception cref="InvalidOperationException">The file cannot be read: which numbers were handed out is unknown.</exception>
-    public static AuditSequence Open(string directory, ChainHead head, string durability)
+    public static AuditSequence Open(string directory, ChainHead head, string durability, TimeProvider time)
     {
         var path = Path.Combine(directory, FileName);
         var existed = File.Exists(path);
@@ -77,7 +79,7 @@ internal sealed class AuditSequence : IDisposable
                     unwritten = new UnwrittenSequences(head.Sequence + 1, reserved, previousDurability);
                 }
             }
-            var sequence = new AuditSequence(file, durability, next, unwritten);
+            var sequence = new AuditSequence(file, durability, next, unwritten, time);
             sequence.Write(next - 1 + BlockSize, Running);
             sequence._reserved = next - 1 + BlockSize;
             return sequence;
@@ -164,7 +166,7 @@ internal sealed class AuditSequence : IDisposable
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 _reserveFailure = ex;
-                await Task.Delay(AuditBackoff.After(attempt)).ConfigureAwait(false);
+                await Task.Delay(AuditBackoff.After(attempt), _time).ConfigureAwait(false);
             }
         }
     }

@@ -26,13 +26,14 @@ internal sealed class AuditSpool : IDisposable
     public const long DefaultSegmentBytes = 64L * 1024 * 1024;
     private const string Extension = ".spool";
     private const int ReadChunkBytes = 1024 * 1024;
-    private const long CheckpointIntervalMilliseconds = 1000;
+    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(1);
 
     private readonly string _directory;
     private readonly long _segmentBytes;
     private readonly FileStream _lock;
     private readonly Lock _gate = new();
     private readonly SortedSet<long> _segments;
+    private readonly TimeProvider _time;
     private FileStream? _current;
     private long _currentNumber;
     private SpoolPosition _written;
@@ -47,8 +48,9 @@ internal sealed class AuditSpool : IDisposable
     private long _readerSegment = -1;
     private byte[] _readBuffer = new byte[ReadChunkBytes];
 
-    private AuditSpool(string directory, long segmentBytes, FileStream lockFile, string instanceId)
+    private AuditSpool(string directory, long segmentBytes, FileStream lockFile, string instanceId, TimeProvider time)
     {
+        _time = time;
         _directory = directory;
         _segmentBytes = segmentBytes;
         _lock = lockFile;
@@ -86,7 +88,7 @@ internal sealed class AuditSpool : IDisposable
     }
 
     /// <exception cref="InvalidOperationException">Another process uses the directory, or its last event cannot be read.</exception>
-    public static AuditSpool Open(string directory, string? configuredInstanceId, long segmentBytes = DefaultSegmentBytes)
+    public static AuditSpool Open(string directory, string? configuredInstanceId, TimeProvider time, long segmentBytes = DefaultSegmentBytes)
     {
         Directory.CreateDirectory(directory);
         FileStream lockFile;
@@ -100,7 +102,7 @@ internal sealed class AuditSpool : IDisposable
         }
         try
         {
-            return new AuditSpool(directory, segmentBytes, lockFile, InstanceIdFor(directory, configuredInstanceId));
+            return new AuditSpool(directory, segmentBytes, lockFile, InstanceIdFor(directory, configuredInstanceId), time);
         }
         catch
         {
@@ -215,7 +217,7 @@ internal sealed class AuditSpool : IDisposable
         var temporary = Path.Combine(_directory, "checkpoint.tmp");
         File.WriteAllText(temporary, string.Create(CultureInfo.InvariantCulture, $"{position.Segment} {position.Offset}\n"));
         File.Move(temporary, Path.Combine(_directory, "checkpoint"), overwrite: true);
-        (_checkpointWritten, _checkpointWrittenAt) = (position, Environment.TickCount64);
+        (_checkpointWritten, _checkpointWrittenAt) = (position, _time.GetTimestamp());
     }
 
     /// <summary>Records that Redis has everything before <paramref name="end"/>, and deletes segments wholly sent.</summary>
@@ -234,7 +236,7 @@ internal sealed class AuditSpool : IDisposable
         // Rewriting the file after every sent batch cost 4% of a busy gateway's CPU. Written at most
         // once a second, a crash resends up to a second of events (duplicates, which consumers drop by
         // event id); always before a segment goes, so the file never points into a deleted one.
-        if (whollySent.Count > 0 || Environment.TickCount64 - _checkpointWrittenAt >= CheckpointIntervalMilliseconds)
+        if (whollySent.Count > 0 || _time.GetElapsedTime(_checkpointWrittenAt) >= CheckpointInterval)
         {
             WriteCheckpoint(end);
         }

@@ -39,7 +39,7 @@ internal sealed partial class AuditStreamPump : IDisposable
         ILogger logger, CancellationToken stopping, CancellationToken abandon)
     {
         _spool = spool;
-        _sender = new AuditStreamSender(options, spool.InstanceId);
+        _sender = new AuditStreamSender(options, spool.InstanceId, time);
         _recorders = recorders;
         _options = options;
         _redis = redis;
@@ -81,7 +81,7 @@ internal sealed partial class AuditStreamPump : IDisposable
         {
             try
             {
-                await _spooled.WaitAsync(failures > 0 ? AuditBackoff.After(failures) : IdlePoll, _stopping).ConfigureAwait(false);
+                await WaitForWakeAsync(failures > 0 ? AuditBackoff.After(failures) : IdlePoll).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -96,6 +96,21 @@ internal sealed partial class AuditStreamPump : IDisposable
         }
         await spooling.ConfigureAwait(false);
         await SendPendingAsync(lines, _abandon).ConfigureAwait(false);
+    }
+
+    /// <summary>Until <see cref="Wake"/>, or <paramref name="poll"/> on the gateway's clock, whichever comes first; throws once the gateway stops.</summary>
+    private async Task WaitForWakeAsync(TimeSpan poll)
+    {
+        using var timer = new CancellationTokenSource(poll, _time);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, _stopping);
+        try
+        {
+            await _spooled.WaitAsync(wait.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
+        {
+            // The poll is due.
+        }
     }
 
     /// <param name="cancellationToken">Only the host giving up on shutdown: a send cut short by anything else would be sent twice.</param>
@@ -205,7 +220,7 @@ internal sealed partial class AuditStreamPump : IDisposable
         try
         {
             var database = (await _redis.GetAsync().ConfigureAwait(false)).GetDatabase();
-            await _sender.TrimAsync(database, _time.GetUtcNow()).WaitAsync(_options.SendTimeout).ConfigureAwait(false);
+            await _sender.TrimAsync(database, _time.GetUtcNow()).WaitAsync(_options.SendTimeout, _time).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

@@ -13,7 +13,7 @@ namespace Gateway.Audit;
 /// from the spool, are not added twice. The writer then checks against its spool that the stream's
 /// last event is its own, and goes on after it.
 /// </summary>
-internal sealed class AuditStreamSender(AuditOptions options, string instance)
+internal sealed class AuditStreamSender(AuditOptions options, string instance, TimeProvider time)
 {
     /// <summary>
     /// One command with every event as arguments: Redis runs a script without interleaving, and
@@ -73,7 +73,7 @@ internal sealed class AuditStreamSender(AuditOptions options, string instance)
             arguments[4 + (3 * i)] = lines[i].Json;
             arguments[5 + (3 * i)] = lines[i].Hash;
         }
-        var reply = (RedisResult[])(await database.ScriptEvaluateAsync(AddAfterLastThenTrim, _keys, arguments).WaitAsync(options.SendTimeout, cancellationToken).ConfigureAwait(false))!;
+        var reply = (RedisResult[])(await database.ScriptEvaluateAsync(AddAfterLastThenTrim, _keys, arguments).WaitAsync(options.SendTimeout, time, cancellationToken).ConfigureAwait(false))!;
         var added = (long)reply[0];
         if (added == 0)
         {

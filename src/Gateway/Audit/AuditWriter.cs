@@ -47,13 +47,13 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var spool = _spool = AuditSpool.Open(_options.SpoolDirectory, _options.InstanceId);
+        var spool = _spool = AuditSpool.Open(_options.SpoolDirectory, _options.InstanceId, _time);
         if (spool.TruncatedBytes > 0)
         {
             LogTruncated(_logger, spool.TruncatedBytes);
         }
         _keys = AuditKeys.FromFile(_options.KeyFile!);
-        var sequence = _sequence = AuditSequence.Open(_options.SpoolDirectory, spool.Head, _options.Durability);
+        var sequence = _sequence = AuditSequence.Open(_options.SpoolDirectory, spool.Head, _options.Durability, _time);
         var chain = new AuditChain(_keys, spool.InstanceId, spool.Head);
         _metrics.ObserveAuditBacklog(() => _queue.Depth, () => spool.UnsentBytes);
         LogStarted(_logger, spool.InstanceId, spool.Head.Sequence, sequence.LastTaken + 1, spool.UnsentBytes, _options.Stream);

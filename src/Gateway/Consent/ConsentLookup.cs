@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Gateway.Masking;
 using Gateway.Redis;
 using Gateway.Telemetry;
@@ -18,10 +17,11 @@ internal sealed partial class ConsentLookup(
     ConsentCache cache,
     IOptions<ConsentOptions> options,
     GatewayMetrics metrics,
+    TimeProvider time,
     ILogger<ConsentLookup> logger) : BackgroundService
 {
     private readonly ConsentOptions _options = options.Value;
-    private readonly ConsentLookupsInFlight _inFlight = new(cache, metrics, options.Value.LookupTimeout);
+    private readonly ConsentLookupsInFlight _inFlight = new(cache, metrics, options.Value.LookupTimeout, time);
     private ConsentStore? _store;
 
     public async Task<ConsentStore> StoreAsync() => _store ??= new ConsentStore(await redis.GetAsync(), _options.KeyPrefix);
@@ -55,7 +55,7 @@ internal sealed partial class ConsentLookup(
         try
         {
             var sent = missing.Count == 0 ? null : await SendAsync(missing, purpose);
-            await AnsweredAsync(sent, shared).WaitAsync(_options.LookupTimeout, cancellationToken);
+            await AnsweredAsync(sent, shared).WaitAsync(_options.LookupTimeout, time, cancellationToken);
             if (sent is not null)
             {
                 var stored = sent.Answers.Result;
@@ -87,7 +87,7 @@ internal sealed partial class ConsentLookup(
     {
         var generation = cache.Generation;
         var store = await StoreAsync();
-        var lookup = new StoreLookup(subjects, purpose, generation, Stopwatch.GetTimestamp(), store.GetAsync(subjects, purpose));
+        var lookup = new StoreLookup(subjects, purpose, generation, time.GetTimestamp(), store.GetAsync(subjects, purpose));
         _inFlight.Offer(lookup);
         return lookup;
     }
@@ -155,7 +155,7 @@ internal sealed partial class ConsentLookup(
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
                 LogSubscribeFailed(logger, ex.GetType().Name);
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
             }
         }
     }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Gateway.Masking;
 using Gateway.Telemetry;
 
@@ -14,15 +13,13 @@ namespace Gateway.Consent;
 /// and only within the lookup timeout of its sending, so a lookup stuck on a lost connection does
 /// not fail responses that a fresh one could answer.
 /// </summary>
-internal sealed class ConsentLookupsInFlight(ConsentCache cache, GatewayMetrics metrics, TimeSpan lookupTimeout)
+internal sealed class ConsentLookupsInFlight(ConsentCache cache, GatewayMetrics metrics, TimeSpan lookupTimeout, TimeProvider time)
 {
     private readonly ConcurrentDictionary<(SubjectHash Subject, string Purpose), PendingAnswer> _pending = new();
-    private readonly long _joinableTicks = (long)(lookupTimeout.TotalSeconds * Stopwatch.Frequency);
-
     /// <summary>The answer a lookup already sent will give for this subject, if it may be shared.</summary>
     public bool TryJoin(SubjectHash subject, string purpose, out PendingAnswer pending) =>
         _pending.TryGetValue((subject, purpose), out pending)
-        && Stopwatch.GetTimestamp() - pending.Lookup.SentAt < _joinableTicks
+        && time.GetElapsedTime(pending.Lookup.SentAt) < lookupTimeout
         && cache.MayStore(pending.Lookup.Generation);
 
     /// <summary>
@@ -57,7 +54,7 @@ internal sealed class ConsentLookupsInFlight(ConsentCache cache, GatewayMetrics 
         var succeeded = answers.IsCompletedSuccessfully;
         if (succeeded)
         {
-            metrics.ConsentStoreAnswered(Stopwatch.GetElapsedTime(lookup.SentAt));
+            metrics.ConsentStoreAnswered(time.GetElapsedTime(lookup.SentAt));
         }
         else
         {
@@ -79,6 +76,7 @@ internal sealed class ConsentLookupsInFlight(ConsentCache cache, GatewayMetrics 
 
 /// <summary>One pipelined round trip to the consent store, for these subjects and this purpose.</summary>
 /// <param name="generation">The cache's <see cref="ConsentCache.Generation"/> read before it was sent.</param>
+/// <param name="sentAt">When it was sent: a timestamp of the gateway's <see cref="TimeProvider"/>.</param>
 internal sealed class StoreLookup(IReadOnlyList<SubjectHash> subjects, string purpose, long generation, long sentAt, Task<ConsentRecord?[]> answers)
 {
     public IReadOnlyList<SubjectHash> Subjects { get; } = subjects;

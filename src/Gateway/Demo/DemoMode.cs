@@ -27,7 +27,9 @@ internal sealed class DemoMode : IAsyncDisposable
     public static async Task<int> RunAsync(string[] args)
     {
         DemoMode? demo = null;
-        var exitCode = await StartupFailure.RunGuardedAsync(async () => demo = await StartAsync(".demo", args));
+        #pragma warning disable RS0030 // The composition root: the demo runs on the system clock.
+        var exitCode = await StartupFailure.RunGuardedAsync(async () => demo = await StartAsync(".demo", args, TimeProvider.System));
+#pragma warning restore RS0030
         if (demo is null)
         {
             return exitCode;
@@ -41,9 +43,10 @@ internal sealed class DemoMode : IAsyncDisposable
     }
 
     /// <summary>Prepares <paramref name="workspaceRoot"/>, starts the demo CRM and the gateway, and mints the tokens.</summary>
-    public static async Task<DemoMode> StartAsync(string workspaceRoot, string[] args)
+    /// <param name="time">The clock of the certificates, the tokens and the gateway alike.</param>
+    public static async Task<DemoMode> StartAsync(string workspaceRoot, string[] args, TimeProvider time)
     {
-        var now = TimeProvider.System.GetUtcNow();
+        var now = time.GetUtcNow();
         var workspace = new DemoWorkspace(workspaceRoot);
         var certificate = workspace.EnsureCertificates(now);
         var credential = workspace.EnsureCrmCredential();
@@ -53,7 +56,7 @@ internal sealed class DemoMode : IAsyncDisposable
         try
         {
             var withRedis = !string.IsNullOrWhiteSpace(new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build()["Gateway:Redis:Configuration"]);
-            var gateway = GatewayApplication.Create(args, Defaults(workspace, crm.BaseAddress, withRedis));
+            var gateway = GatewayApplication.Create(args, Defaults(workspace, crm.BaseAddress, withRedis), services => services.AddSingleton(time));
             await gateway.StartAsync();
             var proxyPort = gateway.Configuration.GetValue("Gateway:Transport:Proxy:Port", 8443);
             var adminPort = gateway.Configuration.GetValue("Gateway:Transport:Admin:Port", 8444);

@@ -3,7 +3,7 @@ using StackExchange.Redis;
 
 namespace Gateway.Redis;
 
-internal sealed class RedisHealthCheck(RedisConnection connection) : IHealthCheck
+internal sealed class RedisHealthCheck(RedisConnection connection, TimeProvider time) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -13,7 +13,7 @@ internal sealed class RedisHealthCheck(RedisConnection connection) : IHealthChec
         }
         try
         {
-            var latency = await multiplexer.GetDatabase().PingAsync().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
+            var latency = await multiplexer.GetDatabase().PingAsync().WaitAsync(TimeSpan.FromSeconds(2), time, cancellationToken);
             return HealthCheckResult.Healthy($"ping {latency.TotalMilliseconds:0.0} ms");
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)

@@ -117,15 +117,7 @@ public sealed class AuditCrashTests(RedisServerFixture redis, ITestOutputHelper 
 
     private static Task WaitUntilAsync(Func<bool> condition, string failure) => WaitUntilAsync(() => Task.FromResult(condition()), failure);
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string failure)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, failure);
-            await Task.Delay(20);
-        }
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition, string failure) => Eventually.UntilAsync(condition, failure, TimeSpan.FromSeconds(60));
 
     private sealed record CrashRun(List<AuditRecord> Events, AuditChainVerifier Verifier, List<string> AnsweredWithoutEvent);
 }

@@ -124,13 +124,5 @@ public sealed class AuditDurabilityTests(RedisServerFixture redis) : IClassFixtu
             return reader.ReadToEnd();
         }));
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string failure)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), failure);
-            await Task.Delay(20);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition, string failure) => Eventually.UntilAsync(condition, failure, TimeSpan.FromSeconds(30));
 }

@@ -15,19 +15,26 @@ public sealed class AuditGroupCommitTests
     public async Task EventsSoonAfterAnFsync_WaitForTheInterval_ThenAllArriveInOrder()
     {
         // The interval passes only when the test says so: a slow machine cannot make it pass early.
-        var time = new FakeTimeProvider();
-        await using var audit = await StandaloneAuditWriter.StartAsync("gateway:audit:group", time, o => o.FsyncInterval = TimeSpan.FromSeconds(1));
+        // Two seconds, not the stream pump's idle poll (one second), so that the writer's wait is the timer awaited.
+        var time = new FakeClock();
+        await using var audit = await StandaloneAuditWriter.StartAsync("gateway:audit:group", time, o => o.FsyncInterval = TimeSpan.FromSeconds(2));
         await using var redis = await ConnectionMultiplexer.ConnectAsync(audit.Configuration);
 
+        var gathering = time.WaitingForAsync(audit.Options.GroupCommitDelay);
         await audit.Queue.RecordAsync(TestEvent("/api/contacts/first"));
-        Assert.Equal(1, await AdvanceUntilAsync(time, audit, redis, 1));
+        await gathering;
+        time.Advance(audit.Options.GroupCommitDelay);
+        Assert.Equal(1, await StreamLengthAsync(audit, redis, 1));
+        gathering = time.WaitingForAsync(audit.Options.GroupCommitDelay);
         for (var i = 0; i < 3; i++)
         {
             await audit.Queue.RecordAsync(TestEvent($"/api/contacts/later-{i}"));
         }
-        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        // The writer has taken the events and waits for the interval since the last fsync: nothing may have been sent yet.
+        await gathering;
         var seenBeforeTheInterval = await redis.GetDatabase().StreamLengthAsync(audit.Options.Stream);
-        await AdvanceUntilAsync(time, audit, redis, 4);
+        time.Advance(audit.Options.GroupCommitDelay);
+        await StreamLengthAsync(audit, redis, 4);
         var events = await TestAudit.ReadAsync(audit.Configuration, audit.Options.Stream);
         await audit.Writer.StopAsync(CancellationToken.None);
 
@@ -52,27 +59,9 @@ public sealed class AuditGroupCommitTests
         Assert.Equal(5, (await TestAudit.ReadAsync(audit.Configuration, audit.Options.Stream)).Count);
     }
 
-    /// <summary>
-    /// Moves the clock on by the interval while events wait in the queue, until the stream holds
-    /// <paramref name="count"/> events. Once is not always enough: the writer reads the clock and then
-    /// starts its wait, and an advance that falls between the two leaves that wait due one interval
-    /// later. Once the writer has taken them, the clock stays: an advance while they were still being
-    /// sent would count as time passed since their fsync, and let the next events through early.
-    /// </summary>
-    private static async Task<long> AdvanceUntilAsync(FakeTimeProvider time, StandaloneAuditWriter audit, ConnectionMultiplexer redis, int count)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        long length;
-        while ((length = await redis.GetDatabase().StreamLengthAsync(audit.Options.Stream)) < count && DateTime.UtcNow < deadline)
-        {
-            if (audit.Queue.Depth > 0)
-            {
-                time.Advance(audit.Options.GroupCommitDelay);
-            }
-            await Task.Delay(50);
-        }
-        return length;
-    }
+    /// <summary>The stream's length once it holds <paramref name="count"/> events (or, if it never does, its last length): the writer sends in the background.</summary>
+    private static Task<long> StreamLengthAsync(StandaloneAuditWriter audit, ConnectionMultiplexer redis, int count) =>
+        Eventually.ValueAsync(() => redis.GetDatabase().StreamLengthAsync(audit.Options.Stream), length => length >= count, TimeSpan.FromSeconds(15));
 
     private static ApiActivityEvent TestEvent(string path) =>
         new(DateTimeOffset.UtcNow) { Method = "GET", Path = path, StatusCode = 200 };

@@ -24,6 +24,7 @@ public sealed class AuditOutageTests : IDisposable
             .WithAudit(RedisConfiguration)
             .With("Gateway:Identity:Revocation:Enabled", "false")
             .With("Gateway:Audit:SendTimeout", "00:00:01")
+            .WithCapturedLog(out var log)
             .StartAsync();
         using var client = GatewayUnderTest.CreateClient();
         var answered = 0;
@@ -34,13 +35,15 @@ public sealed class AuditOutageTests : IDisposable
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Interlocked.Increment(ref answered);
         });
-        while (Volatile.Read(ref answered) < Requests / 5)
-        {
-            await Task.Delay(10);
-        }
+        await Eventually.UntilAsync(() => Volatile.Read(ref answered) >= Requests / 5, "too few requests were answered before the outage", TimeSpan.FromSeconds(30));
         StopRedis();
         var stoppedAt = Volatile.Read(ref answered);
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        // The outage lasts until the gateway has found Redis gone (its audit pump says so) and has
+        // spooled a backlog of requests served meanwhile, not a fixed time: if it cannot serve them,
+        // the wait runs out and the assertion below says so.
+        await Eventually.HoldsWithinAsync(
+            () => Volatile.Read(ref answered) - stoppedAt >= 1000 && log.Has(entry => entry.Contains("Redis does not take audit events", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30));
         var duringOutage = Volatile.Read(ref answered) - stoppedAt;
         _redis = await RedisServerFixture.StartProcessAsync(_redisPort, _redisData);
         await traffic;
@@ -113,15 +116,10 @@ public sealed class AuditOutageTests : IDisposable
         return verifier;
     }
 
-    private static async Task WaitForSpooledLinesAsync(string spoolDirectory, int lines)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (Directory.GetFiles(spoolDirectory, "*.spool").Sum(f => File.ReadAllBytes(f).Count(b => b == (byte)'\n')) < lines)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the events never reached the spool");
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitForSpooledLinesAsync(string spoolDirectory, int lines) => Eventually.UntilAsync(
+        () => Directory.GetFiles(spoolDirectory, "*.spool").Sum(f => File.ReadAllBytes(f).Count(b => b == (byte)'\n')) >= lines,
+        "the events never reached the spool",
+        TimeSpan.FromSeconds(15));
 
     private void StopRedis()
     {

@@ -17,7 +17,7 @@ public sealed class AuditStreamSenderTests(RedisServerFixture redis) : IClassFix
     public async Task ConnectionCutMidBatch_NoneOfItArrives_ThenTheResendArrivesWholeAndInOrder(double cutAt)
     {
         var stream = $"gateway:audit:cut-{Guid.NewGuid():N}";
-        var sender = new AuditStreamSender(new AuditOptions { Stream = stream, BatchSize = BatchSize }, "gw");
+        var sender = new AuditStreamSender(new AuditOptions { Stream = stream, BatchSize = BatchSize }, "gw", TimeProvider.System);
         var lines = Enumerable.Range(1, BatchSize).Select(Line).ToList();
         using var relay = new CuttingRelay(redis.Port);
         await using var viaRelay = await ConnectThroughAsync(relay);
@@ -39,7 +39,7 @@ public sealed class AuditStreamSenderTests(RedisServerFixture redis) : IClassFix
     public async Task BatchRedisRefuses_IsNotReportedSent_AndNothingOfItIsAdded()
     {
         var stream = $"gateway:audit:refused-{Guid.NewGuid():N}";
-        var sender = new AuditStreamSender(new AuditOptions { Stream = stream, BatchSize = BatchSize }, "gw");
+        var sender = new AuditStreamSender(new AuditOptions { Stream = stream, BatchSize = BatchSize }, "gw", TimeProvider.System);
         await using var direct = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
         await direct.GetDatabase().StringSetAsync(stream, "not a stream");
 
@@ -57,7 +57,7 @@ public sealed class AuditStreamSenderTests(RedisServerFixture redis) : IClassFix
         const int expired = 25_000;
         var stream = $"gateway:audit:trim-{Guid.NewGuid():N}";
         var now = DateTimeOffset.UtcNow;
-        var sender = new AuditStreamSender(new AuditOptions { Stream = stream, Retention = TimeSpan.FromDays(1) }, "gw");
+        var sender = new AuditStreamSender(new AuditOptions { Stream = stream, Retention = TimeSpan.FromDays(1) }, "gw", TimeProvider.System);
         await using var direct = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
         var database = direct.GetDatabase();
         var twoDaysAgo = now.AddDays(-2).ToUnixTimeMilliseconds();
@@ -80,7 +80,7 @@ public sealed class AuditStreamSenderTests(RedisServerFixture redis) : IClassFix
     public async Task RetentionReachingBeforeTheEpoch_TrimsNothing_AndTheBatchArrivesOnce()
     {
         var stream = $"gateway:audit:ancient-{Guid.NewGuid():N}";
-        var sender = new AuditStreamSender(new AuditOptions { Stream = stream, Retention = TimeSpan.FromDays(365 * 100) }, "gw");
+        var sender = new AuditStreamSender(new AuditOptions { Stream = stream, Retention = TimeSpan.FromDays(365 * 100) }, "gw", TimeProvider.System);
         await using var direct = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
         await direct.GetDatabase().StreamAddAsync(stream, AuditRecord.EventField, "early", "1-0");
 

@@ -125,13 +125,10 @@ public sealed class ConsentEnforcementTests(RedisServerFixture redis) : IClassFi
         Assert.Equal(["c-1"], await ListedIdsAsync(await GetAsync(client, second.Url("/api/contacts"), token)));
 
         await WithdrawAsync(client, first, "c-1", "marketing");
+        // How long the withdrawal takes to reach the other instance is what is measured, on the machine's clock.
         var withdrawn = Stopwatch.StartNew();
-        List<string> ids;
-        do
-        {
-            ids = await ListedIdsAsync(await GetAsync(client, second.Url("/api/contacts"), token));
-        }
-        while (ids.Count > 0 && withdrawn.Elapsed < TimeSpan.FromSeconds(5));
+        var ids = await Eventually.ValueAsync(
+            async () => await ListedIdsAsync(await GetAsync(client, second.Url("/api/contacts"), token)), listed => listed.Count == 0, TimeSpan.FromSeconds(5));
 
         Assert.Empty(ids);
         Assert.True(withdrawn.Elapsed < TimeSpan.FromSeconds(1), $"the withdrawal took {withdrawn.ElapsedMilliseconds} ms to reach the second instance");

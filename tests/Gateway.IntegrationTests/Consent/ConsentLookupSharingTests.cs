@@ -113,16 +113,24 @@ public sealed class ConsentLookupSharingTests(RedisServerFixture redis) : IClass
     public async Task A_lookup_sent_longer_ago_than_the_lookup_timeout_is_not_shared()
     {
         var timeout = TimeSpan.FromMilliseconds(200);
-        await using var consent = await StartLookupAsync(TimeSpan.FromSeconds(10), lookupTimeout: timeout);
+        // The lookup timeout passes when the test says so: the server stays paused for longer than the test needs.
+        var clock = new FakeClock();
+        await using var consent = await StartLookupAsync(TimeSpan.FromSeconds(10), lookupTimeout: timeout, clock);
         await ResetStoreReadsAsync();
         await PauseServerAsync(TimeSpan.FromMilliseconds(1000));
+        // The clock moves on once the lookup waits for the store's answer, bounded by the timeout.
+        var waiting = clock.WaitingForAsync(timeout);
         var first = consent.Lookup.GetAsync(AllSubjects, Purpose, [], CancellationToken.None);
+        await waiting;
+        clock.Advance(timeout);
         Assert.False(await first);
-        // The first response's timer may fire a millisecond before a finer clock says the timeout has passed.
-        await Task.Delay(timeout / 2);
 
         // The first lookup is still under way (the server is paused), but past the timeout: as if stuck on a lost connection.
-        Assert.False(await consent.Lookup.GetAsync(AllSubjects, Purpose, [], CancellationToken.None));
+        waiting = clock.WaitingForAsync(timeout);
+        var second = consent.Lookup.GetAsync(AllSubjects, Purpose, [], CancellationToken.None);
+        await waiting;
+        clock.Advance(timeout);
+        Assert.False(await second);
 
         await WaitUntilAsync(async () => await StoreReadsAsync() >= 2 * Subjects.Length);
         Assert.Equal(2 * Subjects.Length, await StoreReadsAsync());
@@ -156,15 +164,16 @@ public sealed class ConsentLookupSharingTests(RedisServerFixture redis) : IClass
         }
     }
 
-    private async Task<ConsentUnderTest> StartLookupAsync(TimeSpan cacheTtl, TimeSpan? lookupTimeout = null)
+    private async Task<ConsentUnderTest> StartLookupAsync(TimeSpan cacheTtl, TimeSpan? lookupTimeout = null, TimeProvider? time = null)
     {
+        time ??= TimeProvider.System;
         var options = Options.Create(new ConsentOptions { KeyPrefix = _keyPrefix, CacheTtl = cacheTtl, LookupTimeout = lookupTimeout ?? TimeSpan.FromSeconds(5) });
         var purposes = Options.Create(new PurposeOptions { Catalog = { [Purpose] = new PurposeDefinition { Basis = "consent" } } });
         var meterFactory = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
         var metrics = new GatewayMetrics(meterFactory);
         var connection = new RedisConnection(Options.Create(new RedisOptions { Configuration = redis.Configuration }), NullLogger<RedisConnection>.Instance);
-        var cache = new ConsentCache(options, purposes, TimeProvider.System);
-        var lookup = new ConsentLookup(connection, cache, options, metrics, NullLogger<ConsentLookup>.Instance);
+        var cache = new ConsentCache(options, purposes, time);
+        var lookup = new ConsentLookup(connection, cache, options, metrics, time, NullLogger<ConsentLookup>.Instance);
         await lookup.StartAsync(CancellationToken.None);
         // Subscribed to change announcements, so answers may be cached (when caching is on).
         await WaitUntilAsync(() => cacheTtl == TimeSpan.Zero || cache.MayStore(cache.Generation));
@@ -186,15 +195,7 @@ public sealed class ConsentLookupSharingTests(RedisServerFixture redis) : IClass
 
     private static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The condition did not come true within 10 s.");
-            await Task.Delay(20);
-        }
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition) => Eventually.UntilAsync(condition, "The condition did not come true");
 
     private sealed record ConsentUnderTest(RedisConnection Connection, ConsentCache Cache, ConsentLookup Lookup, IMeterFactory MeterFactory) : IAsyncDisposable
     {

@@ -17,7 +17,7 @@ public sealed class DemoModeTests : IAsyncLifetime
         $"--Gateway:Transport:Proxy:Port={_proxyPort}",
         $"--Gateway:Transport:Admin:Port={FreePort.Next()}",
         "--Logging:LogLevel:Default=Warning",
-    ]);
+    ], TimeProvider.System);
 
     public async Task DisposeAsync()
     {
@@ -103,7 +103,7 @@ public sealed class DemoModeTests : IAsyncLifetime
         var ca = File.ReadAllText(Path.Combine(_workspace, "tls", "ca.crt"));
         var jwks = File.ReadAllText(Path.Combine(_workspace, "signing", "jwks.json"));
 
-        await using (await DemoMode.StartAsync(_workspace, [$"--Gateway:Transport:Proxy:Port={FreePort.Next()}", $"--Gateway:Transport:Admin:Port={FreePort.Next()}", "--Logging:LogLevel:Default=Warning"]))
+        await using (await DemoMode.StartAsync(_workspace, [$"--Gateway:Transport:Proxy:Port={FreePort.Next()}", $"--Gateway:Transport:Admin:Port={FreePort.Next()}", "--Logging:LogLevel:Default=Warning"], TimeProvider.System))
         {
         }
 
@@ -138,15 +138,12 @@ public sealed class DemoModeTests : IAsyncLifetime
                 $"--Gateway:Transport:Admin:Port={adminPort}",
                 $"--Gateway:Redis:Configuration={redis.Configuration}",
                 "--Logging:LogLevel:Default=Warning",
-            ]);
+            ], TimeProvider.System);
             var ca = Path.Combine(_workspace, "tls", "ca.crt");
 
-            var output = string.Empty;
-            for (var attempt = 0; attempt < 50 && !output.Contains("\"name\":\"redis\",\"status\":\"Healthy\"", StringComparison.Ordinal); attempt++)
-            {
-                await Task.Delay(100);
-                (_, output) = await BashAsync($"curl --silent --cacert '{ca}' 'https://localhost:{adminPort}/readyz'");
-            }
+            var output = await Eventually.ValueAsync(
+                async () => (await BashAsync($"curl --silent --cacert '{ca}' 'https://localhost:{adminPort}/readyz'")).Output,
+                answer => answer.Contains("\"name\":\"redis\",\"status\":\"Healthy\"", StringComparison.Ordinal));
 
             Assert.Contains("\"name\":\"redis\",\"status\":\"Healthy\"", output);
         }

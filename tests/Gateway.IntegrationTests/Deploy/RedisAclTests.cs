@@ -125,19 +125,8 @@ public sealed class RedisAclTests(ShippedRedis redis, Xunit.Abstractions.ITestOu
         Assert.Contains("redis", await ready.Content.ReadAsStringAsync());
     }
 
-    private async Task<HttpStatusCode> PollStatusAsync(HttpClient client, GatewayUnderTest gateway, string token, HttpStatusCode expected)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            var status = (await GetAsync(client, gateway.Url("/api/contacts"), token)).StatusCode;
-            if (status == expected || DateTime.UtcNow > deadline)
-            {
-                return status;
-            }
-            await Task.Delay(50);
-        }
-    }
+    private async Task<HttpStatusCode> PollStatusAsync(HttpClient client, GatewayUnderTest gateway, string token, HttpStatusCode expected) =>
+        await Eventually.ValueAsync(async () => (await GetAsync(client, gateway.Url("/api/contacts"), token)).StatusCode, status => status == expected);
 
     private static async Task<int> CtlAsync(params string[] args) => (await CtlWithOutputAsync(args)).ExitCode;
 

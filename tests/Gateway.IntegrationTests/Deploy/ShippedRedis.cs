@@ -56,19 +56,24 @@ public sealed class ShippedRedis : IAsyncLifetime
             ["REDIS_ACL_FILE"] = Path.Combine(_directory, "written.acl"),
         }, "--port", Port.ToString(), "--bind", "127.0.0.1");
         _process = process;
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
+        RedisConnectionException? last = null;
+        var answered = await Eventually.HoldsWithinAsync(async () =>
         {
             try
             {
                 await using var admin = await ConnectionMultiplexer.ConnectAsync(AdminConfiguration);
                 await admin.GetDatabase().PingAsync();
-                return;
+                return true;
             }
-            catch (RedisConnectionException) when (!_process.HasExited && DateTime.UtcNow < deadline)
+            catch (RedisConnectionException ex) when (!process.HasExited)
             {
-                await Task.Delay(50);
+                last = ex;
+                return false;
             }
+        }, TimeSpan.FromSeconds(15));
+        if (!answered)
+        {
+            throw last!;
         }
     }
 

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Gateway.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Gateway.IntegrationTests.Identity;
@@ -15,6 +16,8 @@ namespace Gateway.IntegrationTests.Identity;
 public sealed class ConnectionTokenMemoTests : GatewayInFrontOfCrm, IDisposable
 {
     private static readonly TestIdentityProvider Idp = TestIdentityProvider.Shared;
+    /// <summary>The gateway's clock: a token expires when the test moves it on, not when the machine's clock does.</summary>
+    private readonly FakeClock _clock = new();
     private int _connections;
     private readonly HttpClient _client;
 
@@ -36,16 +39,17 @@ public sealed class ConnectionTokenMemoTests : GatewayInFrontOfCrm, IDisposable
     }
 
     protected override GatewayUnderTest Configure(GatewayUnderTest gateway) => gateway
-        .With("Gateway:Identity:ClockSkew", "00:00:00");
+        .With("Gateway:Identity:ClockSkew", "00:00:00")
+        .WithServices(services => services.AddSingleton<TimeProvider>(_clock));
 
     public void Dispose() => _client.Dispose();
 
     [Fact]
     public async Task TokensTakingTurnsOnOneConnection_EachGetsItsOwnVerdict()
     {
-        var supportAgent = Idp.Mint();
-        var noRole = Idp.Mint(spec => spec.Claims["roles"] = new[] { "everyone" });
-        var forged = Idp.Mint(spec => spec.SigningKey = new RsaSecurityKey(RSA.Create(2048)) { KeyId = Idp.RsaKey.KeyId });
+        var supportAgent = Mint();
+        var noRole = Mint(spec => spec.Claims["roles"] = new[] { "everyone" });
+        var forged = Mint(spec => spec.SigningKey = new RsaSecurityKey(RSA.Create(2048)) { KeyId = Idp.RsaKey.KeyId });
 
         var statuses = new List<HttpStatusCode>();
         foreach (var token in new[] { supportAgent, supportAgent, noRole, noRole, supportAgent, forged, supportAgent, forged })
@@ -62,19 +66,26 @@ public sealed class ConnectionTokenMemoTests : GatewayInFrontOfCrm, IDisposable
     [Fact]
     public async Task TokenExpiringBetweenTwoRequestsOnOneConnection_SecondIsRefused()
     {
-        Assert.Equal(HttpStatusCode.OK, (await GetAsync(Idp.Mint())).StatusCode);
-        var token = Idp.Mint(spec => spec.Expires = TimeSpan.FromSeconds(3));
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(Mint())).StatusCode);
+        var token = Mint(spec => spec.Expires = TimeSpan.FromSeconds(3));
         var first = await GetAsync(token);
         Assert.True(first.StatusCode == HttpStatusCode.OK, await first.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, (await GetAsync(token)).StatusCode);
 
-        await Task.Delay(TimeSpan.FromSeconds(4));
+        _clock.Advance(TimeSpan.FromSeconds(4));
         var late = await GetAsync(token);
 
         Assert.Equal(HttpStatusCode.Unauthorized, late.StatusCode);
         Assert.Contains("error=\"invalid_token\"", late.Headers.WwwAuthenticate.ToString());
         Assert.Equal(1, _connections);
     }
+
+    /// <summary>A token of the test identity provider, its times counted on the gateway's clock (no skew is allowed).</summary>
+    private string Mint(Action<TokenSpec>? customize = null) => Idp.Mint(spec =>
+    {
+        spec.Clock = _clock;
+        customize?.Invoke(spec);
+    });
 
     private Task<HttpResponseMessage> GetAsync(string token)
     {

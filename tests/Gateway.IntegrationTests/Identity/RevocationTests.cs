@@ -4,6 +4,7 @@ using System.Net;
 using Gateway.Cli.Commands;
 using Gateway.ControlPlane;
 using Gateway.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.IntegrationTests.Identity;
 
@@ -262,19 +263,12 @@ public sealed class RevocationTests(RedisServerFixture redis, Xunit.Abstractions
         };
     });
 
-    /// <summary>Polls both instances every 20 ms until both answer <paramref name="expected"/>; returns how long that took.</summary>
+    /// <summary>Asks both instances until both answer <paramref name="expected"/>; returns how long that took (the propagation measured), or MaxValue past <paramref name="limit"/>.</summary>
     private async Task<TimeSpan> PollUntilAsync(HttpStatusCode expected, string token, TimeSpan limit)
     {
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < limit)
-        {
-            if (await StatusAsync(_first, token) == expected && await StatusAsync(_second, token) == expected)
-            {
-                return clock.Elapsed;
-            }
-            await Task.Delay(20);
-        }
-        return TimeSpan.MaxValue;
+        var both = await Eventually.HoldsWithinAsync(async () => await StatusAsync(_first, token) == expected && await StatusAsync(_second, token) == expected, limit);
+        return both ? clock.Elapsed : TimeSpan.MaxValue;
     }
 }
 
@@ -286,26 +280,21 @@ public sealed class StaleRevocationListTests
         var redis = new RedisServerFixture();
         await redis.InitializeAsync();
         using var crm = CrmStub.StartHttp();
+        // The denylist grows stale on the gateway's clock, which moves only when the test says so.
+        var clock = new FakeClock();
         await using var gateway = await GatewayUnderTest.For(crm.Url!)
             .WithAudit($"{redis.Configuration},connectTimeout=300")
             .With("Gateway:Identity:Revocation:RefreshInterval", "00:00:00.100")
             .With("Gateway:Identity:Revocation:MaxStaleness", "00:00:00.800")
+            .WithServices(services => services.AddSingleton<TimeProvider>(clock))
             .StartAsync();
         using var client = GatewayUnderTest.CreateClient();
-        HttpStatusCode status = default;
-        for (var attempt = 0; attempt < 100 && status != HttpStatusCode.OK; attempt++)
-        {
-            status = (await client.GetAsync(gateway.Url("/api/contacts"))).StatusCode;
-            await Task.Delay(20);
-        }
+        var status = await Eventually.ValueAsync(async () => (await client.GetAsync(gateway.Url("/api/contacts"))).StatusCode, s => s == HttpStatusCode.OK);
         Assert.Equal(HttpStatusCode.OK, status);
 
         await redis.DisposeAsync();
-        for (var attempt = 0; attempt < 100 && status != HttpStatusCode.ServiceUnavailable; attempt++)
-        {
-            await Task.Delay(50);
-            status = (await client.GetAsync(gateway.Url("/api/contacts"))).StatusCode;
-        }
+        clock.Advance(TimeSpan.FromMilliseconds(900));
+        status = await Eventually.ValueAsync(async () => (await client.GetAsync(gateway.Url("/api/contacts"))).StatusCode, s => s == HttpStatusCode.ServiceUnavailable);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync(gateway.AdminUrl("/readyz"))).StatusCode);

@@ -8,23 +8,12 @@ internal sealed class CapturedLog : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _entries = new();
 
-    /// <summary>Polls for an entry that satisfies <paramref name="match"/>, for at most <paramref name="within"/> (default 10 s).</summary>
-    public async Task<string?> WaitForAsync(Func<string, bool> match, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(10));
-        while (true)
-        {
-            if (_entries.FirstOrDefault(match) is { } entry)
-            {
-                return entry;
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                return null;
-            }
-            await Task.Delay(50);
-        }
-    }
+    /// <summary>The first entry that satisfies <paramref name="match"/>, once there is one; null if none came within <paramref name="within"/> (default 10 s).</summary>
+    public Task<string?> WaitForAsync(Func<string, bool> match, TimeSpan? within = null) =>
+        Eventually.ValueAsync(() => Task.FromResult(_entries.FirstOrDefault(match)), entry => entry is not null, within);
+
+    /// <summary>Whether an entry that satisfies <paramref name="match"/> has been logged so far.</summary>
+    public bool Has(Func<string, bool> match) => _entries.Any(match);
 
     public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _entries);
 

@@ -30,24 +30,26 @@ public sealed class GatewayProcess : IDisposable
         process.BeginErrorReadLine();
         var running = new GatewayProcess(process);
         using var client = GatewayUnderTest.CreateClient();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
+        var answered = await Eventually.HoldsWithinAsync(
+            async () =>
+            {
+                try
+                {
+                    using var health = await client.GetAsync(gateway.AdminUrl("/healthz"));
+                    return true;
+                }
+                catch (HttpRequestException) when (!process.HasExited)
+                {
+                    return false;
+                }
+            },
+            TimeSpan.FromSeconds(30));
+        if (!answered)
         {
-            try
-            {
-                using var health = await client.GetAsync(gateway.AdminUrl("/healthz"));
-                return running;
-            }
-            catch (HttpRequestException) when (!process.HasExited && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100);
-            }
-            catch (HttpRequestException)
-            {
-                running.Dispose();
-                throw new InvalidOperationException($"The gateway process did not come up (exited: {process.HasExited}).");
-            }
+            running.Dispose();
+            throw new InvalidOperationException($"The gateway process did not come up (exited: {process.HasExited}).");
         }
+        return running;
     }
 
     /// <summary>SIGKILL: no shutdown, no draining, as a crash or the OOM killer would end it.</summary>

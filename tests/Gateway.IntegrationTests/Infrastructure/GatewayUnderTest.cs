@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Gateway.IntegrationTests.Infrastructure;
 
@@ -98,6 +99,13 @@ public sealed class GatewayUnderTest : IAsyncDisposable
         return this;
     }
 
+    /// <summary>Keeps what the gateway logs (at the levels its settings let through) in <paramref name="log"/>, for a test that waits for an entry.</summary>
+    internal GatewayUnderTest WithCapturedLog(out CapturedLog log)
+    {
+        var captured = log = new CapturedLog();
+        return WithServices(services => services.AddSingleton<ILoggerProvider>(captured));
+    }
+
     public WebApplication Build() => _app = GatewayApplication.Create([.. Arguments], overrideServices: _overrideServices);
 
     public async Task<GatewayUnderTest> StartAsync()
@@ -111,19 +119,8 @@ public sealed class GatewayUnderTest : IAsyncDisposable
     public Uri AdminUrl(string path) => new($"https://localhost:{AdminPort}{path}");
 
     /// <summary>Asks <c>/readyz</c> until it answers <paramref name="expected"/> or <paramref name="within"/> (default 10 s) has passed; returns the last answer.</summary>
-    public async Task<HttpResponseMessage> PollReadyAsync(HttpClient client, HttpStatusCode expected, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(10));
-        while (true)
-        {
-            var response = await client.GetAsync(AdminUrl("/readyz"));
-            if (response.StatusCode == expected || DateTime.UtcNow > deadline)
-            {
-                return response;
-            }
-            await Task.Delay(100);
-        }
-    }
+    public Task<HttpResponseMessage> PollReadyAsync(HttpClient client, HttpStatusCode expected, TimeSpan? within = null) =>
+        Eventually.ValueAsync(() => client.GetAsync(AdminUrl("/readyz")), response => response.StatusCode == expected, within);
 
     /// <summary>
     /// An HttpClient that trusts only the test CA, as a client of the gateway would, and sends

@@ -36,14 +36,9 @@ public sealed class RedisServerFixture : IAsyncLifetime
         var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!await AnswersPingAsync(port))
+        if (!await Eventually.HoldsWithinAsync(async () => process.HasExited || await AnswersPingAsync(port)) || process.HasExited)
         {
-            if (process.HasExited || DateTime.UtcNow > deadline)
-            {
-                throw new InvalidOperationException($"redis-server on port {port} did not answer PING.");
-            }
-            await Task.Delay(20);
+            throw new InvalidOperationException($"redis-server on port {port} did not answer PING.");
         }
         return process;
     }

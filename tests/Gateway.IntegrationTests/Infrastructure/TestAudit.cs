@@ -29,15 +29,11 @@ public static class TestAudit
             ?? throw new InvalidOperationException($"Entry {e.Id} is not an audit event."))];
     }
 
-    /// <summary>Waits until <paramref name="stream"/> holds at least <paramref name="count"/> entries.</summary>
+    /// <summary>Waits until <paramref name="stream"/> holds at least <paramref name="count"/> entries (or <paramref name="timeout"/>, default 15 s, has passed), and reads it.</summary>
     public static async Task<List<AuditRecord>> WaitForAsync(string redisConfiguration, string stream, int count, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
         await using var redis = await ConnectionMultiplexer.ConnectAsync(redisConfiguration);
-        while (await redis.GetDatabase().StreamLengthAsync(stream) < count && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
+        await Eventually.HoldsWithinAsync(async () => await redis.GetDatabase().StreamLengthAsync(stream) >= count, timeout ?? TimeSpan.FromSeconds(15));
         return await ReadAsync(redisConfiguration, stream);
     }
 
@@ -47,14 +43,18 @@ public static class TestAudit
     /// </summary>
     public static async Task<List<AuditRecord>> WaitForDistinctAsync(string redisConfiguration, string stream, int count, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
         var events = await WaitForAsync(redisConfiguration, stream, count, timeout);
-        while (events.DistinctBy(e => e.EventId).Count() < count && DateTime.UtcNow < deadline)
-        {
-            events.ForEach(e => e.Dispose());
-            await Task.Delay(200);
-            events = await ReadAsync(redisConfiguration, stream);
-        }
-        return events;
+        return await Eventually.ValueAsync(
+            async () =>
+            {
+                if (events.DistinctBy(e => e.EventId).Count() < count)
+                {
+                    events.ForEach(e => e.Dispose());
+                    events = await ReadAsync(redisConfiguration, stream);
+                }
+                return events;
+            },
+            read => read.DistinctBy(e => e.EventId).Count() >= count,
+            timeout);
     }
 }

@@ -65,7 +65,7 @@ public sealed class TestIdentityProvider
 
     public static string Mint(TokenSpec spec)
     {
-        var now = DateTime.UtcNow;
+        var now = (spec.Clock?.GetUtcNow() ?? DateTimeOffset.UtcNow).UtcDateTime;
         var descriptor = new SecurityTokenDescriptor
         {
             TokenType = spec.Type,
@@ -157,6 +157,9 @@ public sealed class TokenSpec
     public TimeSpan? Expires { get; set; } = TimeSpan.FromMinutes(10);
 
     public TimeSpan? NotBefore { get; set; }
+
+    /// <summary>The clock that iat, nbf and exp count from: a gateway's fake clock; null: the machine's.</summary>
+    public TimeProvider? Clock { get; set; }
 
     public Dictionary<string, object> Header { get; } = [];
 

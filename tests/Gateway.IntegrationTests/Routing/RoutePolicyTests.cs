@@ -57,12 +57,7 @@ public sealed class RoutePolicyTests
         Reload(gateway, new() { ["ReverseProxy:Routes:crm:Metadata:RequireMfa"] = "true" });
 
         // The default token was issued without MFA: once the reloaded policy is on the route's endpoint, it is refused.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        HttpResponseMessage response;
-        while ((response = await client.GetAsync(gateway.Url("/api/contacts"))).StatusCode == HttpStatusCode.OK && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
+        var response = await Eventually.ValueAsync(() => client.GetAsync(gateway.Url("/api/contacts")), r => r.StatusCode != HttpStatusCode.OK);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Contains("insufficient_user_authentication", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }

@@ -1,26 +1,36 @@
 using Gateway.IntegrationTests.Infrastructure;
-using WireMock.Server;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.IntegrationTests.Upstream;
 
 public sealed class CredentialRotationTests
 {
+    /// <summary>Not the certificate files' default (10 s), so that the credential file's poll is the one the test waits for.</summary>
+    private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(3);
+
+    /// <summary>The gateway's clock: the credential file is checked when the test moves it on by the check interval.</summary>
+    private readonly FakeClock _clock = new();
+
     [Fact]
     public async Task CredentialFile_Rewritten_NewValueIsInjectedWithoutRestart()
     {
         using var crm = CrmStub.StartHttp();
         await using var gateway = await GatewayUnderTest.For(crm.Url!)
-            .With("Gateway:Upstream:Credential:ReloadCheckInterval", "00:00:00.050")
+            .With("Gateway:Upstream:Credential:ReloadCheckInterval", CheckInterval.ToString())
+            .WithServices(services => services.AddSingleton<TimeProvider>(_clock))
             .StartAsync();
         using var client = GatewayUnderTest.CreateClient();
+        // The file is checked by a background task that starts after the host: move time on once it is polling.
+        await _clock.PollingEveryAsync(CheckInterval);
 
         await File.WriteAllTextAsync(gateway.CredentialFile, "Bearer rotated-credential\n");
-        var seen = await PollAsync(async () =>
+        _clock.Advance(CheckInterval);
+        var seen = await Eventually.ValueAsync(async () =>
         {
             crm.ResetLogEntries();
             await client.GetAsync(gateway.Url("/api/contacts"));
             return crm.ReceivedHeader("Authorization");
-        }, "Bearer rotated-credential");
+        }, value => value == "Bearer rotated-credential");
 
         Assert.Equal("Bearer rotated-credential", seen);
     }
@@ -30,12 +40,17 @@ public sealed class CredentialRotationTests
     {
         using var crm = CrmStub.StartHttp();
         await using var gateway = await GatewayUnderTest.For(crm.Url!)
-            .With("Gateway:Upstream:Credential:ReloadCheckInterval", "00:00:00.050")
+            .With("Gateway:Upstream:Credential:ReloadCheckInterval", CheckInterval.ToString())
+            .WithServices(services => services.AddSingleton<TimeProvider>(_clock))
+            .WithCapturedLog(out var log)
             .StartAsync();
         using var client = GatewayUnderTest.CreateClient();
+        await _clock.PollingEveryAsync(CheckInterval);
 
         await File.WriteAllTextAsync(gateway.CredentialFile, "   \n");
-        await Task.Delay(300);
+        // Past the next check, which refuses the file and says so: only then is "nothing changed" worth asserting.
+        _clock.Advance(CheckInterval);
+        Assert.NotNull(await log.WaitForAsync(entry => entry.Contains("CRM credential file changed but could not be used", StringComparison.Ordinal)));
         await client.GetAsync(gateway.Url("/api/contacts"));
 
         Assert.Equal(gateway.CredentialValue, crm.ReceivedHeader("Authorization"));
@@ -66,19 +81,5 @@ public sealed class CredentialRotationTests
         {
             Environment.SetEnvironmentVariable(variable, null);
         }
-    }
-
-    private static async Task<string?> PollAsync(Func<Task<string?>> read, string expected)
-    {
-        string? value = null;
-        for (var attempt = 0; attempt < 100 && value != expected; attempt++)
-        {
-            value = await read();
-            if (value != expected)
-            {
-                await Task.Delay(50);
-            }
-        }
-        return value;
     }
 }

@@ -38,7 +38,7 @@ public sealed class AuditQueueTests : IDisposable
     public async Task Recording_NumbersEventsInQueueOrder_FromTheReservedBlock()
     {
         var queue = Queue(new AuditOptions());
-        using var sequence = AuditSequence.Open(_directory, new ChainHead(9, new string('a', 64)), "queued");
+        using var sequence = AuditSequence.Open(_directory, new ChainHead(9, new string('a', 64)), "queued", TimeProvider.System);
         queue.Attach(sequence, first: null);
 
         var events = Enumerable.Range(0, 3).Select(_ => AuditTestEvents.Request()).ToList();
@@ -57,7 +57,7 @@ public sealed class AuditQueueTests : IDisposable
         var queue = Queue(new AuditOptions());
         var early = queue.RecordAsync(AuditTestEvents.Request()).AsTask();
         Assert.False(early.IsCompleted);
-        using var sequence = AuditSequence.Open(_directory, ChainHead.Genesis, "queued");
+        using var sequence = AuditSequence.Open(_directory, ChainHead.Genesis, "queued", TimeProvider.System);
         var restart = AuditTestEvents.Request(path: "/first");
 
         queue.Attach(sequence, restart);
@@ -70,7 +70,7 @@ public sealed class AuditQueueTests : IDisposable
     public async Task AfterClose_EventsAreNotKept_AndTakeNoNumber()
     {
         var queue = Queue(new AuditOptions());
-        using var sequence = AuditSequence.Open(_directory, ChainHead.Genesis, "queued");
+        using var sequence = AuditSequence.Open(_directory, ChainHead.Genesis, "queued", TimeProvider.System);
         queue.Attach(sequence, first: null);
         await queue.RecordAsync(AuditTestEvents.Request());
 
@@ -87,7 +87,7 @@ public sealed class AuditQueueTests : IDisposable
     public async Task WithDurabilitySpooled_RecordingCompletesWhenTheWriterSaysTheEventIsKept()
     {
         var queue = Queue(new AuditOptions { Durability = "spooled" });
-        using var sequence = AuditSequence.Open(_directory, ChainHead.Genesis, "spooled");
+        using var sequence = AuditSequence.Open(_directory, ChainHead.Genesis, "spooled", TimeProvider.System);
         queue.Attach(sequence, first: null);
         var auditEvent = AuditTestEvents.Request();
 
@@ -105,7 +105,7 @@ public sealed class AuditQueueTests : IDisposable
             Options.Create(new AuditOptions { FailMode = "open", QueueCapacity = 1 }),
             new GatewayMetrics(_services.GetRequiredService<IMeterFactory>()),
             NullLogger<AuditQueue>.Instance);
-        using var sequence = AuditSequence.Open(_directory, ChainHead.Genesis, "queued");
+        using var sequence = AuditSequence.Open(_directory, ChainHead.Genesis, "queued", TimeProvider.System);
         queue.Attach(sequence, first: null);
         var queued = AuditTestEvents.KeyedSubjects(2_000);
         var dropped = AuditTestEvents.KeyedSubjects(2_000);

@@ -11,7 +11,7 @@ public sealed class AuditSequenceTests : IDisposable
     [Fact]
     public void Open_NewDirectory_StartsAfterTheSpoolsHead_HavingReservedABlockOnDisk()
     {
-        using var sequence = AuditSequence.Open(_directory, new ChainHead(41, new string('a', 64)), "spooled");
+        using var sequence = AuditSequence.Open(_directory, new ChainHead(41, new string('a', 64)), "spooled", TimeProvider.System);
 
         Assert.True(sequence.TryTake(out var first));
         Assert.Equal(42, first);
@@ -22,13 +22,13 @@ public sealed class AuditSequenceTests : IDisposable
     [Fact]
     public void Reopen_AfterACleanStop_ContinuesRightAfterTheLastNumberTaken()
     {
-        using (var sequence = AuditSequence.Open(_directory, ChainHead.Genesis, "queued"))
+        using (var sequence = AuditSequence.Open(_directory, ChainHead.Genesis, "queued", TimeProvider.System))
         {
             Take(sequence, 7);
             sequence.MarkStopped(sequence.LastTaken);
         }
 
-        using var reopened = AuditSequence.Open(_directory, new ChainHead(6, new string('a', 64)), "queued");
+        using var reopened = AuditSequence.Open(_directory, new ChainHead(6, new string('a', 64)), "queued", TimeProvider.System);
 
         Assert.Null(reopened.Unwritten);
         Assert.True(reopened.TryTake(out var next));
@@ -38,12 +38,12 @@ public sealed class AuditSequenceTests : IDisposable
     [Fact]
     public void Reopen_WithoutAStop_ReportsTheReservedNumbersNotInTheSpool_AndContinuesAfterThem()
     {
-        using (var sequence = AuditSequence.Open(_directory, ChainHead.Genesis, "queued"))
+        using (var sequence = AuditSequence.Open(_directory, ChainHead.Genesis, "queued", TimeProvider.System))
         {
             Take(sequence, 7);
         }
 
-        using var reopened = AuditSequence.Open(_directory, new ChainHead(5, new string('a', 64)), "stream");
+        using var reopened = AuditSequence.Open(_directory, new ChainHead(5, new string('a', 64)), "stream", TimeProvider.System);
 
         Assert.Equal(new UnwrittenSequences(6, AuditSequence.BlockSize, "queued"), reopened.Unwritten);
         Assert.True(reopened.TryTake(out var next));
@@ -54,7 +54,7 @@ public sealed class AuditSequenceTests : IDisposable
     [Fact]
     public async Task TakingBeyondABlock_WaitsOnlyForTheNextReservation_AndNumbersStayConsecutive()
     {
-        using var sequence = AuditSequence.Open(_directory, ChainHead.Genesis, "queued");
+        using var sequence = AuditSequence.Open(_directory, ChainHead.Genesis, "queued", TimeProvider.System);
         var taken = new List<long>();
 
         while (taken.Count < 2 * AuditSequence.BlockSize)
@@ -78,7 +78,7 @@ public sealed class AuditSequenceTests : IDisposable
     {
         File.WriteAllText(Path.Combine(_directory, "sequence"), "garbage\n");
 
-        var error = Assert.Throws<InvalidOperationException>(() => AuditSequence.Open(_directory, ChainHead.Genesis, "queued"));
+        var error = Assert.Throws<InvalidOperationException>(() => AuditSequence.Open(_directory, ChainHead.Genesis, "queued", TimeProvider.System));
 
         Assert.StartsWith("Gateway:Audit:SpoolDirectory", error.Message);
     }
@@ -86,7 +86,7 @@ public sealed class AuditSequenceTests : IDisposable
     [Fact]
     public void MarkStopped_IsNotOverwrittenByAReservationStillUnderWay()
     {
-        using (var sequence = AuditSequence.Open(_directory, ChainHead.Genesis, "queued"))
+        using (var sequence = AuditSequence.Open(_directory, ChainHead.Genesis, "queued", TimeProvider.System))
         {
             Take(sequence, (int)(AuditSequence.BlockSize / 2) + 1);
             sequence.MarkStopped(sequence.LastTaken);

@@ -11,7 +11,7 @@ public sealed class AuditSpoolTests : IDisposable
     [Fact]
     public void ReadUnsent_ReturnsOnlySyncedLines_InOrder()
     {
-        using var spool = AuditSpool.Open(_directory, "gw");
+        using var spool = AuditSpool.Open(_directory, "gw", TimeProvider.System);
         var lines = AuditTestEvents.Chain(3);
         spool.Append(Bytes(lines.Take(2)));
         spool.Sync();
@@ -27,7 +27,7 @@ public sealed class AuditSpoolTests : IDisposable
     [Fact]
     public void ReadUnsent_LinesWithTheirSequence_AndLinesSpooledBeforeLinesHadIt_BothCarryTheirNumber()
     {
-        using var spool = AuditSpool.Open(_directory, "gw");
+        using var spool = AuditSpool.Open(_directory, "gw", TimeProvider.System);
         var chain = new AuditChain(AuditTestEvents.Keys, "gw", new ChainHead(1, AuditTestEvents.Chain(1)[0].Hash));
         var written = new System.Buffers.ArrayBufferWriter<byte>();
         chain.Append(AuditTestEvents.Numbered(AuditTestEvents.Request(path: "/api/contacts/seven"), 7), written);
@@ -47,7 +47,7 @@ public sealed class AuditSpoolTests : IDisposable
     public void ReadAfter_LooksAheadAcrossSegments_WithoutMovingTheCheckpoint()
     {
         var lines = AuditTestEvents.Chain(4);
-        using var spool = AuditSpool.Open(_directory, "gw", segmentBytes: 1);
+        using var spool = AuditSpool.Open(_directory, "gw", TimeProvider.System, segmentBytes: 1);
         foreach (var line in lines)
         {
             spool.Append(Bytes([line]));
@@ -73,7 +73,7 @@ public sealed class AuditSpoolTests : IDisposable
     public void Commit_AdvancesTheCheckpoint_AcrossARestart()
     {
         var lines = AuditTestEvents.Chain(3);
-        using (var spool = AuditSpool.Open(_directory, "gw"))
+        using (var spool = AuditSpool.Open(_directory, "gw", TimeProvider.System))
         {
             spool.Append(Bytes(lines));
             spool.Sync();
@@ -82,7 +82,7 @@ public sealed class AuditSpoolTests : IDisposable
             spool.Commit(end);
         }
 
-        using var reopened = AuditSpool.Open(_directory, null);
+        using var reopened = AuditSpool.Open(_directory, null, TimeProvider.System);
         var rest = new List<SpoolLine>();
         reopened.ReadUnsent(rest, 100);
 
@@ -96,7 +96,7 @@ public sealed class AuditSpoolTests : IDisposable
     {
         var lines = AuditTestEvents.Chain(3);
         var checkpoint = Path.Combine(_directory, "checkpoint");
-        using (var spool = AuditSpool.Open(_directory, "gw"))
+        using (var spool = AuditSpool.Open(_directory, "gw", TimeProvider.System))
         {
             spool.Append(Bytes(lines));
             spool.Sync();
@@ -109,7 +109,7 @@ public sealed class AuditSpoolTests : IDisposable
             Assert.Equal(afterFirst, File.ReadAllText(checkpoint));
         }
 
-        using var reopened = AuditSpool.Open(_directory, null);
+        using var reopened = AuditSpool.Open(_directory, null, TimeProvider.System);
         var rest = new List<SpoolLine>();
         reopened.ReadUnsent(rest, 100);
         Assert.Empty(rest);
@@ -119,7 +119,7 @@ public sealed class AuditSpoolTests : IDisposable
     public void Open_AfterACrashMidLine_CutsTheHalfLine_AndResumesFromTheLastWholeEvent()
     {
         var lines = AuditTestEvents.Chain(2);
-        using (var spool = AuditSpool.Open(_directory, "gw"))
+        using (var spool = AuditSpool.Open(_directory, "gw", TimeProvider.System))
         {
             spool.Append(Bytes(lines));
             spool.Sync();
@@ -127,7 +127,7 @@ public sealed class AuditSpoolTests : IDisposable
         var segment = Directory.GetFiles(_directory, "*.spool").Single();
         File.AppendAllText(segment, lines[0].Hash + " {\"half");
 
-        using var reopened = AuditSpool.Open(_directory, "gw");
+        using var reopened = AuditSpool.Open(_directory, "gw", TimeProvider.System);
 
         Assert.True(reopened.TruncatedBytes > 0);
         Assert.Equal(new ChainHead(2, lines[1].Hash), reopened.Head);
@@ -139,9 +139,9 @@ public sealed class AuditSpoolTests : IDisposable
     [Fact]
     public void Open_SecondProcessOnTheSameDirectory_IsRefused()
     {
-        using var first = AuditSpool.Open(_directory, "gw");
+        using var first = AuditSpool.Open(_directory, "gw", TimeProvider.System);
 
-        var error = Assert.Throws<InvalidOperationException>(() => AuditSpool.Open(_directory, "gw"));
+        var error = Assert.Throws<InvalidOperationException>(() => AuditSpool.Open(_directory, "gw", TimeProvider.System));
 
         Assert.StartsWith("Gateway:Audit:SpoolDirectory", error.Message);
     }
@@ -150,7 +150,7 @@ public sealed class AuditSpoolTests : IDisposable
     public void Segments_RollOver_AndWhollySentOnesAreDeleted()
     {
         var lines = AuditTestEvents.Chain(6);
-        using var spool = AuditSpool.Open(_directory, "gw", segmentBytes: 1);
+        using var spool = AuditSpool.Open(_directory, "gw", TimeProvider.System, segmentBytes: 1);
         foreach (var line in lines)
         {
             spool.Append(Bytes([line]));
@@ -176,7 +176,7 @@ public sealed class AuditSpoolTests : IDisposable
     public void UnsentBytes_CountsDownByWhatEachCommitSent_WithinAndAcrossSegments()
     {
         var lines = AuditTestEvents.Chain(7);
-        using var spool = AuditSpool.Open(_directory, "gw", segmentBytes: 2 * Bytes(lines.Take(1)).Length);
+        using var spool = AuditSpool.Open(_directory, "gw", TimeProvider.System, segmentBytes: 2 * Bytes(lines.Take(1)).Length);
         foreach (var line in lines)
         {
             spool.Append(Bytes([line]));
@@ -201,7 +201,7 @@ public sealed class AuditSpoolTests : IDisposable
     [Fact]
     public void Open_EmptyDirectory_StartsAtGenesis_WithAGeneratedInstanceId()
     {
-        using var spool = AuditSpool.Open(_directory, null);
+        using var spool = AuditSpool.Open(_directory, null, TimeProvider.System);
 
         Assert.Equal(ChainHead.Genesis, spool.Head);
         Assert.StartsWith(Environment.MachineName, spool.InstanceId, StringComparison.Ordinal);

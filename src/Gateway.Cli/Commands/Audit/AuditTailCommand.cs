@@ -19,7 +19,7 @@ internal static class AuditTailCommand
     private const int RememberedIds = 100_000;
     private static readonly TimeSpan MaxIdleDelay = TimeSpan.FromSeconds(1);
 
-    public static Command Build()
+    public static Command Build(TimeProvider time)
     {
         var options = new AuditStreamOptions();
         var group = new Option<string?>("--group") { Description = "Consumer group: resume where this group left off, acknowledging what is printed." };
@@ -49,11 +49,11 @@ internal static class AuditTailCommand
             {
                 if (parse.GetValue(group) is { Length: > 0 } groupName)
                 {
-                    await FollowGroupAsync(database, stream, groupName, parse.GetValue(consumer)!, idle, printer, cancellationToken);
+                    await FollowGroupAsync(database, stream, groupName, parse.GetValue(consumer)!, idle, printer, time, cancellationToken);
                 }
                 else
                 {
-                    await FollowAsync(database, stream, parse.GetValue(from)!, printer, cancellationToken);
+                    await FollowAsync(database, stream, parse.GetValue(from)!, printer, time, cancellationToken);
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -64,7 +64,7 @@ internal static class AuditTailCommand
         return command;
     }
 
-    private static async Task FollowAsync(IDatabase database, string stream, string from, Printer printer, CancellationToken cancellationToken)
+    private static async Task FollowAsync(IDatabase database, string stream, string from, Printer printer, TimeProvider time, CancellationToken cancellationToken)
     {
         var last = from == "$" ? (await database.StreamRangeAsync(stream, "-", "+", 1, Order.Descending)).FirstOrDefault().Id : (RedisValue)from;
         var position = last.IsNull ? (RedisValue)"0-0" : last;
@@ -81,11 +81,11 @@ internal static class AuditTailCommand
                     return;
                 }
             }
-            idle = await BackOffWhenEmptyAsync(entries.Length, idle, cancellationToken);
+            idle = await BackOffWhenEmptyAsync(entries.Length, idle, time, cancellationToken);
         }
     }
 
-    private static async Task FollowGroupAsync(IDatabase database, string stream, string group, string consumer, TimeSpan claimIdle, Printer printer, CancellationToken cancellationToken)
+    private static async Task FollowGroupAsync(IDatabase database, string stream, string group, string consumer, TimeSpan claimIdle, Printer printer, TimeProvider time, CancellationToken cancellationToken)
     {
         try
         {
@@ -113,7 +113,7 @@ internal static class AuditTailCommand
             {
                 return;
             }
-            idle = await BackOffWhenEmptyAsync(entries.Length + claimed.ClaimedEntries.Length, idle, cancellationToken);
+            idle = await BackOffWhenEmptyAsync(entries.Length + claimed.ClaimedEntries.Length, idle, time, cancellationToken);
         }
     }
 
@@ -132,13 +132,13 @@ internal static class AuditTailCommand
         return !printer.Done;
     }
 
-    private static async Task<int> BackOffWhenEmptyAsync(int received, int idle, CancellationToken cancellationToken)
+    private static async Task<int> BackOffWhenEmptyAsync(int received, int idle, TimeProvider time, CancellationToken cancellationToken)
     {
         if (received > 0)
         {
             return 0;
         }
-        await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(MaxIdleDelay.TotalMilliseconds, 50 * Math.Pow(2, idle))), cancellationToken);
+        await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(MaxIdleDelay.TotalMilliseconds, 50 * Math.Pow(2, idle))), time, cancellationToken);
         return Math.Min(idle + 1, 10);
     }
 
