@@ -25,6 +25,8 @@ internal sealed partial class OAuthUpstreamCredential : UpstreamCredentialSource
     private readonly TokenEndpointClient _endpoint;
     private readonly PolledFiles _secretFiles;
     private readonly CancellationTokenSource _stopping = new();
+    // Kept apart from its source: a token request still running while the host disposes the source sees it cancelled.
+    private readonly CancellationToken _stoppingToken;
     private readonly Lock _gate = new();
     private TokenRequestSecrets _secrets;
 
@@ -34,6 +36,7 @@ internal sealed partial class OAuthUpstreamCredential : UpstreamCredentialSource
     private TokenFailure? _lastFailure;
     private DateTimeOffset _nextAttemptAt;
     private DateTimeOffset _renewedAt = DateTimeOffset.MinValue;
+    private int _disposed;
 
     public OAuthUpstreamCredential(IOptions<UpstreamOptions> options, TimeProvider time, GatewayMetrics metrics, ILogger<OAuthUpstreamCredential> logger)
     {
@@ -45,6 +48,7 @@ internal sealed partial class OAuthUpstreamCredential : UpstreamCredentialSource
         _secrets = TokenRequestSecrets.Load(_options);
         _secretFiles = new PolledFiles(TokenRequestSecrets.Files(_options));
         _endpoint = new TokenEndpointClient(_options, time);
+        _stoppingToken = _stopping.Token;
     }
 
     public override async ValueTask<UpstreamAuthorization> GetAsync(CancellationToken cancellationToken)
@@ -117,8 +121,13 @@ internal sealed partial class OAuthUpstreamCredential : UpstreamCredentialSource
         }
     }
 
+    /// <summary>Idempotent: the container disposes this both as the credential source and as a hosted service.</summary>
     public override void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         _stopping.Cancel();
         base.Dispose();
         _endpoint.Dispose();
@@ -170,14 +179,14 @@ internal sealed partial class OAuthUpstreamCredential : UpstreamCredentialSource
         var requestedAt = _time.GetUtcNow();
         TokenOutcome outcome;
         using (var timeout = new CancellationTokenSource(_options.TokenRequestTimeout, _time))
-        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stopping.Token))
+        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stoppingToken))
         {
             try
             {
                 using var response = await _endpoint.RequestAsync(Volatile.Read(ref _secrets), linked.Token);
                 outcome = TokenResponseReader.Read(response, _options, _allowInsecure, requestedAt);
             }
-            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            catch (OperationCanceledException) when (_stoppingToken.IsCancellationRequested)
             {
                 outcome = TokenOutcome.Failed(TokenFailure.EndpointFailed("the gateway is stopping"));
             }

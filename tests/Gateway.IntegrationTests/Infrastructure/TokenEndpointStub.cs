@@ -9,7 +9,7 @@ using WireMock.Settings;
 namespace Gateway.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// A WireMock.Net OAuth 2.0 token endpoint: issues <c>token-1</c>, <c>token-2</c>, ... or answers
+/// A WireMock.Net OAuth 2.0 token endpoint: issues <see cref="Token"/>(1), <see cref="Token"/>(2), ... or answers
 /// what a test sets, optionally holding its answer until the test releases it; records the form
 /// and headers of every token request.
 /// </summary>
@@ -18,6 +18,7 @@ internal sealed class TokenEndpointStub : IDisposable
     public const string Path = "/oauth2/token";
 
     private readonly ConcurrentQueue<TokenRequestRecord> _requests = new();
+    private readonly string _tokenPrefix = $"at-{Guid.NewGuid():N}";
     private int _issued;
     private volatile TaskCompletionSource? _hold;
 
@@ -28,6 +29,12 @@ internal sealed class TokenEndpointStub : IDisposable
     public string Url => $"{Server.Url}{Path}";
 
     public IReadOnlyList<TokenRequestRecord> Requests => [.. _requests];
+
+    /// <summary>The <paramref name="number"/>th access token this endpoint issues (from 1), unique to this stub so that a log search for it means something.</summary>
+    public string Token(int number) => $"{_tokenPrefix}-{number.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>The Authorization value the gateway sends with <see cref="Token"/>(<paramref name="number"/>).</summary>
+    public string Bearer(int number) => $"Bearer {Token(number)}";
 
     public static TokenEndpointStub Start() => new(WireMockServer.Start());
 
@@ -40,7 +47,7 @@ internal sealed class TokenEndpointStub : IDisposable
 
     /// <summary>Answers every token request with the next token, valid for <paramref name="expiresIn"/> seconds, plus <paramref name="extraMembers"/> (JSON members, comma-led).</summary>
     public TokenEndpointStub Issue(int expiresIn = 600, string extraMembers = "") =>
-        Respond(200, () => $$"""{"access_token":"token-{{Interlocked.Increment(ref _issued)}}","token_type":"Bearer","expires_in":{{expiresIn.ToString(CultureInfo.InvariantCulture)}}{{extraMembers}}}""");
+        Respond(200, () => $$"""{"access_token":"{{Token(Interlocked.Increment(ref _issued))}}","token_type":"Bearer","expires_in":{{expiresIn.ToString(CultureInfo.InvariantCulture)}}{{extraMembers}}}""");
 
     /// <summary>Answers every token request with <paramref name="status"/> and <paramref name="body"/>.</summary>
     public TokenEndpointStub Answer(int status, string body, string contentType = "application/json") => Respond(status, () => body, contentType);
