@@ -11,15 +11,12 @@ internal sealed class AccessToken
 
     public AccessToken(string value, DateTimeOffset obtainedAt, TimeSpan lifetime, Uri? instanceUrl)
     {
-        Value = value;
         ExpiresAt = obtainedAt + lifetime;
         var margin = TimeSpan.FromTicks(Math.Min(Math.Max(lifetime.Ticks / 10, MinimumMargin.Ticks), lifetime.Ticks / 2));
         RefreshAt = ExpiresAt - margin;
         InstanceUrl = instanceUrl;
         Authorization = new UpstreamAuthorization("Authorization", $"Bearer {value}", instanceUrl);
     }
-
-    public string Value { get; }
 
     public DateTimeOffset ExpiresAt { get; }
 
