@@ -176,25 +176,42 @@ internal sealed partial class OAuthUpstreamCredential : UpstreamCredentialSource
 
     private async Task<TokenOutcome> RequestTokenAsync(string trigger)
     {
-        var requestedAt = _time.GetUtcNow();
-        TokenOutcome outcome;
-        using (var timeout = new CancellationTokenSource(_options.TokenRequestTimeout, _time))
-        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stoppingToken))
+        // Whatever happens, the request in flight is released: a request left in flight would keep
+        // every later one waiting on it, and the gateway would never ask again.
+        var outcome = TokenOutcome.Failed(TokenFailure.EndpointFailed("the token request failed unexpectedly"));
+        try
         {
-            try
-            {
-                using var response = await _endpoint.RequestAsync(Volatile.Read(ref _secrets), linked.Token);
-                outcome = TokenResponseReader.Read(response, _options, _allowInsecure, requestedAt);
-            }
-            catch (OperationCanceledException) when (_stoppingToken.IsCancellationRequested)
-            {
-                outcome = TokenOutcome.Failed(TokenFailure.EndpointFailed("the gateway is stopping"));
-            }
-            catch (OperationCanceledException)
-            {
-                outcome = TokenOutcome.Failed(TokenFailure.EndpointFailed($"no answer within {_options.TokenRequestTimeout.TotalSeconds:0.###} s"));
-            }
+            outcome = await ObtainAsync();
         }
+        finally
+        {
+            Complete(trigger, outcome);
+        }
+        return outcome;
+    }
+
+    private async Task<TokenOutcome> ObtainAsync()
+    {
+        var requestedAt = _time.GetUtcNow();
+        using var timeout = new CancellationTokenSource(_options.TokenRequestTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stoppingToken);
+        try
+        {
+            using var response = await _endpoint.RequestAsync(Volatile.Read(ref _secrets), linked.Token);
+            return TokenResponseReader.Read(response, _options, _allowInsecure, requestedAt);
+        }
+        catch (OperationCanceledException) when (_stoppingToken.IsCancellationRequested)
+        {
+            return TokenOutcome.Failed(TokenFailure.EndpointFailed("the gateway is stopping"));
+        }
+        catch (OperationCanceledException)
+        {
+            return TokenOutcome.Failed(TokenFailure.EndpointFailed($"no answer within {_options.TokenRequestTimeout.TotalSeconds:0.###} s"));
+        }
+    }
+
+    private void Complete(string trigger, TokenOutcome outcome)
+    {
         var now = _time.GetUtcNow();
         bool holdsValidToken;
         lock (_gate)
@@ -224,7 +241,6 @@ internal sealed partial class OAuthUpstreamCredential : UpstreamCredentialSource
             _metrics.UpstreamTokenRequested(trigger, failure.Code == UpstreamCredentialException.TokenInvalid ? "invalid" : "endpoint_failed");
             LogFailed(_logger, trigger, failure.Class, failure.Code, holdsValidToken ? "the current token stays in use until it expires" : "requests are refused until a token is issued");
         }
-        return outcome;
     }
 
     private static async ValueTask<UpstreamAuthorization> AuthorizationAsync(Task<TokenOutcome> pending, CancellationToken cancellationToken)
