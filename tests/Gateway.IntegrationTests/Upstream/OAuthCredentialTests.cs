@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Security.Cryptography;
 using System.Text;
 using Gateway.IntegrationTests.Infrastructure;
@@ -332,6 +333,45 @@ public sealed class OAuthCredentialTests : IDisposable
         var assertion = (JsonWebToken)validation.SecurityToken;
         Assert.Equal("integration@acme.example", assertion.Subject);
         Assert.InRange(assertion.ValidTo, sent.UtcDateTime.AddMinutes(-1), sent.UtcDateTime.AddMinutes(3).AddSeconds(5));
+    }
+
+    [Fact]
+    public async Task ClientCredentials_PrivateKeyJwt_SendsAnAssertionNamingTheCertificate_AndNoSecret()
+    {
+        using var key = RSA.Create(2048);
+        using var certificate = new CertificateRequest("CN=gateway-entra", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(30));
+        var keyFile = Path.Combine(_directory, "entra.key");
+        var certificateFile = Path.Combine(_directory, "entra.crt");
+        await File.WriteAllTextAsync(keyFile, key.ExportPkcs8PrivateKeyPem());
+        await File.WriteAllTextAsync(certificateFile, certificate.ExportCertificatePem());
+        using var crm = CrmStub.StartHttpAccepting(_endpoint.Bearer(1));
+        _endpoint.Issue();
+        await using var gateway = await ClientCredentials(crm)
+            .With("Gateway:Upstream:Credential:ClientSecretFile", null)
+            .With("Gateway:Upstream:Credential:ClientAuthentication", "private_key_jwt")
+            .With("Gateway:Upstream:Credential:PrivateKeyFile", keyFile)
+            .With("Gateway:Upstream:Credential:CertificateFile", certificateFile)
+            .StartAsync();
+
+        var response = await _client.GetAsync(gateway.Url("/api/contacts"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var form = Assert.Single(_endpoint.Requests).Form;
+        Assert.Equal("client_credentials", form["grant_type"]);
+        Assert.False(form.ContainsKey("client_secret"));
+        Assert.Equal("urn:ietf:params:oauth:client-assertion-type:jwt-bearer", form["client_assertion_type"]);
+        var validation = await new JsonWebTokenHandler().ValidateTokenAsync(form["client_assertion"], new TokenValidationParameters
+        {
+            ValidIssuer = ClientId,
+            ValidAudience = _endpoint.Url,
+            IssuerSigningKey = new X509SecurityKey(X509CertificateLoader.LoadCertificate(certificate.RawData)),
+            ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
+        });
+        Assert.True(validation.IsValid, validation.Exception?.Message);
+        var assertion = (JsonWebToken)validation.SecurityToken;
+        Assert.Equal(ClientId, assertion.Subject);
+        Assert.Equal(Base64UrlEncoder.Encode(certificate.GetCertHash()), assertion.X5t);
     }
 
     [Fact]
