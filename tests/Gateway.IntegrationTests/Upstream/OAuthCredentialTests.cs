@@ -80,6 +80,31 @@ public sealed class OAuthCredentialTests : IDisposable
     }
 
     [Fact]
+    public async Task ClientCredentials_SecretFromEnvironment_IsSent()
+    {
+        var variable = $"GATEWAY_TEST_CLIENT_SECRET_{Guid.NewGuid():N}";
+        Environment.SetEnvironmentVariable(variable, "secret-from-environment");
+        try
+        {
+            using var crm = CrmStub.StartHttpAccepting(_endpoint.Bearer(1));
+            _endpoint.Issue();
+            await using var gateway = await ClientCredentials(crm)
+                .With("Gateway:Upstream:Credential:ClientSecretFile", null)
+                .With("Gateway:Upstream:Credential:ClientSecretEnvironmentVariable", variable)
+                .StartAsync();
+
+            var response = await _client.GetAsync(gateway.Url("/api/contacts"));
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("secret-from-environment", Assert.Single(_endpoint.Requests).Form["client_secret"]);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+
+    [Fact]
     public async Task ManyRequests_ShareOneCachedToken()
     {
         using var crm = CrmStub.StartHttpAccepting(_endpoint.Bearer(1));
@@ -234,6 +259,21 @@ public sealed class OAuthCredentialTests : IDisposable
         await AssertRefusedAsync(response, HttpStatusCode.BadGateway, "upstream_unauthorized");
         Assert.False(response.Headers.Contains("WWW-Authenticate"));
         Assert.Single(crm.LogEntries);
+    }
+
+    [Fact]
+    public async Task StaticCredentialRefused_FileRotatedSinceTheLastPoll_IsReadAndTheRequestRetried()
+    {
+        using var crm = CrmStub.StartHttpAccepting("Bearer rotated-credential");
+        await using var gateway = await GatewayUnderTest.For(crm.Url!)
+            .With("Gateway:Upstream:Credential:ReloadCheckInterval", "01:00:00")
+            .StartAsync();
+
+        await File.WriteAllTextAsync(gateway.CredentialFile, "Bearer rotated-credential\n");
+        var response = await _client.GetAsync(gateway.Url("/api/contacts"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal([gateway.CredentialValue, "Bearer rotated-credential"], crm.ReceivedAuthorizations());
     }
 
     [Theory]
