@@ -7,7 +7,12 @@ internal sealed class ValidationErrors
 {
     private readonly List<string> _errors = [];
 
+    public int Count => _errors.Count;
+
     public void Add(string path, string message) => _errors.Add($"{path}: {message}");
+
+    /// <summary>A message that starts with the path it concerns already (a loader's exception message).</summary>
+    public void Add(string messageWithPath) => _errors.Add(messageWithPath);
 
     public void RequireFile(string path, string? filePath, string what)
     {

@@ -24,6 +24,8 @@ internal sealed class GatewayMetrics
     private readonly Histogram<double> _auditHeld;
     private readonly Histogram<double> _auditWriteLatency;
 
+    private readonly Counter<long> _upstreamTokenRequests;
+
     private readonly Counter<long> _consentDecisions;
     private readonly Counter<long> _consentLookups;
     private readonly Histogram<double> _consentLookupLatency;
@@ -44,6 +46,7 @@ internal sealed class GatewayMetrics
         _auditSkipped = _meter.CreateCounter<long>("gateway.audit.events.skipped", unit: "{event}", description: "Spooled audit events not sent again because the stream already had them (a resend after a timeout, or a restart).");
         _auditFallbacks = _meter.CreateCounter<long>("gateway.audit.durability.fallbacks", unit: "{event}", description: "With Durability=stream: responses that ended once their event was fsynced in the spool, because Redis did not confirm it.");
         _auditHeld = _meter.CreateHistogram<double>("gateway.audit.durability.wait", unit: "ms", description: "With Durability spooled or stream: how long a response's end was held until its event was kept.");
+        _upstreamTokenRequests = _meter.CreateCounter<long>("gateway.upstream.token.requests", unit: "{request}", description: "Token requests for the gateway's CRM access token, by trigger (start, missing, expiring, expired, rejected) and outcome (issued, endpoint_failed, invalid).");
         _auditWriteLatency = _meter.CreateHistogram<double>("gateway.audit.write.duration", unit: "ms", description: "Time Redis took to confirm one pipelined batch of events.");
     }
 
@@ -82,6 +85,9 @@ internal sealed class GatewayMetrics
     public void ConsentLookedUp(string source, int count) => _consentLookups.Add(count, new KeyValuePair<string, object?>("source", source));
 
     public void ConsentStoreAnswered(TimeSpan duration) => _consentLookupLatency.Record(duration.TotalMilliseconds);
+
+    public void UpstreamTokenRequested(string trigger, string outcome) =>
+        _upstreamTokenRequests.Add(1, new KeyValuePair<string, object?>("trigger", trigger), new KeyValuePair<string, object?>("outcome", outcome));
 
     internal void HeadersDropped(string direction, int count) =>
         _headersDropped.Add(count, new KeyValuePair<string, object?>("direction", direction));

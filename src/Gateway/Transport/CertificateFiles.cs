@@ -8,9 +8,12 @@ internal static class CertificateFiles
         !(path.EndsWith(".pfx", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".p12", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Loads the server certificate with its private key; throws with the file named when it cannot.</summary>
-    public static X509Certificate2 LoadServerCertificate(CertificateOptions options)
+    public static X509Certificate2 LoadServerCertificate(CertificateOptions options) => Load(options, "Gateway:Transport:Certificate");
+
+    /// <summary>Loads a certificate with its private key, as configured under <paramref name="section"/>; throws with the file named when it cannot.</summary>
+    public static X509Certificate2 Load(CertificateOptions options, string section)
     {
-        var path = options.Path ?? throw new InvalidOperationException("Gateway:Transport:Certificate:Path is not set.");
+        var path = options.Path ?? throw new InvalidOperationException($"{section}:Path is not set.");
         X509Certificate2 certificate;
         try
         {
@@ -20,12 +23,12 @@ internal static class CertificateFiles
         }
         catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or IOException or ArgumentException)
         {
-            throw new InvalidOperationException($"Gateway:Transport:Certificate: cannot load '{path}': {ex.Message}", ex);
+            throw new InvalidOperationException($"{section}: cannot load '{path}': {ex.Message}", ex);
         }
         if (!certificate.HasPrivateKey)
         {
             certificate.Dispose();
-            throw new InvalidOperationException($"Gateway:Transport:Certificate: '{path}' holds no private key.");
+            throw new InvalidOperationException($"{section}: '{path}' holds no private key.");
         }
         return certificate;
     }

@@ -7,7 +7,9 @@ namespace Gateway.Upstream;
 /// <summary>
 /// When forwarding failed before anything reached the client, YARP leaves a bare 502 or 504:
 /// this gives it the problem+json body and reason code every other refusal has, and logs which
-/// way the CRM failed (never the request or response).
+/// way the CRM failed (never the request or response). A credential the CRM refused, or one the
+/// gateway could not obtain, gets its own code (<see cref="UpstreamCredentialException"/>): the
+/// CRM's 401 and its WWW-Authenticate never reach the client.
 /// </summary>
 internal sealed partial class UpstreamErrorResponses(RequestDelegate next, GatewayMetrics metrics, ILogger<UpstreamErrorResponses> logger)
 {
@@ -30,6 +32,10 @@ internal sealed partial class UpstreamErrorResponses(RequestDelegate next, Gatew
         LogFailed(logger, failure.Error, reason, failure.Exception?.GetType().Name ?? "none");
         metrics.RequestRefused(Stage, reason);
         context.Response.Headers.Clear();
+        if (failure.Exception is UpstreamCredentialException { RetryAfter: { } retryAfter })
+        {
+            context.Response.Headers.RetryAfter = ((long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         await GatewayProblem.RefuseAsync(context, Stage, status, reason, detail);
     }
 
@@ -46,6 +52,9 @@ internal sealed partial class UpstreamErrorResponses(RequestDelegate next, Gatew
     };
 
     private static (int Status, string Reason, string Detail) RequestFailure(Exception? exception) =>
+        exception is UpstreamCredentialException credential ? (credential.Status, credential.Code, credential.Message) : TransportFailure(exception);
+
+    private static (int Status, string Reason, string Detail) TransportFailure(Exception? exception) =>
         (exception as HttpRequestException ?? exception?.InnerException as HttpRequestException)?.HttpRequestError switch
         {
             HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError =>

@@ -10,13 +10,14 @@ namespace Gateway.Upstream;
 /// <summary>
 /// On every route: only the request headers of the allow-list reach the CRM (everything else the
 /// client sent is removed before any transform adds the gateway's own); the client's credential
-/// never does (the gateway's is injected instead); X-Forwarded-For and X-Forwarded-Proto are built
+/// never does (the gateway's is injected by <see cref="UpstreamAuthenticationHandler"/> instead); X-Forwarded-For and X-Forwarded-Proto are built
 /// by the gateway, and no X-Forwarded-Host or X-Forwarded-Prefix is sent; and headers a peer
 /// nominated as hop-by-hop through <c>Connection</c> are not passed on in either direction.
 /// </summary>
-internal sealed class UpstreamHeaderTransforms(UpstreamCredential credential, IOptions<UpstreamOptions> options, RoutePolicies policies, GatewayMetrics metrics) : ITransformProvider
+internal sealed class UpstreamHeaderTransforms(IOptions<UpstreamOptions> options, RoutePolicies policies, GatewayMetrics metrics) : ITransformProvider
 {
     private readonly HeaderAllowList _allowed = RequestHeaderPolicy.Global(options.Value);
+    private readonly string _credentialHeader = options.Value.Credential.Header;
 
     /// <summary>Runs on every configuration YARP loads: a reload that adds a forwarding transform is refused and the previous configuration stays.</summary>
     public void ValidateRoute(TransformRouteValidationContext context)
@@ -36,7 +37,7 @@ internal sealed class UpstreamHeaderTransforms(UpstreamCredential credential, IO
     {
         var allowed = _allowed.With(policies.For(context.Route).AllowRequestHeaders);
         // First of all transforms, right after YARP copied the client's headers: whatever a later
-        // transform adds (the route's own, the gateway's credential) is the gateway's, not the client's.
+        // transform adds (the route's own) is the gateway's, not the client's.
         context.RequestTransforms.Insert(0, new RequestFuncTransform(transform =>
         {
             var removed = RemoveUnlisted(transform.ProxyRequest, allowed);
@@ -60,8 +61,10 @@ internal sealed class UpstreamHeaderTransforms(UpstreamCredential credential, IO
             }
             proxyRequest.Headers.Remove("Authorization");
             proxyRequest.Headers.Remove("Proxy-Authorization");
-            proxyRequest.Headers.Remove(credential.HeaderName);
-            proxyRequest.Headers.TryAddWithoutValidation(credential.HeaderName, credential.Value);
+            proxyRequest.Headers.Remove(_credentialHeader);
+            // The gateway's credential is added as the request leaves (UpstreamAuthenticationHandler),
+            // which may send it twice: with a held body it can.
+            ReplayableRequestBody.Offer(transform.HttpContext, proxyRequest);
             return ValueTask.CompletedTask;
         });
         context.AddResponseTransform(transform =>

@@ -9,19 +9,24 @@ using Gateway.RequestGuard;
 using Gateway.Routing;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Gateway.Upstream;
 
 internal static class UpstreamRegistration
 {
-    /// <summary>YARP from the <c>ReverseProxy</c> section, https-only clusters, the CRM credential, and the request headers' allow-list.</summary>
+    /// <summary>YARP from the <c>ReverseProxy</c> section, https-only clusters, the CRM credential (static or an OAuth token), the client certificate, and the request headers' allow-list.</summary>
     public static IServiceCollection AddGatewayUpstream(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddStage(nameof(AddGatewayUpstream), enabled: true);
         services.TryAddSingleton<RoutePolicies>();
-        services.TryAddSingleton<UpstreamCredential>();
-        services.AddHostedService(sp => sp.GetRequiredService<UpstreamCredential>());
+        services.TryAddSingleton<UpstreamCredentialSource>(sp => sp.GetRequiredService<IOptions<UpstreamOptions>>().Value.Credential.IsOAuth
+            ? ActivatorUtilities.CreateInstance<OAuthUpstreamCredential>(sp)
+            : ActivatorUtilities.CreateInstance<StaticUpstreamCredential>(sp));
+        services.AddHostedService(sp => sp.GetRequiredService<UpstreamCredentialSource>());
+        services.TryAddSingleton<UpstreamClientCertificate>();
+        services.AddHostedService(sp => sp.GetRequiredService<UpstreamClientCertificate>());
         services.TryAddSingleton<IForwarderHttpClientFactory, TrustedUpstreamHttpClientFactory>();
         services.AddHostedService<InsecureUpstreamWarning>();
         // YARP protects session-affinity cookies with Data Protection, which would otherwise persist
@@ -32,7 +37,9 @@ internal static class UpstreamRegistration
             .AddConfigFilter<HttpsOnlyConfigFilter>()
             .AddConfigFilter<RoutePolicyConfigFilter>()
             .AddTransforms<UpstreamHeaderTransforms>();
-        services.AddHealthChecks().AddCheck<UpstreamResolvableHealthCheck>("upstream", tags: [HealthTags.Ready]);
+        services.AddHealthChecks()
+            .AddCheck<UpstreamResolvableHealthCheck>("upstream", tags: [HealthTags.Ready])
+            .AddCheck<UpstreamCredentialHealthCheck>("upstream_credential", tags: [HealthTags.Ready]);
         return services;
     }
 

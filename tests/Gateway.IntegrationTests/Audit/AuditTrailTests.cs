@@ -108,9 +108,9 @@ public sealed partial class AuditTrailTests(RedisServerFixture redis) : IClassFi
             .With("Gateway:Masking:ReloadCheckInterval", "00:00:00.100")
             .StartAsync();
 
-        await File.WriteAllTextAsync(rules, TestRules.Yaml.Replace("national_id:  redact", "national_id:  remove"));
+        await ReplaceAsync(rules, TestRules.Yaml.Replace("national_id:  redact", "national_id:  remove"));
         await TestAudit.WaitForAsync(redis.Configuration, gateway.AuditStream!, 1);
-        await File.WriteAllTextAsync(rules, TestRules.Yaml.Replace("national_id:  redact", "national_id:  obliterate"));
+        await ReplaceAsync(rules, TestRules.Yaml.Replace("national_id:  redact", "national_id:  obliterate"));
         var events = await TestAudit.WaitForAsync(redis.Configuration, gateway.AuditStream!, 2);
 
         Assert.Equal(2, events.Count);
@@ -123,6 +123,17 @@ public sealed partial class AuditTrailTests(RedisServerFixture redis) : IClassFi
         Assert.Equal("rules_invalid", refused.GetProperty("status_detail").GetString());
         Assert.Contains("obliterate", refused.GetProperty("unmapped").GetProperty("errors")[0].GetString());
         Assert.Equal(accepted.GetProperty("unmapped").GetProperty("rules_version").GetString(), refused.GetProperty("unmapped").GetProperty("rules_version").GetString());
+    }
+
+    /// <summary>
+    /// Replaces the file in one step, as a Kubernetes volume update does: rewritten in place, a poll
+    /// could read it half-written, and the gateway would rightly refuse and audit that version too.
+    /// </summary>
+    private static async Task ReplaceAsync(string path, string content)
+    {
+        var staged = path + ".staged";
+        await File.WriteAllTextAsync(staged, content);
+        File.Move(staged, path, overwrite: true);
     }
 
     [Fact]

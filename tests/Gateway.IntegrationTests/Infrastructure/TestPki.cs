@@ -43,6 +43,28 @@ internal sealed class TestPki
         return new IssuedCertificate(certificate, certificatePath, keyPath, pfxPath);
     }
 
+    /// <summary>A client certificate (TLS client authentication) issued by this CA, as PEM files.</summary>
+    public IssuedCertificate IssueClient(string name)
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.2")], false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Authority, true, false));
+        var now = DateTimeOffset.UtcNow;
+        var serial = System.Security.Cryptography.RandomNumberGenerator.GetBytes(16);
+        serial[0] &= 0x7f;
+        using var signed = request.Create(Authority, now.AddMinutes(-5), now.AddDays(2), serial);
+        var certificate = signed.CopyWithPrivateKey(key);
+        var certificatePath = Path.Combine(Directory, $"{name}.crt");
+        var keyPath = Path.Combine(Directory, $"{name}.key");
+        DevelopmentCertificates.WritePem(certificate, certificatePath, keyPath);
+        var pfxPath = Path.Combine(Directory, $"{name}.pfx");
+        File.WriteAllBytes(pfxPath, certificate.Export(X509ContentType.Pkcs12, PfxPassword));
+        return new IssuedCertificate(certificate, certificatePath, keyPath, pfxPath);
+    }
+
     /// <summary>Validates a server certificate against this CA only (never the system store).</summary>
     public bool Validates(X509Certificate2? certificate)
     {

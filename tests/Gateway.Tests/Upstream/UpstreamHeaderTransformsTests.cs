@@ -4,7 +4,6 @@ using Gateway.Telemetry;
 using Gateway.Upstream;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Transforms;
@@ -15,14 +14,10 @@ namespace Gateway.Tests.Upstream;
 public sealed class UpstreamHeaderTransformsTests : IDisposable
 {
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-    private readonly string _credentialFile = Path.GetTempFileName();
-
-    public UpstreamHeaderTransformsTests() => File.WriteAllText(_credentialFile, "Bearer crm-secret\n");
 
     public void Dispose()
     {
         _services.Dispose();
-        File.Delete(_credentialFile);
     }
 
     [Fact]
@@ -80,15 +75,13 @@ public sealed class UpstreamHeaderTransformsTests : IDisposable
         Assert.StartsWith("ReverseProxy:Routes:contacts:Transforms: X-Forwarded:", errors[1].Message);
     }
 
-    private IOptions<UpstreamOptions> UpstreamSettings() => Options.Create(new UpstreamOptions { Credential = { ValueFile = _credentialFile } });
+    private IOptions<UpstreamOptions> UpstreamSettings() => Options.Create(new UpstreamOptions());
 
     private RoutePolicies Policies() => new(UpstreamSettings());
 
     private UpstreamHeaderTransforms Provider()
     {
-        var options = UpstreamSettings();
-        var credential = new UpstreamCredential(options, TimeProvider.System, NullLogger<UpstreamCredential>.Instance);
-        return new UpstreamHeaderTransforms(credential, options, Policies(), new GatewayMetrics(_services.GetRequiredService<IMeterFactory>()));
+        return new UpstreamHeaderTransforms(UpstreamSettings(), Policies(), new GatewayMetrics(_services.GetRequiredService<IMeterFactory>()));
     }
 
     private TransformBuilderContext Transforms(IReadOnlyDictionary<string, string>? metadata = null)
