@@ -90,6 +90,40 @@ public sealed class CompiledRules
         return _permissions.OtherCallers ?? RolePermissions.Nothing;
     }
 
+    /// <summary>What a view does to a class when reading (its action's name); <c>unclassified</c> for fields no selector classifies.</summary>
+    /// <exception cref="ArgumentException"><paramref name="className"/> is neither a class of the file nor <c>unclassified</c>.</exception>
+    public string ReadActionFor(MaskingView view, string className) =>
+        className == Unclassified ? view.UnclassifiedAction : view.Actions[ClassIndex(className)];
+
+    /// <summary>Whether the permissions may write a class of an entity (for <c>gatewayctl rules explain</c>); <c>unclassified</c> too.</summary>
+    /// <exception cref="ArgumentException"><paramref name="className"/> is neither a class of the file nor <c>unclassified</c>.</exception>
+    public ClassWriteAccess WriteAccessFor(RolePermissions permissions, CompiledEntity entity, string className)
+    {
+        var permission = permissions.For(entity);
+        if (!permission.Allows(RecordOperation.Create) && !permission.Allows(RecordOperation.Update))
+        {
+            return ClassWriteAccess.No;
+        }
+        return permission.AccessTo(className == Unclassified ? Classes.Count : ClassIndex(className)) switch
+        {
+            EntityPermission.Writable => ClassWriteAccess.Yes,
+            EntityPermission.WritableWithMfa => ClassWriteAccess.WithMfa,
+            _ => ClassWriteAccess.No,
+        };
+    }
+
+    private int ClassIndex(string className)
+    {
+        for (var i = 0; i < Classes.Count; i++)
+        {
+            if (Classes[i] == className)
+            {
+                return i;
+            }
+        }
+        throw new ArgumentException($"'{className}' is not a class of these rules.", nameof(className));
+    }
+
     /// <summary>The entity whose <c>record_types</c> names <paramref name="type"/> (without regard to case), or null.</summary>
     internal CompiledEntity? EntityForRecordType(string type) => _entitiesByRecordType.GetValueOrDefault(type);
 
@@ -178,6 +212,14 @@ public sealed record MaskingView
     internal string UnclassifiedAction { get; }
 
     internal IReadOnlyList<string> CountKeys { get; }
+}
+
+/// <summary>Whether a role may write a class: not at all, yes, or only when the caller used MFA.</summary>
+public enum ClassWriteAccess
+{
+    No,
+    Yes,
+    WithMfa,
 }
 
 /// <summary>Where one kind of CRM record lives and what class each of its fields is. Other assemblies only pass it to the masker.</summary>

@@ -25,6 +25,63 @@ public sealed class WriteJudge(WriteLimits limits)
 {
     public WriteLimits Limits { get; } = limits;
 
+    /// <summary>
+    /// The whole decision on a request to an entity's route, as the gateway takes it (and
+    /// <c>gatewayctl rules test</c> replays it): may the caller's role perform the operation, and
+    /// for create and update, can the body be judged (size, encoding, media type) and may the role
+    /// write every field it writes.
+    /// </summary>
+    /// <param name="contentType">The request's one Content-Type, or null when it has none.</param>
+    /// <param name="contentEncoding">The request's Content-Encoding, or null when it has none.</param>
+    /// <param name="maxBodyBytes">Bodies larger than this are refused as <see cref="WriteRefusals.TooLarge"/>.</param>
+    /// <returns>
+    /// Null for a read the role may perform. Otherwise a report: its <see cref="WriteReport.Refusal"/>
+    /// says why the request is refused, or is null when it may go ahead as sent.
+    /// </returns>
+    public WriteReport? Decide(CompiledRules rules, CompiledEntity entity, RolePermissions permissions, bool mfaUsed, RecordOperation operation,
+        string method, string? contentType, string? contentEncoding, ReadOnlyMemory<byte> body, string? pathSubject, long maxBodyBytes)
+    {
+        WriteReport Report(WriteRefusal? refusal) => WriteReport.WithoutBody(rules.Version, entity.Name, operation.Name(), pathSubject, refusal);
+
+        if (!permissions.Allows(entity, operation))
+        {
+            return Report(!rules.HasPermissions
+                ? new WriteRefusal(WriteRefusals.WriteNotAllowed,
+                    $"The rules in force have no permissions section, so nobody may {operation.Name()} records of entity '{entity.Name}'.") { Entity = entity.Name }
+                : new WriteRefusal(WriteRefusals.OperationNotAllowed,
+                    $"Role '{permissions.Role ?? "(none)"}' may not {operation.Name()} records of entity '{entity.Name}'.") { Entity = entity.Name });
+        }
+        if (operation == RecordOperation.Read)
+        {
+            // A read the route declares (a POST query) carries a query, not records; its response is masked as any read.
+            return null;
+        }
+        if (operation == RecordOperation.Delete)
+        {
+            return Report(body.IsEmpty ? null
+                : WriteRefusals.NotJudgeable(WriteRefusals.UnexpectedBody, "A delete carries no body; this one has one, which the gateway does not judge."));
+        }
+        if (body.IsEmpty)
+        {
+            // Nothing written: an action such as POST /contacts/{id}/verify.
+            return Report(null);
+        }
+        if (body.Length > maxBodyBytes)
+        {
+            return Report(WriteRefusals.NotJudgeable(WriteRefusals.TooLarge, $"The body is larger than the {maxBodyBytes} bytes the write check reads."));
+        }
+        if (contentEncoding is not null && !contentEncoding.Trim().Equals("identity", StringComparison.OrdinalIgnoreCase))
+        {
+            return Report(WriteRefusals.NotJudgeable(WriteRefusals.Compressed, "Compressed request bodies (Content-Encoding) are not judged; send the body uncompressed."));
+        }
+        if (WriteBodyKinds.FromContentType(contentType, out var problem) is not { } kind)
+        {
+            return Report(WriteRefusals.NotJudgeable(WriteRefusals.ContentType, problem!));
+        }
+        var replacesRecords = method == "PUT" && kind == WriteBodyKind.Json;
+        return Judge(rules, entity, permissions, mfaUsed, operation, replacesRecords, kind, body, pathSubject);
+    }
+
     /// <param name="replacesRecords">The method replaces each record whole (PUT): every class a record can hold counts as written.</param>
     /// <param name="pathSubject">The record the request's path names, for the report.</param>
     /// <returns>The report; its <see cref="WriteReport.Refusal"/> is null when the body may be forwarded as it is.</returns>

@@ -101,7 +101,7 @@ public static class WriteRefusals
     public const string ContentType = "content_type", Compressed = "compressed", MalformedJson = "malformed_json", TooDeep = "too_deep",
         TooLarge = "too_large", NotARecord = "not_a_record", MalformedPatch = "malformed_patch", DuplicateKeyConflict = "duplicate_key_conflict",
         RecordTypeMissing = "record_type_missing", RecordTypeUnknown = "record_type_unknown", RecordTypeAmbiguous = "record_type_ambiguous",
-        PatchAsJson = "patch_as_json";
+        PatchAsJson = "patch_as_json", UnexpectedBody = "unexpected_body";
 
     public static WriteRefusal NotJudgeable(string reason, string detail) => new(BodyNotJudgeable, detail) { Reason = reason };
 }
