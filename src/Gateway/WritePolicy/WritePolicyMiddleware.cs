@@ -85,7 +85,7 @@ internal sealed partial class WritePolicyMiddleware(
         var status = refusal.Reason == WriteRefusals.TooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status403Forbidden;
         metrics.RequestRefused(Stage, refusal.Code);
         LogRefused(logger, refusal.Code, refusal.Reason);
-        return GatewayProblem.RefuseAsync(context, Stage, status, refusal.Code, refusal.Detail);
+        return GatewayProblem.RefuseAsync(context, Stage, status, refusal.Code, refusal.Detail, reason: refusal.Reason);
     }
 
     [LoggerMessage(EventId = 1901, Level = LogLevel.Information, Message = "Request refused by the write policy: {Code} ({Reason})")]
