@@ -25,7 +25,7 @@ public sealed class WriteDecisionTests
     [Fact]
     public void RulesWithoutPermissions_ReadAndRefuseEveryWrite()
     {
-        var rules = RulesCompiler.Compile(Rules[..Rules.IndexOf("permissions:", StringComparison.Ordinal)] + "default: redact\n", null);
+        var rules = RulesCompiler.Compile(WriteFixture.Rules[..WriteFixture.Rules.IndexOf("permissions:", StringComparison.Ordinal)] + "default: redact\n", null);
 
         Assert.Null(Decide("support-agent", RecordOperation.Read, "GET", null, "", rules));
         Assert.Equal(WriteRefusals.WriteNotAllowed, Decide("support-agent", RecordOperation.Update, "PATCH", "application/json", """{"email":"a"}""", rules)!.Refusal!.Code);
