@@ -79,6 +79,15 @@ public sealed class RulesCommandsTests
     }
 
     [Fact]
+    public void Test_ShippedSalesforceFixtures_JudgeEachRecordOfACollectionByItsType()
+    {
+        var (exitCode, output, _) = Run("rules", "test", Path.Combine(Root, "deploy", "rules", "salesforce.yaml"), Path.Combine(Root, "deploy", "rules", "fixtures", "salesforce"));
+
+        Assert.Equal(0, exitCode);
+        Assert.EndsWith("2 passed, 0 failed", output.Trim());
+    }
+
+    [Fact]
     public void Validate_RulesWithoutPermissions_SayWritesAreDeniedByDefault()
     {
         var (exitCode, output, error) = Run("rules", "validate", Path.Combine(Root, "deploy", "rules", "hubspot.yaml"));
