@@ -23,6 +23,9 @@ public sealed record WriteLimits
 /// </summary>
 public sealed class WriteJudge(WriteLimits limits)
 {
+    /// <summary>Field report entries of the rules last judged with; replaced when the rules change (their class indexes may mean other classes).</summary>
+    private volatile WrittenFieldCache? _fields;
+
     public WriteLimits Limits { get; } = limits;
 
     /// <summary>
@@ -93,7 +96,12 @@ public sealed class WriteJudge(WriteLimits limits)
         {
             report.SubjectIds.Add(pathSubject);
         }
-        new WriteWalk(rules, entity, permissions, mfaUsed, operation, replacesRecords, body, Limits, report).Run(kind);
+        var fields = _fields;
+        if (fields is null || !ReferenceEquals(fields.Rules, rules))
+        {
+            _fields = fields = new WrittenFieldCache(rules);
+        }
+        new WriteWalk(rules, entity, permissions, mfaUsed, operation, replacesRecords, body, Limits, report, fields).Run(kind);
         return report;
     }
 }

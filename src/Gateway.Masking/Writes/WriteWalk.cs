@@ -60,9 +60,12 @@ internal sealed class WriteWalk
     /// <summary>Report entries already made, by a hash of their path and class (open addressing; 0 is empty).</summary>
     private readonly ulong[] _seen;
 
+    private readonly WrittenFieldCache _fields;
+
     public WriteWalk(CompiledRules rules, CompiledEntity entity, RolePermissions permissions, bool mfaUsed, RecordOperation operation, bool replacesRecords,
-        ReadOnlyMemory<byte> body, WriteLimits limits, WriteReport report)
+        ReadOnlyMemory<byte> body, WriteLimits limits, WriteReport report, WrittenFieldCache fields)
     {
+        _fields = fields;
         _rules = rules;
         _operation = operation;
         _entity = entity;
@@ -384,7 +387,12 @@ internal sealed class WriteWalk
             }
             if (_seen[slot] == 0)
             {
-                if (_report.TryAdd(new WrittenField(PathText(step, exact: false), ClassName(classIndex))))
+                if (!_fields.TryGet(key, out var field))
+                {
+                    field = new WrittenField(PathText(step, exact: false), ClassName(classIndex));
+                    _fields.Add(key, field);
+                }
+                if (_report.TryAdd(field))
                 {
                     _seen[slot] = key;
                 }

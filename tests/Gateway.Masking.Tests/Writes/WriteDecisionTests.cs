@@ -82,6 +82,38 @@ public sealed class WriteDecisionTests
         Assert.Equal("allow", Compiled.ReadActionFor(Compiled.ViewFor(new HashSet<string> { "support-agent" }, false), "unclassified"));
     }
 
+    [Fact]
+    public void OneJudge_ReusedAcrossRulesVersions_ReportsEachVersionsClasses()
+    {
+        // The same class index, another class name: a report entry kept from the old rules would be wrong.
+        static CompiledRules RulesWith(string emailClass) => RulesCompiler.Compile($$"""
+            version: 1
+            classes:
+              name:    { sensitivity: medium }
+              {{emailClass}}: { sensitivity: medium }
+            entities:
+              contact:
+                routes: ["/api/contacts/{id}"]
+                records: ["$"]
+                fields: { "$.email": {{emailClass}} }
+            roles:
+              agent: { "*": allow }
+            permissions:
+              agent:
+                "*": { operations: [read, update], classes: ["*"] }
+            default: redact
+            """, null);
+        var judge = new WriteJudge(new WriteLimits());
+        var body = """{"email":"a","email":"b"}"""u8.ToArray();
+
+        string Classes(CompiledRules rules) => string.Join(",", judge.Judge(rules, rules.EntityFor("/api/contacts/c-1")!, rules.PermissionsFor(new HashSet<string> { "agent" }),
+            false, RecordOperation.Update, false, WriteBodyKind.Json, body, null).Fields.Select(f => $"{f.Path} {f.Class}"));
+
+        Assert.Equal("$.email contact", Classes(RulesWith("contact")));
+        Assert.Equal("$.email contact", Classes(RulesWith("contact")));
+        Assert.Equal("$.email phone", Classes(RulesWith("phone")));
+    }
+
     private static WriteReport? Decide(string role, RecordOperation operation, string method, string? contentType, string body, CompiledRules? rules = null)
     {
         rules ??= Compiled;
