@@ -66,7 +66,7 @@ internal sealed partial class WritePolicyMiddleware(
         var report = _judge.Decide(current, entity, current.PermissionsFor(identity?.Roles ?? NoRoles), identity?.MfaUsed ?? false, operation,
             request.Method, request.Headers.ContentType.Count == 1 ? request.Headers.ContentType[0] : null,
             request.Headers.ContentEncoding.Count == 1 ? request.Headers.ContentEncoding[0] : null,
-            feature.RequestBody ?? ReadOnlyMemory<byte>.Empty, entity.SubjectFromPath(path), _options.MaxBodyBytes);
+            feature.RequestBody ?? ReadOnlyMemory<byte>.Empty, entity.SubjectFromPath(path), _options.MaxBodyBytes ?? long.MaxValue);
         return report is null ? next(context) : Continue(context, feature, report);
     }
 

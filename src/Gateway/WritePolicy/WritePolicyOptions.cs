@@ -12,8 +12,11 @@ internal sealed class WritePolicyOptions
     /// </summary>
     public string UncoveredRoutes { get; set; } = "deny";
 
-    /// <summary>Largest create or update body the check reads (413 <c>too_large</c> beyond it); at most <c>Gateway:RequestGuard:MaxRequestBodyBytes</c>.</summary>
-    public long MaxBodyBytes { get; set; } = 1024 * 1024;
+    /// <summary>
+    /// Largest create or update body the check reads (413 <c>too_large</c> beyond it); at most
+    /// <c>Gateway:RequestGuard:MaxRequestBodyBytes</c>. Null: the guard's limit, which already bounds every body.
+    /// </summary>
+    public long? MaxBodyBytes { get; set; }
 
     /// <summary>Deepest nesting of objects and arrays in a write body (a JSON Patch pointer's segments count too).</summary>
     public int MaxDepth { get; set; } = 64;

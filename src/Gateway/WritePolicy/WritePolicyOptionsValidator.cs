@@ -15,7 +15,11 @@ internal sealed class WritePolicyOptionsValidator(IConfiguration configuration) 
         }
         var guardLimit = configuration.GetValue<long?>($"{RequestGuardOptions.Section}:{nameof(RequestGuardOptions.MaxRequestBodyBytes)}")
             ?? new RequestGuardOptions().MaxRequestBodyBytes;
-        if (options.MaxBodyBytes <= 0)
+        if (options.MaxBodyBytes is null)
+        {
+            // The guard's limit applies.
+        }
+        else if (options.MaxBodyBytes <= 0)
         {
             errors.Add($"{WritePolicyOptions.Section}:MaxBodyBytes", "must be positive.");
         }

@@ -24,6 +24,7 @@ public sealed class DemoWriteTests : IAsyncLifetime
         _gateway = await GatewayUnderTest.For(_crm.BaseAddress.ToString())
             .With("Gateway:Upstream:Credential:ValueFile", credentialFile)
             .With("Gateway:Masking:RulesPath", Path.Combine(RepositoryRoot.Path, "deploy", "rules", "democrm.yaml"))
+            .With("Gateway:Masking:HashKeyFile", TestAudit.KeyFile)
             .StartAsync();
         _direct = new HttpClient { BaseAddress = _crm.BaseAddress };
         _direct.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", Credential);

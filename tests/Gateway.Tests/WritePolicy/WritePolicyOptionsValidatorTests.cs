@@ -30,6 +30,12 @@ public sealed class WritePolicyOptionsValidatorTests
         Assert.Contains("at most Gateway:RequestGuard:MaxRequestBodyBytes (1000)", result.FailureMessage);
     }
 
+    [Fact]
+    public void MaxBodyBytes_Unset_IsTheGuardsLimitWhateverItIs()
+    {
+        Assert.True(Validator(("Gateway:RequestGuard:MaxRequestBodyBytes", "1024")).Validate(null, new WritePolicyOptions()).Succeeded);
+    }
+
     private static WritePolicyOptionsValidator Validator(params (string Key, string Value)[] settings) =>
         new(new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))).Build());
 }
