@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Gateway.Masking;
+using Gateway.Masking.Writes;
 
 namespace Gateway.Audit;
 
@@ -36,6 +37,12 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
 
     public ConsentReport? Consent { get; init; }
 
+    /// <summary>What the request does to records (<c>read</c>, <c>create</c>, <c>update</c>, <c>delete</c>), which sets the activity; by method when null.</summary>
+    public string? Operation { get; init; }
+
+    /// <summary>What a create, update or delete wrote or tried to write: entity, subjects, field paths and classes (never values), refusal.</summary>
+    public WriteReport? Write { get; init; }
+
     /// <summary>Names (never values) of the CRM's response headers a masked route did not pass on.</summary>
     public IReadOnlyList<string> DroppedResponseHeaders { get; init; } = [];
 
@@ -55,6 +62,7 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
 
     public override void ReleaseBuffers()
     {
+        Write?.SubjectIds.Release();
         if (Masking is { } masking)
         {
             masking.SubjectIds.Release();
@@ -69,7 +77,7 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
 
     internal override void WriteAttributes(Utf8JsonWriter writer, AuditKeys keys)
     {
-        var (activityId, activityName) = Activity(Method);
+        var (activityId, activityName) = Operation is null ? Activity(Method) : ActivityOf(Operation);
         WriteClass(writer, 6003, "API Activity", activityId, activityName);
         WriteStatus(writer, !Denied && !Aborted && StatusCode < 400, DenialReason);
         writer.WriteString("status_code"u8, StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -104,29 +112,42 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
             writer.WriteEndObject();
         }
         writer.WriteEndObject();
-        if (Masking is { } masking)
+        if (Masking is not null || Write is not null)
         {
             writer.WriteStartArray("resources"u8);
             Span<char> pseudonym = stackalloc char[SubjectPseudonymizer.PseudonymChars];
-            foreach (var subject in masking.SubjectIds.Entries)
+            if (Masking is { } masking)
             {
-                writer.WriteStartObject();
-                writer.WriteString("type"u8, masking.Entity);
-                if (masking.SubjectIds.Keyed)
-                {
-                    SubjectHash.FromBytes(subject).WriteHex(pseudonym);
-                }
-                else
-                {
-                    keys.Pseudonym(subject, pseudonym);
-                }
-                writer.WriteString("uid"u8, pseudonym);
-                writer.WriteEndObject();
+                WriteResources(writer, keys, masking.Entity, masking.SubjectIds, pseudonym);
+            }
+            if (Write is { Entity: { } entity } write)
+            {
+                WriteResources(writer, keys, entity, write.SubjectIds, pseudonym);
             }
             writer.WriteEndArray();
             writer.WriteStartObject("policy"u8);
             writer.WriteString("name"u8, "masking-rules"u8);
-            writer.WriteString("version"u8, masking.RulesVersion);
+            writer.WriteString("version"u8, Masking?.RulesVersion ?? Write!.RulesVersion);
+            writer.WriteEndObject();
+        }
+    }
+
+    /// <summary>Each subject as its pseudonym (or the keyed hash a record gate already made), never the id.</summary>
+    private static void WriteResources(Utf8JsonWriter writer, AuditKeys keys, string entity, SubjectIdList subjects, Span<char> pseudonym)
+    {
+        foreach (var subject in subjects.Entries)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type"u8, entity);
+            if (subjects.Keyed)
+            {
+                SubjectHash.FromBytes(subject).WriteHex(pseudonym);
+            }
+            else
+            {
+                keys.Pseudonym(subject, pseudonym);
+            }
+            writer.WriteString("uid"u8, pseudonym);
             writer.WriteEndObject();
         }
     }
@@ -161,6 +182,10 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
             writer.WriteEndObject();
             writer.WriteEndObject();
         }
+        if (Write is { } write)
+        {
+            WriteWrite(writer, write);
+        }
         if (Purpose is { } purpose)
         {
             writer.WriteStartObject("purpose"u8);
@@ -179,6 +204,50 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
             WriteNames(writer, "response"u8, DroppedResponseHeaders);
             WriteNames(writer, "trailers"u8, DroppedResponseTrailers);
             writer.WriteEndObject();
+        }
+    }
+
+    /// <summary>The paths and classes of the fields written, by name only, and the refusal's code, reason, path and class.</summary>
+    private static void WriteWrite(Utf8JsonWriter writer, WriteReport write)
+    {
+        writer.WriteStartObject("write"u8);
+        writer.WriteString("operation"u8, write.Operation);
+        if (write.Entity is not null)
+        {
+            writer.WriteString("entity"u8, write.Entity);
+        }
+        writer.WriteNumber("records"u8, write.Records);
+        writer.WriteStartArray("fields"u8);
+        foreach (var field in write.Fields)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("path"u8, field.Path);
+            writer.WriteString("class"u8, field.Class);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+        if (write.FieldsTruncated)
+        {
+            writer.WriteBoolean("fields_truncated"u8, true);
+        }
+        if (write.Refusal is { } refusal)
+        {
+            writer.WriteStartObject("refusal"u8);
+            writer.WriteString("code"u8, refusal.Code);
+            WriteIfSet(writer, "reason"u8, refusal.Reason);
+            WriteIfSet(writer, "entity"u8, refusal.Entity);
+            WriteIfSet(writer, "path"u8, refusal.Path);
+            WriteIfSet(writer, "class"u8, refusal.Class);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndObject();
+    }
+
+    private static void WriteIfSet(Utf8JsonWriter writer, ReadOnlySpan<byte> property, string? value)
+    {
+        if (value is not null)
+        {
+            writer.WriteString(property, value);
         }
     }
 
@@ -328,6 +397,15 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
         "POST" => (1, "Create"),
         "PUT" or "PATCH" => (3, "Update"),
         "DELETE" => (4, "Delete"),
+        _ => (99, "Other"),
+    };
+
+    private static (int Id, string Name) ActivityOf(string operation) => operation switch
+    {
+        "create" => (1, "Create"),
+        "read" => (2, "Read"),
+        "update" => (3, "Update"),
+        "delete" => (4, "Delete"),
         _ => (99, "Other"),
     };
 }

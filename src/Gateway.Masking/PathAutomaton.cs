@@ -97,7 +97,8 @@ internal sealed class PathAutomaton
             new(entity.ConsentFields.Select(f => f.Selector).ToList()),
             new(entity.Totals),
         ];
-        var builder = new Builder(sets, [.. entity.Fields.Select(f => f.ClassIndex)], entity.CaseInsensitive ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+        var builder = new Builder(sets, [.. entity.Fields.Select(f => f.ClassIndex)], [.. entity.Fields.Select(f => f.Selector.Anywhere)],
+            entity.CaseInsensitive ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
         var root = new List<int>[sets.Length];
         for (var set = 0; set < sets.Length; set++)
         {
@@ -116,7 +117,7 @@ internal sealed class PathAutomaton
     }
 
     /// <summary>Subset construction over the five selector sets, breadth first from the body's root.</summary>
-    private sealed class Builder(SelectorSet[] sets, int[] fieldClasses, StringComparer names)
+    private sealed class Builder(SelectorSet[] sets, int[] fieldClasses, bool[] fieldAnywhere, StringComparer names)
     {
         private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
         private readonly List<List<int>[]> _contents = [];
@@ -197,6 +198,7 @@ internal sealed class PathAutomaton
                 IsSubject = sets[Subject].FirstAccepting(content[Subject]) >= 0,
                 ConsentField = sets[Consent].FirstAccepting(content[Consent]),
                 IsTotal = sets[Totals].FirstAccepting(content[Totals]) >= 0,
+                Erasable = [.. sets[Fields].Unfinished(content[Fields]).Where(s => !fieldAnywhere[s]).Select(s => fieldClasses[s]).Distinct().Order()],
             });
             _pending.Enqueue(id);
             return id;
@@ -235,4 +237,11 @@ internal sealed class PathState
     public int ConsentField { get; init; }
 
     public bool IsTotal { get; init; }
+
+    /// <summary>
+    /// The classes a field selector places strictly below this path (<c>**.name</c> selectors
+    /// aside, which place theirs below every path): what a write that replaces the value here
+    /// (an array, a null, a JSON Patch operation) may erase.
+    /// </summary>
+    public int[] Erasable { get; init; } = [];
 }

@@ -63,6 +63,10 @@ internal sealed class SelectorSet(IReadOnlyList<JsonPathSelector> selectors)
             .Where(x => x.p < _steps[x.s].Length && _steps[x.s][x.p].Kind == PathStepKind.Name)
             .Select(x => _steps[x.s][x.p].Name!);
 
+    /// <summary>The selectors that can still match a path below this one (steps left to take), each once.</summary>
+    public IEnumerable<int> Unfinished(List<int> states) =>
+        states.Select(state => (s: state >> 8, p: state & 0xff)).Where(x => x.p < _steps[x.s].Length).Select(x => x.s).Distinct();
+
     /// <summary>The first selector (in rules order) that has matched the whole path, or -1.</summary>
     public int FirstAccepting(List<int> states)
     {

@@ -44,7 +44,7 @@ internal sealed partial class DisabledStageWarnings(IConfiguration configuration
     [LoggerMessage(EventId = 1530, Level = LogLevel.Warning, Message = "Token revocation is off (no Gateway:Redis:Configuration, or Gateway:Identity:Revocation:Enabled=false): tokens stay valid until they expire")]
     private static partial void LogRevocationOff(ILogger logger);
 
-    [LoggerMessage(EventId = 1611, Level = LogLevel.Warning, Message = "Masking is off (Gateway:Masking:Enabled=false): CRM responses leave unmasked")]
+    [LoggerMessage(EventId = 1611, Level = LogLevel.Warning, Message = "Masking is off (Gateway:Masking:Enabled=false): CRM responses leave unmasked and writes are not checked")]
     private static partial void LogMaskingOff(ILogger logger);
 
     [LoggerMessage(EventId = 1709, Level = LogLevel.Warning, Message = "Auditing is off (no Gateway:Redis:Configuration, or Gateway:Audit:Enabled=false): requests leave no audit trail, which is not compliant")]

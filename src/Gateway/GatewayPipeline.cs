@@ -9,6 +9,7 @@ using Gateway.RequestGuard;
 using Gateway.Telemetry;
 using Gateway.Transport;
 using Gateway.Upstream;
+using Gateway.WritePolicy;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Gateway;
@@ -41,6 +42,7 @@ internal static class GatewayPipeline
         services.AddGatewayPurpose(configuration);
         services.AddConsent(configuration);
         services.AddRequestGuard();
+        services.AddWritePolicy(configuration);
         services.AddHostedService<DisabledStageWarnings>();
         return new GatewayBuilder(services);
     }
@@ -56,6 +58,7 @@ internal static class GatewayPipeline
         app.UseGatewayPurpose();        // exactly one permitted purpose
         app.UseConsent();               // the consent gate that purpose calls for
         app.UseWholeRequestBody();      // the whole body before the CRM sees anything
+        app.UseWritePolicy();           // the operation and every field written, judged by role from that body
         app.UseUpstreamErrors();        // problem+json for a CRM that failed
         app.UseResponseMasking();       // the response masked by role and data class, its records by the consent gate
         app.MapGatewayProxy();          // YARP: forwards what every stage above let through

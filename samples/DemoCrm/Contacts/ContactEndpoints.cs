@@ -22,23 +22,42 @@ internal static class ContactEndpoints
             store.Find(id) is { } contact ? Results.Ok(contact) : NotFound(id));
         contacts.MapPost("/", (ContactInput input, ContactStore store, TimeProvider time) =>
         {
-            if (string.IsNullOrWhiteSpace(input.FirstName) || string.IsNullOrWhiteSpace(input.LastName) || string.IsNullOrWhiteSpace(input.Email))
+            if (MissingRequired(input) is { } missing)
             {
-                return Results.BadRequest(new { error = "firstName, lastName and email are required" });
+                return missing;
             }
-            var contact = store.Add(id => NewContact(id, input, time.GetUtcNow()));
+            var contact = store.Add(id => Apply(NewContact(id, time.GetUtcNow()), input, time.GetUtcNow()));
             return Results.Created($"/api/contacts/{contact.Id}", contact);
         });
+        contacts.MapPut("/{id}", (string id, ContactInput input, ContactStore store, TimeProvider time) =>
+            MissingRequired(input)
+            ?? (store.Update(id, existing => Apply(NewContact(id, existing.CreatedAt), input, time.GetUtcNow())) is { } replaced ? Results.Ok(replaced) : NotFound(id)));
         contacts.MapPatch("/{id}", (string id, ContactInput input, ContactStore store, TimeProvider time) =>
-            store.Update(id, existing => existing with
-            {
-                FirstName = input.FirstName ?? existing.FirstName,
-                LastName = input.LastName ?? existing.LastName,
-                Email = input.Email ?? existing.Email,
-                Notes = input.Notes ?? existing.Notes,
-                UpdatedAt = time.GetUtcNow(),
-            }) is { } updated ? Results.Ok(updated) : NotFound(id));
+            store.Update(id, existing => Apply(existing, input, time.GetUtcNow())) is { } updated ? Results.Ok(updated) : NotFound(id));
+        contacts.MapDelete("/{id}", (string id, ContactStore store) =>
+            store.Remove(id) ? Results.NoContent() : NotFound(id));
     }
+
+    private static IResult? MissingRequired(ContactInput input) =>
+        string.IsNullOrWhiteSpace(input.FirstName) || string.IsNullOrWhiteSpace(input.LastName) || string.IsNullOrWhiteSpace(input.Email)
+            ? Results.BadRequest(new { error = "firstName, lastName and email are required" })
+            : null;
+
+    /// <summary>Every field the input sets; the others stay as they are.</summary>
+    private static Contact Apply(Contact contact, ContactInput input, DateTimeOffset now) => contact with
+    {
+        FirstName = input.FirstName ?? contact.FirstName,
+        LastName = input.LastName ?? contact.LastName,
+        Email = input.Email ?? contact.Email,
+        Notes = input.Notes ?? contact.Notes,
+        Phones = input.Phones ?? contact.Phones,
+        Address = input.Address ?? contact.Address,
+        Ssn = input.Ssn ?? contact.Ssn,
+        BirthDate = input.BirthDate ?? contact.BirthDate,
+        HsEmailOptout = input.HsEmailOptout ?? contact.HsEmailOptout,
+        DoNotSell = input.DoNotSell ?? contact.DoNotSell,
+        UpdatedAt = now,
+    };
 
     private static async Task ListAsync(HttpContext context, ContactStore store, IOptions<JsonOptions> json, int? page, int? pageSize, string? format, string? encoding)
     {
@@ -76,20 +95,20 @@ internal static class ContactEndpoints
 
     private static IResult NotFound(string id) => Results.NotFound(new { error = $"no contact '{id}'" });
 
-    private static Contact NewContact(string id, ContactInput input, DateTimeOffset now) => new()
+    private static Contact NewContact(string id, DateTimeOffset created) => new()
     {
         Id = id,
-        FirstName = input.FirstName!,
-        LastName = input.LastName!,
-        Email = input.Email!,
+        FirstName = string.Empty,
+        LastName = string.Empty,
+        Email = string.Empty,
         Phones = [],
-        BirthDate = "1970-01-01",
+        BirthDate = string.Empty,
         Address = new Address(string.Empty, string.Empty, string.Empty, string.Empty),
         Ssn = string.Empty,
-        Notes = input.Notes ?? string.Empty,
+        Notes = string.Empty,
         HsEmailOptout = false,
         DoNotSell = false,
-        CreatedAt = now,
-        UpdatedAt = now,
+        CreatedAt = created,
+        UpdatedAt = created,
     };
 }

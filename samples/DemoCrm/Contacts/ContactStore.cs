@@ -46,4 +46,12 @@ public sealed class ContactStore(IEnumerable<Contact> seed)
             return updated;
         }
     }
+
+    public bool Remove(string id)
+    {
+        lock (_lock)
+        {
+            return _contacts.Remove(id);
+        }
+    }
 }

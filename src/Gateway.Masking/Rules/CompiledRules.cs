@@ -17,9 +17,16 @@ public sealed class CompiledRules
     /// <summary>Every view there can be, built once: per role in file order (last: no listed role), without and with MFA.</summary>
     private readonly MaskingView[] _views;
 
+    private readonly PermissionsCompiler.Result _permissions;
+    private readonly IReadOnlyDictionary<string, CompiledEntity> _entitiesByRecordType;
+
     internal CompiledRules(string version, IReadOnlyList<string> classes, IReadOnlyList<CompiledEntity> entities,
-        IReadOnlyList<(string Role, IReadOnlyDictionary<string, Grant> Grants)> roles, Grant fallback)
+        IReadOnlyList<(string Role, IReadOnlyDictionary<string, Grant> Grants)> roles, Grant fallback, PermissionsCompiler.Result permissions)
     {
+        _permissions = permissions;
+        _entitiesByRecordType = entities
+            .SelectMany(entity => entity.RecordTypes.Select(type => (type, entity)))
+            .ToDictionary(pair => pair.type, pair => pair.entity, StringComparer.OrdinalIgnoreCase);
         Version = version;
         Classes = classes;
         Entities = entities;
@@ -52,6 +59,73 @@ public sealed class CompiledRules
     public IReadOnlyList<CompiledEntity> Entities { get; }
 
     public IEnumerable<string> Roles => _roles.Select(r => r.Role);
+
+    /// <summary>The file has a <c>permissions</c> section. Without one every caller reads and nobody writes.</summary>
+    public bool HasPermissions => _permissions.Roles.Count > 0 || _permissions.OtherCallers is not null;
+
+    /// <summary>What is valid but worth knowing about the file (for <c>gatewayctl rules validate</c>): no permissions section, roles without permissions.</summary>
+    public IReadOnlyList<string> Notices => _permissions.Notices;
+
+    /// <summary>The roles listed under <c>permissions</c>, in file order (the first a caller holds decides).</summary>
+    public IEnumerable<string> PermissionRoles => _permissions.Roles.Select(role => role.Role!);
+
+    /// <summary>
+    /// What this caller may do: decided by the first role under <c>permissions</c> (file order) it
+    /// holds, or by the <c>*</c> entry when it holds none; nothing at all without that entry. A file
+    /// without the section lets every caller read and nobody write.
+    /// </summary>
+    public RolePermissions PermissionsFor(IReadOnlySet<string> callerRoles)
+    {
+        if (!HasPermissions)
+        {
+            return RolePermissions.ReadOnly;
+        }
+        foreach (var role in _permissions.Roles)
+        {
+            if (callerRoles.Contains(role.Role!))
+            {
+                return role;
+            }
+        }
+        return _permissions.OtherCallers ?? RolePermissions.Nothing;
+    }
+
+    /// <summary>What a view does to a class when reading (its action's name); <c>unclassified</c> for fields no selector classifies.</summary>
+    /// <exception cref="ArgumentException"><paramref name="className"/> is neither a class of the file nor <c>unclassified</c>.</exception>
+    public string ReadActionFor(MaskingView view, string className) =>
+        className == Unclassified ? view.UnclassifiedAction : view.Actions[ClassIndex(className)];
+
+    /// <summary>Whether the permissions may write a class of an entity (for <c>gatewayctl rules explain</c>); <c>unclassified</c> too.</summary>
+    /// <exception cref="ArgumentException"><paramref name="className"/> is neither a class of the file nor <c>unclassified</c>.</exception>
+    public ClassWriteAccess WriteAccessFor(RolePermissions permissions, CompiledEntity entity, string className)
+    {
+        var permission = permissions.For(entity);
+        if (!permission.Allows(RecordOperation.Create) && !permission.Allows(RecordOperation.Update))
+        {
+            return ClassWriteAccess.No;
+        }
+        return permission.AccessTo(className == Unclassified ? Classes.Count : ClassIndex(className)) switch
+        {
+            EntityPermission.Writable => ClassWriteAccess.Yes,
+            EntityPermission.WritableWithMfa => ClassWriteAccess.WithMfa,
+            _ => ClassWriteAccess.No,
+        };
+    }
+
+    private int ClassIndex(string className)
+    {
+        for (var i = 0; i < Classes.Count; i++)
+        {
+            if (Classes[i] == className)
+            {
+                return i;
+            }
+        }
+        throw new ArgumentException($"'{className}' is not a class of these rules.", nameof(className));
+    }
+
+    /// <summary>The entity whose <c>record_types</c> names <paramref name="type"/> (without regard to case), or null.</summary>
+    internal CompiledEntity? EntityForRecordType(string type) => _entitiesByRecordType.GetValueOrDefault(type);
 
     /// <summary>The first entity whose routes match the request path, or null.</summary>
     public CompiledEntity? EntityFor(string path)
@@ -140,6 +214,14 @@ public sealed record MaskingView
     internal IReadOnlyList<string> CountKeys { get; }
 }
 
+/// <summary>Whether a role may write a class: not at all, yes, or only when the caller used MFA.</summary>
+public enum ClassWriteAccess
+{
+    No,
+    Yes,
+    WithMfa,
+}
+
 /// <summary>Where one kind of CRM record lives and what class each of its fields is. Other assemblies only pass it to the masker.</summary>
 public sealed record CompiledEntity
 {
@@ -189,6 +271,49 @@ public sealed record CompiledEntity
 
     /// <summary>The same entity with the body's root as its one record: masks a record cut out of a larger body.</summary>
     internal CompiledEntity SingleRecord => field ??= new CompiledEntity(Name, Routes, [JsonPathSelector.Parse("$", out _)!], Subject, Fields, CaseInsensitive);
+
+    /// <summary>Where records sit in a body that writes them (<c>write_records</c>); empty: the body is one record, or a list of them.</summary>
+    internal IReadOnlyList<JsonPathSelector> WriteRecords { get; init; } = [];
+
+    /// <summary>The names leading, inside a record of a write body, to its type (<c>record_type</c>); empty when records are not typed.</summary>
+    internal IReadOnlyList<string> RecordTypePath { get; init; } = [];
+
+    /// <summary>The record types whose records this entity's fields describe (<c>record_types</c>).</summary>
+    internal IReadOnlyList<string> RecordTypes { get; init; } = [];
+
+    /// <summary>The route parameter naming the record a write addresses (<c>subject_in_path</c>), or null.</summary>
+    internal string? SubjectInPath { get; init; }
+
+    /// <summary>The automaton a write body is walked with when the rules say where its records are; built with the rules.</summary>
+    internal Masking.PathAutomaton? WriteAutomaton { get; set; }
+
+    /// <summary>A write body that is one record: its root. Also where a JSON Patch's pointers start.</summary>
+    internal Masking.PathAutomaton RecordAutomaton => SingleRecord.Automaton;
+
+    /// <summary>A write body that is a list of records, <c>[{...}, {...}]</c>.</summary>
+    internal Masking.PathAutomaton ListAutomaton
+    {
+        get => field ??= Masking.PathAutomaton.Build(new CompiledEntity(Name, Routes, [JsonPathSelector.Parse("$[*]", out _)!], Subject, Fields, CaseInsensitive), out var error)
+            ?? throw new Masking.MaskingException("rules_too_complex", $"Entity '{Name}': {error}");
+        set;
+    }
+
+    /// <summary>The record a write addresses by its path (<c>/api/contacts/{id}</c> with <c>subject_in_path: id</c>), or null.</summary>
+    public string? SubjectFromPath(string path)
+    {
+        if (SubjectInPath is null)
+        {
+            return null;
+        }
+        foreach (var route in Routes)
+        {
+            if (route.Matches(path) && route.Parameter(path, SubjectInPath) is { } value)
+            {
+                return value;
+            }
+        }
+        return null;
+    }
 }
 
 /// <summary>A record field that tells, for some purposes, whether the subject agreed (<see cref="OptIn"/>: true means yes) or refused (opt-out: true means no).</summary>

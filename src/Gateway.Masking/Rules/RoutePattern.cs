@@ -9,11 +9,15 @@ internal sealed class RoutePattern
     private readonly string?[] _segments;
     private readonly bool _catchAll;
 
-    private RoutePattern(string text, string?[] segments, bool catchAll)
+    /// <summary>Per fixed segment, the name of a <c>{name}</c> parameter, or null.</summary>
+    private readonly string?[] _parameters;
+
+    private RoutePattern(string text, string?[] segments, bool catchAll, string?[] parameters)
     {
         Text = text;
         _segments = segments;
         _catchAll = catchAll;
+        _parameters = parameters;
     }
 
     public string Text { get; }
@@ -42,8 +46,37 @@ internal sealed class RoutePattern
             return null;
         }
         var fixedSegments = catchAll ? segments[..^1] : segments;
-        return new RoutePattern(text, [.. fixedSegments.Select(s => s == "*" || (s.StartsWith('{') && s.EndsWith('}')) ? null : s)], catchAll);
+        return new RoutePattern(
+            text,
+            [.. fixedSegments.Select(s => s == "*" || IsParameter(s) ? null : s)],
+            catchAll,
+            [.. fixedSegments.Select(s => IsParameter(s) ? s[1..^1] : null)]);
     }
+
+    /// <summary>The route declares a one-segment parameter <c>{name}</c>.</summary>
+    public bool HasParameter(string name) => _parameters.Contains(name, StringComparer.Ordinal);
+
+    /// <summary>The segment of <paramref name="path"/> (which this route matches) in the place of <c>{name}</c>, or null.</summary>
+    public string? Parameter(ReadOnlySpan<char> path, string name)
+    {
+        var index = Array.IndexOf(_parameters, name);
+        if (index < 0)
+        {
+            return null;
+        }
+        var trimmed = path.Trim('/');
+        var i = 0;
+        foreach (var range in trimmed.Split('/'))
+        {
+            if (i++ == index)
+            {
+                return trimmed[range].ToString();
+            }
+        }
+        return null;
+    }
+
+    private static bool IsParameter(string segment) => segment.StartsWith('{') && segment.EndsWith('}') && !segment.StartsWith("{**", StringComparison.Ordinal);
 
     /// <summary>Matches a request path case-insensitively (a CRM that ignores case must not offer an unmasked spelling).</summary>
     /// <remarks>Walks the path in place: every proxied request is matched against every route until one fits.</remarks>

@@ -36,6 +36,8 @@ public static class RulesCompiler
                 }
             }
         }
+        CheckRecordTypes(entities, document, errors);
+        var permissions = PermissionsCompiler.Compile(document, classes, errors);
         var fallback = CompileGrant("default", CompiledRules.AnyClass, document.Default, document, hashKey, errors);
         if (document.Default.Action == "allow")
         {
@@ -45,7 +47,24 @@ public static class RulesCompiler
         {
             throw new RulesException(errors.All);
         }
-        return new CompiledRules(VersionOf(yaml), classes, entities, roles, fallback);
+        return new CompiledRules(VersionOf(yaml), classes, entities, roles, fallback, permissions);
+    }
+
+    /// <summary>A record type names one entity: two would leave a typed record's fields to chance.</summary>
+    private static void CheckRecordTypes(List<CompiledEntity> entities, RulesDocument document, RuleErrors errors)
+    {
+        var owners = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var entity in entities)
+        {
+            foreach (var type in entity.RecordTypes)
+            {
+                if (!owners.TryAdd(type, entity.Name))
+                {
+                    errors.Add($"entities.{entity.Name}.record_types", document.Entities[entity.Name].Line,
+                        $"'{type}' is already a record type of entity '{owners[type]}' (types are compared without regard to case).");
+                }
+            }
+        }
     }
 
     private static void CheckClasses(RulesDocument document, RuleErrors errors)
@@ -141,16 +160,120 @@ public static class RulesCompiler
                 totals.Add(total);
             }
         }
-        var compiled = new CompiledEntity(name, routes, records, subject, fields, entity.CaseInsensitive) { ConsentFields = consent, Totals = totals };
+        var compiled = new CompiledEntity(name, routes, records, subject, fields, entity.CaseInsensitive)
+        {
+            ConsentFields = consent,
+            Totals = totals,
+            WriteRecords = RecordSelectors(entity.WriteRecords, $"{path}.write_records", entity.Line, errors),
+            RecordTypePath = RecordTypePath(entity, path, errors),
+            RecordTypes = RecordTypes(entity, path, errors),
+            SubjectInPath = SubjectInPath(entity, routes, path, errors),
+        };
         if (Masking.PathAutomaton.Build(compiled, out var tooComplex) is { } automaton)
         {
             compiled.Automaton = automaton;
+            BuildWriteAutomata(compiled, path, entity.Line, errors);
         }
         else
         {
             errors.Add(path, entity.Line, tooComplex!);
         }
         return compiled;
+    }
+
+    /// <summary>The automata a write body is walked with, built now so that a write never finds its entity too complex.</summary>
+    private static void BuildWriteAutomata(CompiledEntity entity, string path, long line, RuleErrors errors)
+    {
+        CompiledEntity[] variants =
+        [
+            entity.SingleRecord,
+            new(entity.Name, entity.Routes, [JsonPathSelector.Parse("$[*]", out _)!], entity.Subject, entity.Fields, entity.CaseInsensitive),
+            .. entity.WriteRecords.Count > 0 ? [new CompiledEntity(entity.Name, entity.Routes, entity.WriteRecords, entity.Subject, entity.Fields, entity.CaseInsensitive)] : Array.Empty<CompiledEntity>(),
+        ];
+        var built = new Masking.PathAutomaton[variants.Length];
+        for (var i = 0; i < variants.Length; i++)
+        {
+            if (Masking.PathAutomaton.Build(variants[i], out var tooComplex) is not { } automaton)
+            {
+                errors.Add(path, line, $"for write bodies, {tooComplex}");
+                return;
+            }
+            built[i] = automaton;
+        }
+        entity.SingleRecord.Automaton = built[0];
+        entity.ListAutomaton = built[1];
+        entity.WriteAutomaton = built.Length > 2 ? built[2] : null;
+    }
+
+    /// <summary>Record locations, from the body's root.</summary>
+    private static List<JsonPathSelector> RecordSelectors(IReadOnlyList<string> texts, string path, long line, RuleErrors errors)
+    {
+        var selectors = new List<JsonPathSelector>();
+        for (var i = 0; i < texts.Count; i++)
+        {
+            if (Selector(texts[i], $"{path}[{i}]", line, errors) is { } selector)
+            {
+                if (selector.Anywhere)
+                {
+                    errors.Add($"{path}[{i}]", line, "records are located from the body's root: start with $.");
+                }
+                selectors.Add(selector);
+            }
+        }
+        return selectors;
+    }
+
+    /// <summary><c>record_type</c>: a plain path of names inside the record, such as <c>$.attributes.type</c>.</summary>
+    private static List<string> RecordTypePath(EntityDefinition entity, string path, RuleErrors errors)
+    {
+        if (entity.RecordType is null)
+        {
+            return [];
+        }
+        var selector = Selector(entity.RecordType, $"{path}.record_type", entity.Line, errors);
+        if (selector is null)
+        {
+            return [];
+        }
+        if (selector.Steps.Count == 0 || selector.Anywhere || selector.Steps.Any(step => step.Kind != PathStepKind.Name))
+        {
+            errors.Add($"{path}.record_type", entity.Line, $"'{entity.RecordType}' must be a path of names from the record, such as $.attributes.type.");
+            return [];
+        }
+        return [.. selector.Steps.Select(step => step.Name!)];
+    }
+
+    private static List<string> RecordTypes(EntityDefinition entity, string path, RuleErrors errors)
+    {
+        var types = new List<string>();
+        foreach (var type in entity.RecordTypes)
+        {
+            if (type.Length == 0 || types.Contains(type, StringComparer.OrdinalIgnoreCase))
+            {
+                errors.Add($"{path}.record_types", entity.Line, type.Length == 0 ? "a record type is never empty." : $"'{type}' is listed twice.");
+                continue;
+            }
+            types.Add(type);
+        }
+        if (types.Count > 0 && entity.RecordType is not null)
+        {
+            errors.Add(path, entity.Line, "an entity either says where its records' type is (record_type, on a collection's route) or which types it describes (record_types), not both.");
+        }
+        return types;
+    }
+
+    private static string? SubjectInPath(EntityDefinition entity, List<RoutePattern> routes, string path, RuleErrors errors)
+    {
+        if (entity.SubjectInPath is not { } name)
+        {
+            return null;
+        }
+        var bare = name.Trim('{', '}');
+        if (!routes.Any(route => route.HasParameter(bare)))
+        {
+            errors.Add($"{path}.subject_in_path", entity.Line, $"'{name}' is not a parameter ({{{bare}}}) of any of the entity's routes.");
+        }
+        return bare;
     }
 
     private static JsonPathSelector? Selector(string text, string path, long line, RuleErrors errors)

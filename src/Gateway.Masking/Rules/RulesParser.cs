@@ -9,9 +9,11 @@ namespace Gateway.Masking.Rules;
 /// </summary>
 internal static class RulesParser
 {
-    private static readonly HashSet<string> TopLevelKeys = ["version", "classes", "entities", "roles", "default"];
+    private static readonly HashSet<string> TopLevelKeys = ["version", "classes", "entities", "roles", "default", "permissions"];
     private static readonly HashSet<string> ClassKeys = ["sensitivity", "detect"];
-    private static readonly HashSet<string> EntityKeys = ["routes", "records", "subject", "fields", "case_insensitive", "consent", "totals"];
+    private static readonly HashSet<string> EntityKeys =
+        ["routes", "records", "subject", "fields", "case_insensitive", "consent", "totals", "write_records", "record_type", "record_types", "subject_in_path"];
+    private static readonly HashSet<string> PermissionKeys = ["operations", "classes", "require_mfa"];
     private static readonly HashSet<string> ConsentFieldKeys = ["purposes", "means"];
 
     public static RulesDocument? Parse(string yaml, RuleErrors errors)
@@ -50,7 +52,53 @@ internal static class RulesParser
         var fallback = root.Children.TryGetValue(new YamlScalarNode("default"), out var defaultNode)
             ? ParseAction(defaultNode, "default", errors) ?? NoAction
             : Missing(errors, "default", "is required: what a role sees of a class nobody granted it (usually redact).");
-        return new RulesDocument(version, classes, entities, roles, fallback);
+        return new RulesDocument(version, classes, entities, roles, fallback) { Permissions = ParsePermissions(root, errors) };
+    }
+
+    /// <summary>The <c>permissions</c> section, roles and entities in file order (the first role a caller holds decides); null when the file has none.</summary>
+    private static List<RolePermissionsDefinition>? ParsePermissions(YamlMappingNode root, RuleErrors errors)
+    {
+        if (!root.Children.TryGetValue(new YamlScalarNode("permissions"), out var node))
+        {
+            return null;
+        }
+        var roles = new List<RolePermissionsDefinition>();
+        if (node is not YamlMappingNode roleMap)
+        {
+            errors.Add("permissions", node.Start.Line, "must map roles to entities, e.g. support-agent: { contact: { operations: [read, update], classes: [contact] } }.");
+            return roles;
+        }
+        foreach (var (roleKey, roleNode) in roleMap.Children)
+        {
+            var role = Key(roleKey);
+            var rolePath = $"permissions.{role}";
+            if (roleNode is not YamlMappingNode entityMap)
+            {
+                errors.Add(rolePath, roleNode.Start.Line, "must map entities (or *) to { operations: [...], classes: [...] }.");
+                continue;
+            }
+            var entities = new List<EntityPermissionDefinition>();
+            foreach (var (entityKey, grantNode) in entityMap.Children)
+            {
+                var entity = Key(entityKey);
+                var path = $"{rolePath}.{entity}";
+                if (grantNode is not YamlMappingNode grant)
+                {
+                    errors.Add(path, grantNode.Start.Line, "must be a mapping such as { operations: [read, update], classes: [contact] }.");
+                    continue;
+                }
+                CheckKeys(grant, PermissionKeys, path, errors);
+                var classes = grant.Children.ContainsKey(new YamlScalarNode("classes")) ? Strings(grant, "classes", $"{path}.classes", errors) : null;
+                entities.Add(new EntityPermissionDefinition(
+                    entity,
+                    Strings(grant, "operations", $"{path}.operations", errors, required: true),
+                    classes,
+                    Strings(grant, "require_mfa", $"{path}.require_mfa", errors),
+                    grant.Start.Line));
+            }
+            roles.Add(new RolePermissionsDefinition(role, entities, roleNode.Start.Line));
+        }
+        return roles;
     }
 
     private static DataClassDefinition? ParseClass(YamlNode node, string path, RuleErrors errors)
@@ -116,6 +164,10 @@ internal static class RulesParser
         {
             Consent = ParseConsentFields(mapping, $"{path}.consent", errors),
             Totals = Strings(mapping, "totals", $"{path}.totals", errors),
+            WriteRecords = Strings(mapping, "write_records", $"{path}.write_records", errors),
+            RecordType = Scalar(mapping, "record_type", $"{path}.record_type", errors, required: false),
+            RecordTypes = Strings(mapping, "record_types", $"{path}.record_types", errors),
+            SubjectInPath = Scalar(mapping, "subject_in_path", $"{path}.subject_in_path", errors, required: false),
         };
     }
 

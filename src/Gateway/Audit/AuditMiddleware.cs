@@ -115,6 +115,8 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditTrail trail, I
             Masking = feature.MaskingReport,
             Purpose = feature.Purpose is { } purpose ? new AuditPurpose(purpose.Name, purpose.Basis.Name(), purpose.Source) : null,
             Consent = feature.Consent,
+            Operation = feature.Operation is { } operation ? Gateway.Masking.Rules.RecordOperations.Name(operation) : null,
+            Write = feature.WriteReport,
             DroppedResponseHeaders = feature.DroppedResponseHeaders,
             DroppedResponseTrailers = feature.DroppedResponseTrailers,
             DurationMilliseconds = duration.TotalMilliseconds,

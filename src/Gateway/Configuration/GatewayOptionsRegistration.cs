@@ -8,6 +8,7 @@ using Gateway.RequestGuard;
 using Gateway.Telemetry;
 using Gateway.Transport;
 using Gateway.Upstream;
+using Gateway.WritePolicy;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Configuration;
@@ -27,6 +28,7 @@ internal static class GatewayOptionsRegistration
         services.AddValidatedOptions<AuditOptions, AuditOptionsValidator>(AuditOptions.Section);
         services.AddValidatedOptions<PurposeOptions, PurposeOptionsValidator>(PurposeOptions.Section);
         services.AddValidatedOptions<ConsentOptions, ConsentOptionsValidator>(ConsentOptions.Section);
+        services.AddValidatedOptions<WritePolicyOptions, WritePolicyOptionsValidator>(WritePolicyOptions.Section);
         return services;
     }
 

@@ -31,6 +31,12 @@ internal static class DemoBanner
             text.AppendLine($"# {role.Name}");
             text.AppendLine($"curl --cacert '{workspace.CaCertificatePath}' -H 'Authorization: Bearer {token}' 'https://localhost:{proxyPort}/api/contacts?pageSize=2'");
         }
+        var agent = Path.Combine(workspace.TokensDirectory, "support-agent.jwt");
+        var write = $"curl --cacert '{workspace.CaCertificatePath}' -H \"Authorization: Bearer $(cat '{agent}')\" -H 'Content-Type: application/merge-patch+json' -X PATCH https://localhost:{proxyPort}/api/contacts/c-00001";
+        text.AppendLine();
+        text.AppendLine("# writes: a support agent may change a phone number (200) but not a national id (403 field_not_writable)");
+        text.AppendLine($"{write} -d '{{\"phones\":[{{\"type\":\"mobile\",\"number\":\"+1-555-0100\"}}]}}'");
+        text.AppendLine($"{write} -d '{{\"ssn\":\"000-00-0000\"}}'");
         text.AppendLine();
         text.AppendLine("Press Ctrl+C to stop.");
         return text.ToString();

@@ -27,6 +27,12 @@ internal sealed class GatewayRequestFeature : IGatewayRequestFeature
 
     public IReadOnlyList<string> DroppedResponseTrailers { get; set; } = [];
 
+    public ReadOnlyMemory<byte>? RequestBody { get; set; }
+
+    public Gateway.Masking.Rules.RecordOperation? Operation { get; set; }
+
+    public Gateway.Masking.Writes.WriteReport? WriteReport { get; set; }
+
     public void Deny(string stage, string reasonCode)
     {
         DeniedBy ??= stage;

@@ -45,5 +45,14 @@ internal interface IGatewayRequestFeature
     /// <summary>Names of the CRM's response trailers a masked route did not pass on.</summary>
     IReadOnlyList<string> DroppedResponseTrailers { get; set; }
 
+    /// <summary>The whole request body as the guard read it (and as the CRM receives it); null when the request has none or it was not read.</summary>
+    ReadOnlyMemory<byte>? RequestBody { get; set; }
+
+    /// <summary>What the request does to records (by method, or as its route declares); set by the write policy stage.</summary>
+    Gateway.Masking.Rules.RecordOperation? Operation { get; set; }
+
+    /// <summary>What a create, update or delete wrote or tried to write (entity, subjects, field paths and classes, refusal); null for reads.</summary>
+    Gateway.Masking.Writes.WriteReport? WriteReport { get; set; }
+
     void Deny(string stage, string reasonCode);
 }

@@ -45,7 +45,17 @@ internal sealed partial class WholeRequestBodyMiddleware(RequestDelegate next, G
             return;
         }
         context.Request.Body = body.AsReadOnlyStream();
-        await next(context);
+        var feature = GatewayRequestFeature.GetOrCreate(context);
+        feature.RequestBody = body.Written;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            // The buffer goes back to the pool when this returns: nobody may read it after.
+            feature.RequestBody = null;
+        }
     }
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Request body refused before forwarding: {Status} ({Reason})")]

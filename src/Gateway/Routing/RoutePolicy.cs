@@ -1,3 +1,5 @@
+using Gateway.Masking.Rules;
+
 namespace Gateway.Routing;
 
 /// <summary>
@@ -24,4 +26,15 @@ internal sealed record RoutePolicy
 
     /// <summary><c>AllowResponseHeaders</c>: response header names (or prefixes) a masked route passes besides the global list.</summary>
     public IReadOnlyList<string> AllowResponseHeaders { get; init; } = [];
+
+    /// <summary>
+    /// <c>Operation</c>: what a request on this route does to records, by method, where the method
+    /// alone would say otherwise (a POST that is a query reads). Methods not listed keep
+    /// <see cref="RecordOperations.ForMethod"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, RecordOperation> Operations { get; init; } = new Dictionary<string, RecordOperation>();
+
+    /// <summary>The operation a request with <paramref name="method"/> performs on this route.</summary>
+    public RecordOperation OperationFor(string method) =>
+        Operations.TryGetValue(method, out var declared) ? declared : RecordOperations.ForMethod(method);
 }

@@ -1,4 +1,5 @@
 using Gateway.Masking;
+using Gateway.Masking.Rules;
 using Gateway.Upstream;
 
 namespace Gateway.Routing;
@@ -16,8 +17,9 @@ internal static class RoutePolicyReader
     public const string MaskingPassThrough = "MaskingPassThrough";
     public const string AllowRequestHeaders = "AllowRequestHeaders";
     public const string AllowResponseHeaders = "AllowResponseHeaders";
+    public const string Operation = "Operation";
 
-    private static readonly string[] Keys = [RequireMfa, MaskNdjson, MaskingPassThrough, AllowRequestHeaders, AllowResponseHeaders];
+    private static readonly string[] Keys = [RequireMfa, MaskNdjson, MaskingPassThrough, AllowRequestHeaders, AllowResponseHeaders, Operation];
 
     /// <summary>The route's policy, and every problem of its metadata (the policy is only good when there are none).</summary>
     /// <param name="neverForwarded">The request headers no route may forward (<see cref="RequestHeaderPolicy.NeverForwarded"/>).</param>
@@ -49,6 +51,7 @@ internal static class RoutePolicyReader
             PassThroughMediaTypes = MediaTypes(),
             AllowRequestHeaders = HeaderList(AllowRequestHeaders, entry => HeaderAllowList.Problem(entry, neverForwarded)),
             AllowResponseHeaders = HeaderList(AllowResponseHeaders, entry => HeaderAllowList.Problem(entry, ResponseHeaderPolicy.NeverPassed)),
+            Operations = Operations(),
         };
         return problems;
 
@@ -81,6 +84,42 @@ internal static class RoutePolicyReader
                 }
             }
             return types;
+        }
+
+        // "read" (every method of the route), or "POST=read, PATCH=update" (per method).
+        Dictionary<string, RecordOperation> Operations()
+        {
+            var operations = new Dictionary<string, RecordOperation>(StringComparer.Ordinal);
+            foreach (var entry in Entries(Operation))
+            {
+                var (method, name) = entry.IndexOf('=') is var equals and >= 0
+                    ? (entry[..equals].Trim().ToUpperInvariant(), entry[(equals + 1)..].Trim())
+                    : ("*", entry);
+                if (!RecordOperations.TryParse(name, out var operation))
+                {
+                    problems.Add((Path(routeId, Operation), $"'{name}' is not an operation; use one of {string.Join(", ", RecordOperations.Names)}, alone or as METHOD=operation."));
+                }
+                else if (method != "*" && !RequestGuard.HttpMethodPolicy.CanBeAllowed(method))
+                {
+                    problems.Add((Path(routeId, Operation), $"'{method}' is not a method the gateway accepts ({string.Join(", ", RequestGuard.HttpMethodPolicy.Allowable)})."));
+                }
+                else if (!operations.TryAdd(method, operation))
+                {
+                    problems.Add((Path(routeId, Operation), $"'{method}' is given an operation more than once."));
+                }
+            }
+            if (operations.Count > 1 && operations.ContainsKey("*"))
+            {
+                problems.Add((Path(routeId, Operation), "is either one operation for every method or METHOD=operation pairs, not both."));
+            }
+            if (operations.Remove("*", out var every))
+            {
+                foreach (var method in RequestGuard.HttpMethodPolicy.Allowable)
+                {
+                    operations[method] = every;
+                }
+            }
+            return operations;
         }
 
         IReadOnlyList<string> HeaderList(string key, Func<string, string?> problem)

@@ -74,7 +74,66 @@ public sealed class RulesCommandsTests
         var (exitCode, output, _) = Run("rules", "test", DemoRules, DemoFixtures);
 
         Assert.Equal(0, exitCode);
-        Assert.EndsWith("3 passed, 0 failed", output.Trim());
+        Assert.EndsWith("10 passed, 0 failed", output.Trim());
+        Assert.Contains("PASS support-agent-write-ssn", output);
+    }
+
+    [Fact]
+    public void Test_ShippedSalesforceFixtures_JudgeEachRecordOfACollectionByItsType()
+    {
+        var (exitCode, output, _) = Run("rules", "test", Path.Combine(Root, "deploy", "rules", "salesforce.yaml"), Path.Combine(Root, "deploy", "rules", "fixtures", "salesforce"));
+
+        Assert.Equal(0, exitCode);
+        Assert.EndsWith("2 passed, 0 failed", output.Trim());
+    }
+
+    [Fact]
+    public void Validate_RulesWithoutPermissions_SayWritesAreDeniedByDefault()
+    {
+        var (exitCode, output, error) = Run("rules", "validate", Path.Combine(Root, "deploy", "rules", "hubspot.yaml"));
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("notice: No permissions section", output);
+        Assert.Contains("write_not_allowed", output);
+    }
+
+    [Fact]
+    public void Test_AWriteCaseThatNoLongerMatches_SaysWhatDiffers()
+    {
+        var fixtures = Directory.CreateTempSubdirectory("fixtures-").FullName;
+        var allowed = Path.Combine(fixtures, "ssn-allowed");
+        Directory.CreateDirectory(allowed);
+        File.Copy(Path.Combine(DemoFixtures, "support-agent-write-ssn", "case.json"), Path.Combine(allowed, "case.json"));
+        File.Copy(Path.Combine(DemoFixtures, "support-agent-write-ssn", "request.json"), Path.Combine(allowed, "request.json"));
+        File.WriteAllText(Path.Combine(allowed, "expected.json"), """{"allowed": true}""");
+
+        var (exitCode, output, _) = Run("rules", "test", DemoRules, fixtures);
+
+        Assert.Equal(RulesCommands.Invalid, exitCode);
+        Assert.Contains("FAIL ssn-allowed: allowed: expected true, got false", output);
+        Assert.Contains("$.ssn", output);
+        Assert.DoesNotContain("123-45-6789", output);
+    }
+
+    [Fact]
+    public void Explain_PrintsOperationsAndTheReadWriteMatrix()
+    {
+        var (exitCode, output, error) = Run("rules", "explain", DemoRules, "--role", "compliance-officer");
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("entity contact: read, create, update, delete", output);
+        Assert.Matches(@"national_id\s+redact\s+allow\s+mfa", output);
+        Assert.Matches(@"contact\s+redact\s+allow\s+yes", output);
+    }
+
+    [Fact]
+    public void Explain_AReadOnlyRole_MayWriteNothing()
+    {
+        var (exitCode, output, error) = Run("rules", "explain", DemoRules, "--role", "marketing-analyst");
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("entity contact-list: read" + Environment.NewLine, output);
+        Assert.DoesNotMatch(@"\s(yes|mfa)\r?\n", output);
     }
 
     [Fact]

@@ -103,6 +103,36 @@ public sealed class DemoCrmTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Writes_AcceptEveryFieldAContactReturns_AndDeleteRemovesIt()
+    {
+        var patched = await _client.PatchAsJsonAsync("/api/contacts/c-00002", new
+        {
+            phones = new[] { new { type = "mobile", number = "+1-555-0100" } },
+            address = new { street = "1 Main St", city = "Lakeside", postcode = "83271", country = "GB" },
+            ssn = "000-00-0000",
+            birthDate = "1990-01-01",
+            hs_email_optout = true,
+            doNotSell = true,
+        });
+        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        var contact = (await _client.GetFromJsonAsync<JsonElement>("/api/contacts/c-00002"));
+        Assert.Equal("+1-555-0100", contact.GetProperty("phones")[0].GetProperty("number").GetString());
+        Assert.Equal("Lakeside", contact.GetProperty("address").GetProperty("city").GetString());
+        Assert.Equal("000-00-0000", contact.GetProperty("ssn").GetString());
+        Assert.Equal("1990-01-01", contact.GetProperty("birthDate").GetString());
+        Assert.True(contact.GetProperty("hs_email_optout").GetBoolean());
+        Assert.True(contact.GetProperty("doNotSell").GetBoolean());
+
+        var replaced = await _client.PutAsJsonAsync("/api/contacts/c-00002", new { firstName = "Ada", lastName = "Lovelace", email = "ada@example.com" });
+        Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
+        Assert.Equal("", (await _client.GetFromJsonAsync<JsonElement>("/api/contacts/c-00002")).GetProperty("ssn").GetString());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteAsync("/api/contacts/c-00002")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync("/api/contacts/c-00002")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.DeleteAsync("/api/contacts/c-00002")).StatusCode);
+    }
+
+    [Fact]
     public async Task Post_MissingRequiredField_Returns400()
     {
         var response = await _client.PostAsJsonAsync("/api/contacts", new { firstName = "Ada" });

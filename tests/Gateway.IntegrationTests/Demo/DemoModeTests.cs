@@ -28,7 +28,7 @@ public sealed class DemoModeTests : IAsyncLifetime
     [Fact]
     public async Task PrintedCurlCommand_ForEachRole_ReturnsContactsThroughTheGateway()
     {
-        var commands = _demo.Banner.Split('\n').Where(line => line.StartsWith("curl ", StringComparison.Ordinal)).ToList();
+        var commands = _demo.Banner.Split('\n').Where(line => line.StartsWith("curl ", StringComparison.Ordinal) && !line.Contains("-X PATCH", StringComparison.Ordinal)).ToList();
 
         Assert.Equal(DemoTokenIssuer.Roles.Count, commands.Count);
         foreach (var command in commands)
@@ -40,6 +40,22 @@ public sealed class DemoModeTests : IAsyncLifetime
             Assert.Equal(2, body.RootElement.GetProperty("data").GetArrayLength());
             Assert.Equal(200, body.RootElement.GetProperty("paging").GetProperty("total").GetInt32());
         }
+    }
+
+    [Fact]
+    public async Task PrintedWriteCommands_OneIsAllowed_TheOtherRefusedNamingTheField()
+    {
+        var commands = _demo.Banner.Split('\n').Where(line => line.StartsWith("curl ", StringComparison.Ordinal) && line.Contains("-X PATCH", StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(2, commands.Count);
+        var (allowedExit, allowed) = await BashAsync(commands[0] + " --silent --show-error --fail");
+        Assert.True(allowedExit == 0, allowed);
+        // The updated contact comes back masked for the support agent: the new number's last four digits.
+        Assert.Contains("0100\"", allowed);
+        var (_, refused) = await BashAsync(commands[1] + " --silent --show-error -w ' %{http_code}'");
+        Assert.Contains("\"code\":\"field_not_writable\"", refused);
+        Assert.Contains("$.ssn", refused);
+        Assert.EndsWith(" 403", refused.Trim());
     }
 
     [Theory]

@@ -33,6 +33,7 @@ public sealed class AppSettingsExampleTests
         { AuditOptions.Section, typeof(AuditOptions) },
         { PurposeOptions.Section, typeof(PurposeOptions) },
         { ConsentOptions.Section, typeof(ConsentOptions) },
+        { Gateway.WritePolicy.WritePolicyOptions.Section, typeof(Gateway.WritePolicy.WritePolicyOptions) },
     };
 
     [Theory]

@@ -27,6 +27,17 @@ public static class TestRules
             "*": allow
           exporter:
             "*": allow
+        permissions:
+          support-agent:
+            "*": { operations: [read, create, update, delete], classes: [contact, unclassified] }
+          compliance-officer:
+            "*": { operations: [read, create, update, delete], classes: ["*"], require_mfa: [national_id] }
+          reader:
+            "*": { operations: [read] }
+          exporter:
+            "*": { operations: [read] }
+          "*":
+            "*": { operations: [read] }
         default: redact
         """;
 

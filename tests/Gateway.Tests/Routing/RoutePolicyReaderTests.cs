@@ -52,7 +52,7 @@ public sealed class RoutePolicyReaderTests
 
         Assert.Equal(
         [
-            "ReverseProxy:Routes:crm:Metadata:RequiresMfa: not a route setting of the gateway, which knows RequireMfa, MaskNdjson, MaskingPassThrough, AllowRequestHeaders, AllowResponseHeaders.",
+            "ReverseProxy:Routes:crm:Metadata:RequiresMfa: not a route setting of the gateway, which knows RequireMfa, MaskNdjson, MaskingPassThrough, AllowRequestHeaders, AllowResponseHeaders, Operation.",
             "ReverseProxy:Routes:crm:Metadata:RequireMfa: 'yes' is neither true nor false.",
             "ReverseProxy:Routes:crm:Metadata:MaskNdjson: 'maybe' is neither true nor false.",
             "ReverseProxy:Routes:crm:Metadata:MaskingPassThrough: 'text/*' is not a media type such as text/csv (a type and a subtype, no wildcard, no parameters).",
