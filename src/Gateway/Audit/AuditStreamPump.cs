@@ -7,8 +7,10 @@ namespace Gateway.Audit;
 /// <summary>
 /// Sends the spool to the Redis Stream, in order, a batch at a time, whenever the spool pump has
 /// fsynced more and at least every second; backs off while Redis fails, and trims the stream by
-/// retention. Redis being down or slow only makes the spool grow. When the gateway stops, it makes
-/// one last attempt once the spool pump has drained the queue.
+/// retention. Redis being down or slow only makes the spool grow. When the gateway stops, a send
+/// under way is no longer waited for, and one last attempt is made once the spool pump has drained
+/// the queue, if Redis answers: with Redis down the events stay in the spool, fsynced, for the next
+/// start, and the gateway does not wait out a send timeout to learn that.
 /// </summary>
 internal sealed partial class AuditStreamPump : IDisposable
 {
@@ -87,7 +89,7 @@ internal sealed partial class AuditStreamPump : IDisposable
             {
                 break;
             }
-            failures = await SendPendingAsync(lines, CancellationToken.None).ConfigureAwait(false) ? 0 : failures + 1;
+            failures = await SendPendingAsync(lines, _stopping).ConfigureAwait(false) ? 0 : failures + 1;
             if (failures == 0 && (lastTrim is null || _time.GetElapsedTime(lastTrim.Value) >= TrimInterval))
             {
                 lastTrim = _time.GetTimestamp();
@@ -95,14 +97,29 @@ internal sealed partial class AuditStreamPump : IDisposable
             }
         }
         await spooling.ConfigureAwait(false);
-        await SendPendingAsync(lines, _abandon).ConfigureAwait(false);
+        if (_redis.IsConnected)
+        {
+            await SendPendingAsync(lines, _abandon).ConfigureAwait(false);
+        }
     }
 
-    /// <param name="cancellationToken">Only the host giving up on shutdown: a send cut short by anything else would be sent twice.</param>
+    /// <param name="cancellationToken">
+    /// Stops waiting for Redis (the gateway stops, or the host gives up on stopping). A batch given up
+    /// on may still reach Redis later; sent again, the script refuses it, and <see cref="SkipWhatTheStreamHas"/>
+    /// goes on after it.
+    /// </param>
     /// <returns>True when Redis has everything spooled and synced so far.</returns>
     private async Task<bool> SendPendingAsync(List<SpoolLine> lines, CancellationToken cancellationToken)
     {
-        var database = (await _redis.GetAsync().ConfigureAwait(false)).GetDatabase();
+        IDatabase database;
+        try
+        {
+            database = (await _redis.GetAsync(cancellationToken).ConfigureAwait(false)).GetDatabase();
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
         while (true)
         {
             var end = _spool.ReadUnsent(lines, _options.BatchSize);
@@ -204,8 +221,11 @@ internal sealed partial class AuditStreamPump : IDisposable
     {
         try
         {
-            var database = (await _redis.GetAsync().ConfigureAwait(false)).GetDatabase();
-            await _sender.TrimAsync(database, _time.GetUtcNow()).WaitAsync(_options.SendTimeout).ConfigureAwait(false);
+            var database = (await _redis.GetAsync(_stopping).ConfigureAwait(false)).GetDatabase();
+            await _sender.TrimAsync(database, _time.GetUtcNow()).WaitAsync(_options.SendTimeout, _stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
