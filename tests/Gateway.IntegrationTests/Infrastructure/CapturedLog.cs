@@ -26,6 +26,9 @@ internal sealed class CapturedLog : ILoggerProvider
         }
     }
 
+    /// <summary>Every entry so far: "Level Category: message exception".</summary>
+    public IReadOnlyCollection<string> Entries => _entries;
+
     public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _entries);
 
     public void Dispose()
