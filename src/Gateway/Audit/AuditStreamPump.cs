@@ -16,6 +16,13 @@ internal sealed partial class AuditStreamPump : IDisposable
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long stopping waits for a first connection attempt still under way before the last send:
+    /// a Redis that is up connects in milliseconds, one that is down would hold the stop for the
+    /// whole connect timeout.
+    /// </summary>
+    private static readonly TimeSpan LastSendConnectWait = TimeSpan.FromSeconds(1);
+
     /// <summary>Every batch sent trims the stream too; this is for a gateway without traffic, whose old events must still go.</summary>
     private static readonly TimeSpan TrimInterval = TimeSpan.FromMinutes(1);
 
@@ -97,10 +104,32 @@ internal sealed partial class AuditStreamPump : IDisposable
             }
         }
         await spooling.ConfigureAwait(false);
-        if (_redis.IsConnected)
+        if (await ConnectedForLastSendAsync().ConfigureAwait(false))
         {
             await SendPendingAsync(lines, _abandon).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Whether the last send is worth trying: Redis answers, or the first connection attempt, still
+    /// under way (a gateway stopped just after it started), connects within <see cref="LastSendConnectWait"/>.
+    /// </summary>
+    private async Task<bool> ConnectedForLastSendAsync()
+    {
+        if (_redis.Established is null)
+        {
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(_abandon);
+            wait.CancelAfter(LastSendConnectWait);
+            try
+            {
+                await _redis.GetAsync(wait.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+        return _redis.IsConnected;
     }
 
     /// <param name="cancellationToken">

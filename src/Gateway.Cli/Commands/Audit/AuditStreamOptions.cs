@@ -10,8 +10,6 @@ namespace Gateway.Cli.Commands.Audit;
 /// </summary>
 internal sealed class AuditStreamOptions
 {
-    public const int Usage = ExitCodes.Usage;
-    public const int Unreachable = ExitCodes.Failed;
     public const string StreamVariable = "Gateway__Audit__Stream";
     public const string KeyFileVariable = "Gateway__Audit__KeyFile";
 

@@ -19,7 +19,6 @@ namespace Gateway.Cli.Commands.Consent;
 internal sealed class ConsentApiClient
 {
     public const int Failed = ExitCodes.Failed;
-    public const int Usage = ExitCodes.Usage;
     public const int Unreachable = ExitCodes.Failed;
     public const string DefaultAdminUrl = "https://localhost:8444";
 
