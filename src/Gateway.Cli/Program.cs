@@ -1,3 +1,3 @@
 using Gateway.Cli.Commands;
 
-return await GatewayCtl.Build().Parse(args).InvokeAsync();
+return await GatewayCtl.InvokeAsync(args);

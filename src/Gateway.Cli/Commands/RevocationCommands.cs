@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Gateway.Cli.Errors;
 using Gateway.ControlPlane;
 using StackExchange.Redis;
 
@@ -12,11 +13,11 @@ namespace Gateway.Cli.Commands;
 /// </summary>
 internal static class RevocationCommands
 {
-    public const int Failed = 1;
-    public const int Usage = 2;
+    public const int Failed = ExitCodes.Failed;
+    public const int Usage = ExitCodes.Usage;
 
     /// <summary>The change is stored, but not every live gateway instance confirmed it in time (or none is live).</summary>
-    public const int NotConfirmed = 3;
+    public const int NotConfirmed = ExitCodes.NotConfirmed;
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
 
@@ -29,30 +30,18 @@ internal static class RevocationCommands
         var wait = new WaitOption(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var error = parse.InvocationConfiguration.Error;
-            if (!target.TryGet(parse, out var kind, out var value, error))
-            {
-                return Usage;
-            }
-            if (!wait.TryGet(parse, out var waitFor, error))
-            {
-                return Usage;
-            }
+            var (kind, value) = target.Get(parse);
+            var waitFor = wait.Get(parse);
             TimeSpan? lifetime = null;
             if (parse.GetValue(duration) is { } text)
             {
                 if (!Durations.TryParse(text, out var parsed))
                 {
-                    await error.WriteLineAsync($"--for '{text}' is not a duration such as 90s, 30m, 24h or 7d.");
-                    return Usage;
+                    throw CliFailure.Usage($"--for '{text}' is not a duration", "give one such as 90s, 30m, 24h or 7d");
                 }
                 lifetime = parsed;
             }
-            await using var redis = await RedisOptionsForCli.ConnectAsync(parse.GetValue(target.Redis)!, error);
-            if (redis is null)
-            {
-                return Failed;
-            }
+            await using var redis = await RedisOptionsForCli.ConnectAsync(parse.GetValue(target.Redis)!);
             var now = time.GetUtcNow();
             var prefix = parse.GetValue(target.Prefix)!;
             var store = new RevocationStore(redis, prefix);
@@ -65,7 +54,7 @@ internal static class RevocationCommands
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
-                return await RedisFailedAsync(error, ex);
+                throw RedisFailed(ex);
             }
         });
         return command;
@@ -78,16 +67,9 @@ internal static class RevocationCommands
         var wait = new WaitOption(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var error = parse.InvocationConfiguration.Error;
-            if (!target.TryGet(parse, out var kind, out var value, error) || !wait.TryGet(parse, out var waitFor, error))
-            {
-                return Usage;
-            }
-            await using var redis = await RedisOptionsForCli.ConnectAsync(parse.GetValue(target.Redis)!, error);
-            if (redis is null)
-            {
-                return Failed;
-            }
+            var (kind, value) = target.Get(parse);
+            var waitFor = wait.Get(parse);
+            await using var redis = await RedisOptionsForCli.ConnectAsync(parse.GetValue(target.Redis)!);
             var prefix = parse.GetValue(target.Prefix)!;
             var store = new RevocationStore(redis, prefix);
             try
@@ -103,7 +85,7 @@ internal static class RevocationCommands
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
-                return await RedisFailedAsync(error, ex);
+                throw RedisFailed(ex);
             }
         });
         return command;
@@ -124,25 +106,26 @@ internal static class RevocationCommands
             await output.WriteLineAsync($"Applied by all {confirmation.Confirmed} live gateway {Plural(confirmation.Confirmed)} (denylist version {version}).");
             return 0;
         }
-        var error = parse.InvocationConfiguration.Error;
         if (confirmation.Confirmed == 0 && confirmation.Unconfirmed.Count == 0)
         {
-            await error.WriteLineAsync(
-                $"Stored, but no live gateway instance reports under prefix '{prefix}': check that --prefix matches Gateway:Identity:Revocation:KeyPrefix and that the gateways reach this Redis (gateways that start later load the change before serving).");
-            return NotConfirmed;
+            throw new CliFailure(
+                $"stored, but no live gateway instance reports under prefix '{prefix}'",
+                "check that --prefix matches Gateway:Identity:Revocation:KeyPrefix and that the gateways reach this Redis (gateways that start later load the change before serving)",
+                NotConfirmed);
         }
         var live = confirmation.Confirmed + confirmation.Unconfirmed.Count;
         var missing = string.Join(", ", confirmation.Unconfirmed.Select(i => $"{i.Id} (counts as live for {i.LiveFor.TotalSeconds:0} s more)"));
-        await error.WriteLineAsync(
-            $"Stored, but only {confirmation.Confirmed} of {live} live gateway instances confirmed within {waitFor.TotalSeconds:0.###} s; not confirmed: {missing}. Check those instances (/readyz, their Redis connection) and run the command again (with a longer --wait) until it confirms; a crashed instance drops out when its time runs out.");
-        return NotConfirmed;
+        throw new CliFailure(
+            $"stored, but only {confirmation.Confirmed} of {live} live gateway instances confirmed within {waitFor.TotalSeconds:0.###} s; not confirmed: {missing}",
+            "check those instances (/readyz, their Redis connection) and run the command again (with a longer --wait) until it confirms; a crashed instance drops out when its time runs out",
+            NotConfirmed);
     }
 
-    private static async Task<int> RedisFailedAsync(TextWriter error, Exception exception)
-    {
-        await error.WriteLineAsync($"Redis failed while changing the denylist or reading confirmations ({exception.Message}); run the command again until it exits 0.");
-        return Failed;
-    }
+    private static CliFailure RedisFailed(Exception exception) => new(
+        $"Redis failed while changing the denylist or reading confirmations ({FailureMessages.Sentence(exception.Message)})",
+        "check that Redis is running, then run the command again until it exits 0",
+        Failed,
+        exception);
 
     private static string Plural(int count) => count == 1 ? "instance" : "instances";
 
@@ -164,20 +147,16 @@ internal static class RevocationCommands
 
         public WaitOption(Command command) => command.Options.Add(_wait);
 
-        public bool TryGet(ParseResult parse, out TimeSpan wait, TextWriter error)
+        public TimeSpan Get(ParseResult parse)
         {
             var text = parse.GetValue(_wait);
             if (text is "0" or "0s")
             {
-                wait = TimeSpan.Zero;
-                return true;
+                return TimeSpan.Zero;
             }
-            if (Durations.TryParse(text, out wait))
-            {
-                return true;
-            }
-            error.WriteLine($"--wait '{text}' is not a duration such as 5s or 1m (or 0 not to wait).");
-            return false;
+            return Durations.TryParse(text, out var wait)
+                ? wait
+                : throw CliFailure.Usage($"--wait '{text}' is not a duration", "give one such as 5s or 1m, or 0 not to wait");
         }
     }
 
@@ -205,7 +184,7 @@ internal static class RevocationCommands
             DefaultValueFactory = _ => "gateway:revocations",
         };
 
-        public bool TryGet(ParseResult parse, out RevocationKind kind, out string value, TextWriter error)
+        public (RevocationKind Kind, string Value) Get(ParseResult parse)
         {
             var given = new[]
             {
@@ -213,14 +192,9 @@ internal static class RevocationCommands
                 (RevocationKind.TokenId, parse.GetValue(_tokenId)),
                 (RevocationKind.Client, parse.GetValue(_client)),
             }.Where(t => !string.IsNullOrWhiteSpace(t.Item2)).ToList();
-            if (given.Count != 1)
-            {
-                error.WriteLine("Name exactly one of --sub, --jti and --client.");
-                (kind, value) = (default, string.Empty);
-                return false;
-            }
-            (kind, value) = (given[0].Item1, given[0].Item2!);
-            return true;
+            return given.Count == 1
+                ? (given[0].Item1, given[0].Item2!)
+                : throw CliFailure.Usage($"{(given.Count == 0 ? "no" : "more than one")} token named", "name exactly one of --sub, --jti and --client");
         }
     }
 }

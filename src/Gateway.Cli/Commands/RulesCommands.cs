@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
+using Gateway.Cli.Errors;
 using Gateway.Masking;
 using Gateway.Masking.Rules;
 using Gateway.Masking.Writes;
@@ -28,7 +29,7 @@ internal static class RulesCommands
 
     private static Command Validate()
     {
-        var file = new Argument<FileInfo>("FILE") { Description = "The rules YAML." };
+        var file = new Argument<FileInfo>("FILE") { Description = "The rules YAML." }.AcceptExistingOnly();
         var hashKey = HashKeyOption();
         var command = new Command("validate", "Check a rules file; print every error with its path and line (exit 1 if any).") { file, hashKey };
         command.SetAction(parse =>
@@ -50,11 +51,11 @@ internal static class RulesCommands
 
     private static Command Preview()
     {
-        var file = new Argument<FileInfo>("FILE") { Description = "The rules YAML." };
+        var file = new Argument<FileInfo>("FILE") { Description = "The rules YAML." }.AcceptExistingOnly();
         var role = new Option<string[]>("--role") { Description = "The caller's gateway role (repeat for several).", Required = true, AllowMultipleArgumentsPerToken = true };
         var mfa = new Option<bool>("--mfa") { Description = "The caller used multi-factor authentication." };
         var path = new Option<string>("--path") { Description = "The request path, which selects the entity.", Required = true };
-        var input = new Option<FileInfo>("--input") { Description = "A sample CRM response (JSON).", Required = true };
+        var input = new Option<FileInfo>("--input") { Description = "A sample CRM response (JSON).", Required = true }.AcceptExistingOnly();
         var hashKey = HashKeyOption();
         var command = new Command("preview", "Print what a role would see of a sample response, and the masking report.") { file, role, mfa, path, input, hashKey };
         command.SetAction(async (parse, cancellationToken) =>
@@ -84,8 +85,8 @@ internal static class RulesCommands
 
     private static Command Test()
     {
-        var file = new Argument<FileInfo>("FILE") { Description = "The rules YAML." };
-        var directory = new Argument<DirectoryInfo>("DIR") { Description = "Fixtures: one folder per case. A read case: case.json {path, roles, mfa}, input.json (the CRM's response) and expected.json (what the role gets). A write case: case.json {method, path, roles, mfa, contentType?, operation?}, request.json (the body, if any) and expected.json {allowed, code?, reason?, field?, class?}." };
+        var file = new Argument<FileInfo>("FILE") { Description = "The rules YAML." }.AcceptExistingOnly();
+        var directory = new Argument<DirectoryInfo>("DIR") { Description = "Fixtures: one folder per case. A read case: case.json {path, roles, mfa}, input.json (the CRM's response) and expected.json (what the role gets). A write case: case.json {method, path, roles, mfa, contentType?, operation?}, request.json (the body, if any) and expected.json {allowed, code?, reason?, field?, class?}." }.AcceptExistingOnly();
         var hashKey = HashKeyOption();
         var command = new Command("test", "Run fixture cases against a rules file; print N passed, N failed (exit 1 on any failure).") { file, directory, hashKey };
         command.SetAction(async (parse, cancellationToken) =>
@@ -284,15 +285,14 @@ internal static class RulesCommands
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
         {
-            error.WriteLine(ex.Message);
-            return null;
+            throw CliFailure.Usage($"cannot read {(hashKeyFile is null ? file.FullName : $"{file.FullName} or {hashKeyFile.FullName}")} ({FailureMessages.Sentence(ex.Message)})", "pass a readable rules file (and --hash-key file)");
         }
     }
 
     /// <summary>Without --hash-key, hash pseudonyms are computed with a fixed preview key: stable, but not the production ones.</summary>
     private static readonly byte[] PreviewKey = Encoding.UTF8.GetBytes("gatewayctl-preview-key-not-for-production");
 
-    private static Option<FileInfo?> HashKeyOption() => new("--hash-key") { Description = "The hash action's key file (default: a fixed preview key)." };
+    private static Option<FileInfo> HashKeyOption() => new Option<FileInfo>("--hash-key") { Description = "The hash action's key file (default: a fixed preview key)." }.AcceptExistingOnly();
 
     private static string Pretty(string json)
     {

@@ -7,12 +7,21 @@ namespace Gateway.Audit;
 /// <summary>
 /// Sends the spool to the Redis Stream, in order, a batch at a time, whenever the spool pump has
 /// fsynced more and at least every second; backs off while Redis fails, and trims the stream by
-/// retention. Redis being down or slow only makes the spool grow. When the gateway stops, it makes
-/// one last attempt once the spool pump has drained the queue.
+/// retention. Redis being down or slow only makes the spool grow. When the gateway stops, a send
+/// under way is no longer waited for, and one last attempt is made once the spool pump has drained
+/// the queue, if Redis answers: with Redis down the events stay in the spool, fsynced, for the next
+/// start, and the gateway does not wait out a send timeout to learn that.
 /// </summary>
 internal sealed partial class AuditStreamPump : IDisposable
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long stopping waits for a first connection attempt still under way before the last send:
+    /// a Redis that is up connects in milliseconds, one that is down would hold the stop for the
+    /// whole connect timeout.
+    /// </summary>
+    private static readonly TimeSpan LastSendConnectWait = TimeSpan.FromSeconds(1);
 
     /// <summary>Every batch sent trims the stream too; this is for a gateway without traffic, whose old events must still go.</summary>
     private static readonly TimeSpan TrimInterval = TimeSpan.FromMinutes(1);
@@ -87,7 +96,7 @@ internal sealed partial class AuditStreamPump : IDisposable
             {
                 break;
             }
-            failures = await SendPendingAsync(lines, CancellationToken.None).ConfigureAwait(false) ? 0 : failures + 1;
+            failures = await SendPendingAsync(lines, _stopping).ConfigureAwait(false) ? 0 : failures + 1;
             if (failures == 0 && (lastTrim is null || _time.GetElapsedTime(lastTrim.Value) >= TrimInterval))
             {
                 lastTrim = _time.GetTimestamp();
@@ -95,7 +104,10 @@ internal sealed partial class AuditStreamPump : IDisposable
             }
         }
         await spooling.ConfigureAwait(false);
-        await SendPendingAsync(lines, _abandon).ConfigureAwait(false);
+        if (await ConnectedForLastSendAsync().ConfigureAwait(false))
+        {
+            await SendPendingAsync(lines, _abandon).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Until <see cref="Wake"/>, or <paramref name="poll"/> on the gateway's clock, whichever comes first; throws once the gateway stops.</summary>
@@ -113,11 +125,45 @@ internal sealed partial class AuditStreamPump : IDisposable
         }
     }
 
-    /// <param name="cancellationToken">Only the host giving up on shutdown: a send cut short by anything else would be sent twice.</param>
+    /// <summary>
+    /// Whether the last send is worth trying: Redis answers, or the first connection attempt, still
+    /// under way (a gateway stopped just after it started), connects within <see cref="LastSendConnectWait"/>.
+    /// </summary>
+    private async Task<bool> ConnectedForLastSendAsync()
+    {
+        if (_redis.Established is null)
+        {
+            using var timer = new CancellationTokenSource(LastSendConnectWait, _time);
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, _abandon);
+            try
+            {
+                await _redis.GetAsync(wait.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+        return _redis.IsConnected;
+    }
+
+    /// <param name="cancellationToken">
+    /// Stops waiting for Redis (the gateway stops, or the host gives up on stopping). A batch given up
+    /// on may still reach Redis later; sent again, the script refuses it, and <see cref="SkipWhatTheStreamHas"/>
+    /// goes on after it.
+    /// </param>
     /// <returns>True when Redis has everything spooled and synced so far.</returns>
     private async Task<bool> SendPendingAsync(List<SpoolLine> lines, CancellationToken cancellationToken)
     {
-        var database = (await _redis.GetAsync().ConfigureAwait(false)).GetDatabase();
+        IDatabase database;
+        try
+        {
+            database = (await _redis.GetAsync(cancellationToken).ConfigureAwait(false)).GetDatabase();
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
         while (true)
         {
             var end = _spool.ReadUnsent(lines, _options.BatchSize);
@@ -219,8 +265,11 @@ internal sealed partial class AuditStreamPump : IDisposable
     {
         try
         {
-            var database = (await _redis.GetAsync().ConfigureAwait(false)).GetDatabase();
-            await _sender.TrimAsync(database, _time.GetUtcNow()).WaitAsync(_options.SendTimeout, _time).ConfigureAwait(false);
+            var database = (await _redis.GetAsync(_stopping).ConfigureAwait(false)).GetDatabase();
+            await _sender.TrimAsync(database, _time.GetUtcNow()).WaitAsync(_options.SendTimeout, _time, _stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

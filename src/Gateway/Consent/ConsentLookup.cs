@@ -117,7 +117,19 @@ internal sealed partial class ConsentLookup(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var multiplexer = await redis.GetAsync();
+        try
+        {
+            await SubscribeAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <remarks>Every wait for Redis ends when the gateway stops: with Redis down, each would otherwise last a command timeout.</remarks>
+    private async Task SubscribeAsync(CancellationToken stoppingToken)
+    {
+        var multiplexer = await redis.GetAsync(stoppingToken);
         multiplexer.ConnectionFailed += (_, e) =>
         {
             if (e.ConnectionType == ConnectionType.Subscription)
@@ -148,7 +160,7 @@ internal sealed partial class ConsentLookup(
                         // "*" after a bulk import; anything else unreadable is treated the same way, to be safe.
                         cache.Clear();
                     }
-                });
+                }).WaitAsync(stoppingToken);
                 cache.Listening(multiplexer.IsConnected);
                 return;
             }

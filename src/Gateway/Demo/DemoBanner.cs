@@ -4,6 +4,9 @@ namespace Gateway.Demo;
 
 internal static class DemoBanner
 {
+    /// <summary>The one line that installs gatewayctl from the clone, as the README gives it.</summary>
+    public const string InstallGatewayCtl = "dotnet pack src/Gateway.Cli -o .tools && dotnet tool install --global --add-source .tools ComplianceGateway.Cli";
+
     /// <summary>Mints a token per role, writes it to .demo/tokens/, and returns the text to print.</summary>
     public static string Render(DemoWorkspace workspace, DemoTokenIssuer issuer, DateTimeOffset now, TimeSpan lifetime, int proxyPort, int adminPort, Uri crm, string? redis)
     {
@@ -14,9 +17,10 @@ internal static class DemoBanner
         text.AppendLine($"  admin      https://localhost:{adminPort}/healthz  and /readyz");
         text.AppendLine($"  demo CRM   {crm}   (reachable only with the credential the gateway holds)");
         text.AppendLine($"  CA         {workspace.CaCertificatePath}");
+        text.AppendLine($"  gatewayctl the commands below; install it once, from the clone: {InstallGatewayCtl}");
         text.AppendLine(redis is null
             ? "  audit      off: no Redis. Add --Gateway:Redis:Configuration=localhost:6379 to record every request in a Redis Stream"
-            : $"  audit      stream gateway:audit on {redis}: gatewayctl audit tail --redis '{redis}' --from 0; audit verify --redis '{redis}' --key-file '{workspace.AuditKeyPath}'");
+            : $"  audit      stream gateway:audit on {redis}: gatewayctl audit tail --redis '{redis}' --from 0; gatewayctl audit verify --redis '{redis}' --key-file '{workspace.AuditKeyPath}'");
         text.AppendLine(redis is null
             ? "  purposes   support (contract; the demo client's default). marketing and partner-sharing need Redis for the consent store"
             : $"  purposes   support (contract, default), marketing (consent), partner-sharing (legitimate interest): send X-Purpose: marketing;"

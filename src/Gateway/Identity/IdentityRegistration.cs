@@ -1,4 +1,5 @@
 using Gateway.Admin;
+using Gateway.Identity.Keys;
 using Gateway.Identity.Revocation;
 using Gateway.Pipeline;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -26,6 +27,11 @@ internal static class IdentityRegistration
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<IdentityOptions>>().Value.MaxTokenBytes,
             sp.GetRequiredService<IOptions<IdentityOptions>>().Value.ClockSkew));
+        if (Enabled(configuration))
+        {
+            services.AddHostedService<IssuerKeysProbe>();
+            services.AddHealthChecks().AddCheck<IssuerKeysHealthCheck>("identity", tags: [HealthTags.Ready]);
+        }
 
         if (RevocationEnabled(configuration))
         {

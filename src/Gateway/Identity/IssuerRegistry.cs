@@ -46,7 +46,7 @@ internal sealed class IssuerRegistry : IDisposable
                 throw new InvalidOperationException($"Gateway:Identity:Issuers ({issuer.Name}): {ex.Message}", ex);
             }
         }
-        return new DiscoveryKeySource(issuer);
+        return new DiscoveryKeySource(issuer, logger);
     }
 
     private static SymmetricSecurityKey? SymmetricKey(IssuerOptions issuer)

@@ -6,16 +6,22 @@ namespace Gateway.Redis;
 /// <summary>
 /// Owns the one multiplexer every stage shares. Connecting starts with the host but is never
 /// awaited by start-up: an unreachable Redis makes the gateway not ready, not dead, and the
-/// multiplexer keeps reconnecting in the background.
+/// multiplexer keeps reconnecting in the background. Nothing waits for Redis on shutdown: whoever
+/// asks for the multiplexer while stopping passes the stopping token, and a first attempt still
+/// under way when the gateway stops is closed when it ends rather than awaited.
 /// </summary>
 internal sealed partial class RedisConnection(IOptions<RedisOptions> options, ILogger<RedisConnection> logger) : IHostedService, IAsyncDisposable
 {
     private readonly Lazy<Task<IConnectionMultiplexer>> _connect = new(() => ConnectAsync(options.Value, logger));
 
-    public Task<IConnectionMultiplexer> GetAsync() => _connect.Value;
+    /// <summary>The multiplexer once the first connection attempt has finished; <paramref name="cancellationToken"/> only stops waiting for it.</summary>
+    public Task<IConnectionMultiplexer> GetAsync(CancellationToken cancellationToken = default) => _connect.Value.WaitAsync(cancellationToken);
 
     /// <summary>The multiplexer if the first connection attempt has finished, whether or not Redis answered.</summary>
     public IConnectionMultiplexer? Established => _connect.IsValueCreated && _connect.Value.IsCompletedSuccessfully ? _connect.Value.Result : null;
+
+    /// <summary>Whether Redis answers now: what is sent waits in the library until it does, or until the command times out.</summary>
+    public bool IsConnected => Established is { IsConnected: true };
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -27,11 +33,19 @@ internal sealed partial class RedisConnection(IOptions<RedisOptions> options, IL
 
     public async ValueTask DisposeAsync()
     {
-        if (_connect.IsValueCreated)
+        if (!_connect.IsValueCreated)
         {
-            var multiplexer = await _connect.Value.ConfigureAwait(false);
-            await multiplexer.DisposeAsync().ConfigureAwait(false);
+            return;
         }
+        var connecting = _connect.Value;
+        if (!connecting.IsCompleted)
+        {
+            // Redis is down and the first attempt goes on for its ConnectTimeout: the process need not wait for it.
+            _ = connecting.ContinueWith(attempt => attempt.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            return;
+        }
+        var multiplexer = await connecting.ConfigureAwait(false);
+        await multiplexer.DisposeAsync().ConfigureAwait(false);
     }
 
     private static async Task<IConnectionMultiplexer> ConnectAsync(RedisOptions settings, ILogger logger)

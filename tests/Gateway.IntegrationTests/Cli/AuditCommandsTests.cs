@@ -232,7 +232,7 @@ public sealed class AuditCommandsTests(RedisServerFixture redis) : IClassFixture
         using var error = new StringWriter();
         string[] common = ["--redis", redis.Configuration];
         var withKey = args.Contains("--key-file") || args[1] is "tail" or "report" ? args : [.. args, "--key-file", TestAudit.KeyFile];
-        var exitCode = await GatewayCtl.Build().Parse([.. withKey, .. common]).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        var exitCode = await GatewayCtl.InvokeAsync([.. withKey, .. common], new InvocationConfiguration { Output = output, Error = error });
         return (exitCode, output.ToString(), error.ToString());
     }
 }

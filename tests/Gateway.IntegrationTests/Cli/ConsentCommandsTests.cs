@@ -73,7 +73,7 @@ public sealed class ConsentCommandsTests(RedisServerFixture redis) : IClassFixtu
         using var output = new StringWriter();
         using var error = new StringWriter();
         string[] connection = ["--admin-url", gateway.AdminUrl("/").ToString(), "--token-file", _tokenFile, "--ca-file", TestPki.Shared.CaPath];
-        var exitCode = await GatewayCtl.Build().Parse([.. args, .. connection]).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        var exitCode = await GatewayCtl.InvokeAsync([.. args, .. connection], new InvocationConfiguration { Output = output, Error = error });
         return (exitCode, output.ToString(), error.ToString());
     }
 

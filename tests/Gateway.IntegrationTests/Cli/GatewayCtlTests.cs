@@ -6,9 +6,9 @@ namespace Gateway.IntegrationTests.Cli;
 public sealed class GatewayCtlTests
 {
     [Fact]
-    public void Help_ListsEveryCommandGroupAndExitsZero()
+    public async Task Help_ListsEveryCommandGroupAndExitsZero()
     {
-        var (exitCode, output, _) = Run("--help");
+        var (exitCode, output, _) = await RunAsync("--help");
 
         Assert.Equal(0, exitCode);
         foreach (var command in new[] { "rules", "audit", "consent", "revoke", "unrevoke" })
@@ -18,9 +18,9 @@ public sealed class GatewayCtlTests
     }
 
     [Fact]
-    public void GroupHelp_ListsSubcommands()
+    public async Task GroupHelp_ListsSubcommands()
     {
-        var (exitCode, output, _) = Run("audit", "--help");
+        var (exitCode, output, _) = await RunAsync("audit", "--help");
 
         Assert.Equal(0, exitCode);
         Assert.Contains("verify", output);
@@ -28,28 +28,28 @@ public sealed class GatewayCtlTests
     }
 
     [Fact]
-    public void ConsentCommand_WithoutAToken_SaysHowToGiveOne()
+    public async Task ConsentCommand_WithoutAToken_SaysHowToGiveOne()
     {
-        var (exitCode, _, error) = Run("consent", "show", "c-1", "--token-file", "/nonexistent/token");
+        var (exitCode, _, error) = await RunAsync("consent", "show", "c-1", "--token-file", "/nonexistent/token");
 
         Assert.Equal(2, exitCode);
         Assert.Contains("does not exist", error);
     }
 
     [Fact]
-    public void UnknownCommand_FailsWithError()
+    public async Task UnknownCommand_FailsWithError()
     {
-        var (exitCode, _, error) = Run("frobnicate");
+        var (exitCode, _, error) = await RunAsync("frobnicate");
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains("frobnicate", error);
     }
 
-    private static (int ExitCode, string Output, string Error) Run(params string[] args)
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exitCode = GatewayCtl.Build().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        var exitCode = await GatewayCtl.InvokeAsync(args, new InvocationConfiguration { Output = output, Error = error });
         return (exitCode, output.ToString(), error.ToString());
     }
 }

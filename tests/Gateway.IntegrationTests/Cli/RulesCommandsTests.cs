@@ -11,9 +11,9 @@ public sealed class RulesCommandsTests
     private static readonly string DemoFixtures = Path.Combine(Root, "deploy", "rules", "fixtures", "democrm");
 
     [Fact]
-    public void Validate_ShippedDemoRules_ExitsZero()
+    public async Task Validate_ShippedDemoRules_ExitsZero()
     {
-        var (exitCode, output, error) = Run("rules", "validate", DemoRules);
+        var (exitCode, output, error) = await RunAsync("rules", "validate", DemoRules);
 
         Assert.True(exitCode == 0, error);
         Assert.Contains("roles: support-agent, marketing-analyst, compliance-officer, consent-admin", output);
@@ -23,20 +23,20 @@ public sealed class RulesCommandsTests
     [InlineData("salesforce.yaml")]
     [InlineData("hubspot.yaml")]
     [InlineData("dynamics.yaml")]
-    public void Validate_ShippedCrmExamples_ExitZero(string file)
+    public async Task Validate_ShippedCrmExamples_ExitZero(string file)
     {
-        var (exitCode, _, error) = Run("rules", "validate", Path.Combine(Root, "deploy", "rules", file));
+        var (exitCode, _, error) = await RunAsync("rules", "validate", Path.Combine(Root, "deploy", "rules", file));
 
         Assert.True(exitCode == 0, error);
     }
 
     [Fact]
-    public void Validate_BrokenRules_ListsEveryErrorAndExitsOne()
+    public async Task Validate_BrokenRules_ListsEveryErrorAndExitsOne()
     {
         var file = Path.Combine(TestPki.Shared.Directory, $"broken-{Guid.NewGuid():N}.yaml");
         File.WriteAllText(file, TestRules.Yaml.Replace("national_id:  redact", "national_id:  obliterate").Replace("\"$.email\": contact", "\"$.email\": contakt"));
 
-        var (exitCode, _, error) = Run("rules", "validate", file);
+        var (exitCode, _, error) = await RunAsync("rules", "validate", file);
 
         Assert.Equal(RulesCommands.Invalid, exitCode);
         Assert.Contains("roles.support-agent.national_id (line", error);
@@ -45,11 +45,11 @@ public sealed class RulesCommandsTests
     }
 
     [Fact]
-    public void Preview_PrintsTheMaskedBodyAndTheReport()
+    public async Task Preview_PrintsTheMaskedBodyAndTheReport()
     {
         var input = Path.Combine(DemoFixtures, "support-agent-contact", "input.json");
 
-        var (exitCode, output, error) = Run("rules", "preview", DemoRules, "--role", "support-agent", "--path", "/api/contacts/c-00001", "--input", input);
+        var (exitCode, output, error) = await RunAsync("rules", "preview", DemoRules, "--role", "support-agent", "--path", "/api/contacts/c-00001", "--input", input);
 
         Assert.True(exitCode == 0, error);
         Assert.Contains("\"ssn\": \"[REDACTED]\"", output);
@@ -58,20 +58,20 @@ public sealed class RulesCommandsTests
     }
 
     [Fact]
-    public void Preview_UncoveredPath_SaysTheGatewayWouldBlockIt()
+    public async Task Preview_UncoveredPath_SaysTheGatewayWouldBlockIt()
     {
         var input = Path.Combine(DemoFixtures, "support-agent-contact", "input.json");
 
-        var (exitCode, _, error) = Run("rules", "preview", DemoRules, "--role", "support-agent", "--path", "/api/accounts", "--input", input);
+        var (exitCode, _, error) = await RunAsync("rules", "preview", DemoRules, "--role", "support-agent", "--path", "/api/accounts", "--input", input);
 
         Assert.Equal(RulesCommands.Invalid, exitCode);
         Assert.Contains("no entity covers /api/accounts", error);
     }
 
     [Fact]
-    public void Test_ShippedDemoFixtures_AllPass()
+    public async Task Test_ShippedDemoFixtures_AllPass()
     {
-        var (exitCode, output, _) = Run("rules", "test", DemoRules, DemoFixtures);
+        var (exitCode, output, _) = await RunAsync("rules", "test", DemoRules, DemoFixtures);
 
         Assert.Equal(0, exitCode);
         Assert.EndsWith("10 passed, 0 failed", output.Trim());
@@ -79,18 +79,18 @@ public sealed class RulesCommandsTests
     }
 
     [Fact]
-    public void Test_ShippedSalesforceFixtures_JudgeEachRecordOfACollectionByItsType()
+    public async Task Test_ShippedSalesforceFixtures_JudgeEachRecordOfACollectionByItsType()
     {
-        var (exitCode, output, _) = Run("rules", "test", Path.Combine(Root, "deploy", "rules", "salesforce.yaml"), Path.Combine(Root, "deploy", "rules", "fixtures", "salesforce"));
+        var (exitCode, output, _) = await RunAsync("rules", "test", Path.Combine(Root, "deploy", "rules", "salesforce.yaml"), Path.Combine(Root, "deploy", "rules", "fixtures", "salesforce"));
 
         Assert.Equal(0, exitCode);
         Assert.EndsWith("2 passed, 0 failed", output.Trim());
     }
 
     [Fact]
-    public void Validate_RulesWithoutPermissions_SayWritesAreDeniedByDefault()
+    public async Task Validate_RulesWithoutPermissions_SayWritesAreDeniedByDefault()
     {
-        var (exitCode, output, error) = Run("rules", "validate", Path.Combine(Root, "deploy", "rules", "hubspot.yaml"));
+        var (exitCode, output, error) = await RunAsync("rules", "validate", Path.Combine(Root, "deploy", "rules", "hubspot.yaml"));
 
         Assert.True(exitCode == 0, error);
         Assert.Contains("notice: No permissions section", output);
@@ -98,7 +98,7 @@ public sealed class RulesCommandsTests
     }
 
     [Fact]
-    public void Test_AWriteCaseThatNoLongerMatches_SaysWhatDiffers()
+    public async Task Test_AWriteCaseThatNoLongerMatches_SaysWhatDiffers()
     {
         var fixtures = Directory.CreateTempSubdirectory("fixtures-").FullName;
         var allowed = Path.Combine(fixtures, "ssn-allowed");
@@ -107,7 +107,7 @@ public sealed class RulesCommandsTests
         File.Copy(Path.Combine(DemoFixtures, "support-agent-write-ssn", "request.json"), Path.Combine(allowed, "request.json"));
         File.WriteAllText(Path.Combine(allowed, "expected.json"), """{"allowed": true}""");
 
-        var (exitCode, output, _) = Run("rules", "test", DemoRules, fixtures);
+        var (exitCode, output, _) = await RunAsync("rules", "test", DemoRules, fixtures);
 
         Assert.Equal(RulesCommands.Invalid, exitCode);
         Assert.Contains("FAIL ssn-allowed: allowed: expected true, got false", output);
@@ -116,9 +116,9 @@ public sealed class RulesCommandsTests
     }
 
     [Fact]
-    public void Explain_PrintsOperationsAndTheReadWriteMatrix()
+    public async Task Explain_PrintsOperationsAndTheReadWriteMatrix()
     {
-        var (exitCode, output, error) = Run("rules", "explain", DemoRules, "--role", "compliance-officer");
+        var (exitCode, output, error) = await RunAsync("rules", "explain", DemoRules, "--role", "compliance-officer");
 
         Assert.True(exitCode == 0, error);
         Assert.Contains("entity contact: read, create, update, delete", output);
@@ -127,9 +127,9 @@ public sealed class RulesCommandsTests
     }
 
     [Fact]
-    public void Explain_AReadOnlyRole_MayWriteNothing()
+    public async Task Explain_AReadOnlyRole_MayWriteNothing()
     {
-        var (exitCode, output, error) = Run("rules", "explain", DemoRules, "--role", "marketing-analyst");
+        var (exitCode, output, error) = await RunAsync("rules", "explain", DemoRules, "--role", "marketing-analyst");
 
         Assert.True(exitCode == 0, error);
         Assert.Contains("entity contact-list: read" + Environment.NewLine, output);
@@ -137,7 +137,7 @@ public sealed class RulesCommandsTests
     }
 
     [Fact]
-    public void Test_AFixtureThatNoLongerMatches_FailsWithExitOne()
+    public async Task Test_AFixtureThatNoLongerMatches_FailsWithExitOne()
     {
         var fixtures = Directory.CreateTempSubdirectory("fixtures-").FullName;
         var broken = Path.Combine(fixtures, "leaky");
@@ -148,18 +148,18 @@ public sealed class RulesCommandsTests
         }
         File.WriteAllText(Path.Combine(broken, "expected.json"), File.ReadAllText(Path.Combine(DemoFixtures, "support-agent-contact", "input.json")));
 
-        var (exitCode, output, _) = Run("rules", "test", DemoRules, fixtures);
+        var (exitCode, output, _) = await RunAsync("rules", "test", DemoRules, fixtures);
 
         Assert.Equal(RulesCommands.Invalid, exitCode);
         Assert.Contains("FAIL leaky", output);
         Assert.EndsWith("0 passed, 1 failed", output.Trim());
     }
 
-    private static (int ExitCode, string Output, string Error) Run(params string[] args)
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exitCode = GatewayCtl.Build().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        var exitCode = await GatewayCtl.InvokeAsync(args, new InvocationConfiguration { Output = output, Error = error });
         return (exitCode, output.ToString(), error.ToString());
     }
 }

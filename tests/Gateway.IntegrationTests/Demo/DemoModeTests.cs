@@ -59,7 +59,9 @@ public sealed class DemoModeTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("support-agent", "\"ssn\":\"[REDACTED]\"", "@example.com\"")]
+    [InlineData("support-agent", "\"ssn\":\"[REDACTED]\"", "195-33-7518")]
+    [InlineData("support-agent", "\"email\":\"m***@example.com\"", "margaret.turing1")]
+    [InlineData("support-agent", "\"address\":{\"street\":\"[REDACTED]\",\"city\":\"Lakeside\",\"postcode\":\"83271\",\"country\":\"GB\"}", "Analytical Way")]
     [InlineData("marketing-analyst", "\"email\":\"h:", "\"ssn\"")]
     [InlineData("compliance-officer", "\"ssn\":\"195-33-7518\"", "[REDACTED]")]
     [InlineData("consent-admin", "\"firstName\":\"Margaret\"", "195-33-7518")]

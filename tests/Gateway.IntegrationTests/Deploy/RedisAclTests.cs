@@ -133,7 +133,7 @@ public sealed class RedisAclTests(ShippedRedis redis, Xunit.Abstractions.ITestOu
     private static async Task<(int ExitCode, string Output)> CtlWithOutputAsync(params string[] args)
     {
         using var output = new StringWriter();
-        var exitCode = await GatewayCtl.Build().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = output });
+        var exitCode = await GatewayCtl.InvokeAsync(args, new InvocationConfiguration { Output = output, Error = output });
         return (exitCode, output.ToString());
     }
 

@@ -206,11 +206,11 @@ public sealed class RevocationTests(RedisServerFixture redis, Xunit.Abstractions
     public async Task Ctl_UnreachableRedis_FailsClearly()
     {
         using var error = new StringWriter();
-        var exitCode = await GatewayCtl.Build().Parse(["revoke", "--sub", "x", "--redis", $"127.0.0.1:{FreePort.Next()},connectTimeout=300"])
-            .InvokeAsync(new InvocationConfiguration { Output = TextWriter.Null, Error = error });
+        var exitCode = await GatewayCtl.InvokeAsync(["revoke", "--sub", "x", "--redis", $"127.0.0.1:{FreePort.Next()},connectTimeout=300"], new InvocationConfiguration { Output = TextWriter.Null, Error = error });
 
         Assert.Equal(RevocationCommands.Failed, exitCode);
-        Assert.Contains("Cannot reach Redis", error.ToString());
+        Assert.StartsWith("gatewayctl: cannot reach Redis at 127.0.0.1:", error.ToString());
+        Assert.Contains("is Redis running", error.ToString());
     }
 
     /// <summary>Started and ready: until its first copy of the denylist is loaded a gateway answers 503, and the tests measure revocation, not start-up.</summary>
@@ -225,15 +225,13 @@ public sealed class RevocationTests(RedisServerFixture redis, Xunit.Abstractions
     }
 
     private Task<int> CtlAsync(params string[] args) =>
-        GatewayCtl.Build().Parse([.. args, "--redis", redis.Configuration, "--prefix", _prefix])
-            .InvokeAsync(new InvocationConfiguration { Output = TextWriter.Null, Error = TextWriter.Null });
+        GatewayCtl.InvokeAsync([.. args, "--redis", redis.Configuration, "--prefix", _prefix], new InvocationConfiguration { Output = TextWriter.Null, Error = TextWriter.Null });
 
     private async Task<(int ExitCode, string Output, string Error)> CtlWithOutputAsync(string[] args, string? prefix = null)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exitCode = await GatewayCtl.Build().Parse([.. args, "--redis", redis.Configuration, "--prefix", prefix ?? _prefix])
-            .InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        var exitCode = await GatewayCtl.InvokeAsync([.. args, "--redis", redis.Configuration, "--prefix", prefix ?? _prefix], new InvocationConfiguration { Output = output, Error = error });
         return (exitCode, output.ToString(), error.ToString());
     }
 

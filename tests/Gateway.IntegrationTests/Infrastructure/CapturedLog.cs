@@ -8,15 +8,15 @@ internal sealed class CapturedLog : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _entries = new();
 
-    /// <summary>Every entry so far.</summary>
-    public IReadOnlyList<string> Entries => [.. _entries];
-
     /// <summary>The first entry that satisfies <paramref name="match"/>, once there is one; null if none came within <paramref name="within"/> (default 10 s).</summary>
     public Task<string?> WaitForAsync(Func<string, bool> match, TimeSpan? within = null) =>
         Eventually.ValueAsync(() => Task.FromResult(_entries.FirstOrDefault(match)), entry => entry is not null, within);
 
     /// <summary>Whether an entry that satisfies <paramref name="match"/> has been logged so far.</summary>
     public bool Has(Func<string, bool> match) => _entries.Any(match);
+
+    /// <summary>Every entry so far: "Level Category: message exception".</summary>
+    public IReadOnlyCollection<string> Entries => _entries;
 
     public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _entries);
 

@@ -20,16 +20,8 @@ internal static class AuditReportCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var output = parse.InvocationConfiguration.Output;
-            var error = parse.InvocationConfiguration.Error;
-            if (!AuditStreamOptions.TryGetWindow(parse, since, out var window))
-            {
-                return AuditStreamOptions.Usage;
-            }
-            await using var redis = await RedisOptionsForCli.ConnectAsync(parse.GetValue(options.Redis)!, error);
-            if (redis is null)
-            {
-                return AuditStreamOptions.Unreachable;
-            }
+            var window = AuditStreamOptions.GetWindow(parse, since);
+            await using var redis = await RedisOptionsForCli.ConnectAsync(parse.GetValue(options.Redis)!);
             var report = new AuditReport();
             await foreach (var entry in AuditStreamReader.ReadAsync(redis.GetDatabase(), parse.GetValue(options.Stream)!, AuditStreamOptions.IdSince(time, window)).WithCancellation(cancellationToken))
             {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Gateway.Audit;
+using Gateway.Cli.Errors;
 
 namespace Gateway.Cli.Commands.Audit;
 
@@ -9,8 +10,6 @@ namespace Gateway.Cli.Commands.Audit;
 /// </summary>
 internal sealed class AuditStreamOptions
 {
-    public const int Usage = 2;
-    public const int Unreachable = 3;
     public const string StreamVariable = "Gateway__Audit__Stream";
     public const string KeyFileVariable = "Gateway__Audit__KeyFile";
 
@@ -41,37 +40,33 @@ internal sealed class AuditStreamOptions
         command.Options.Add(Json);
     }
 
-    /// <summary>The key from <c>--key-file</c>, or null after saying what is wrong.</summary>
-    public AuditKeys? LoadKeys(ParseResult parse)
+    /// <summary>The key from <c>--key-file</c>; throws a <see cref="CliFailure"/> saying what is wrong.</summary>
+    public AuditKeys LoadKeys(ParseResult parse)
     {
         var path = parse.GetValue(KeyFile);
-        var error = parse.InvocationConfiguration.Error;
         if (string.IsNullOrWhiteSpace(path))
         {
-            error.WriteLine($"No audit key: pass --key-file or set {KeyFileVariable}.");
-            return null;
+            throw CliFailure.Usage("no audit key", $"pass --key-file (the gateway's Gateway:Audit:KeyFile) or set {KeyFileVariable}");
         }
         try
         {
             return AuditKeys.FromFile(path);
         }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw CliFailure.Usage($"the audit key file {path} does not exist", "pass --key-file with the gateway's Gateway:Audit:KeyFile");
+        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
         {
-            error.WriteLine($"Cannot read the audit key: {ex.Message}");
-            return null;
+            throw new CliFailure($"cannot read the audit key {path} ({FailureMessages.Sentence(ex.Message)})", "pass --key-file with the gateway's Gateway:Audit:KeyFile, readable by this user", ExitCodes.Usage, ex);
         }
     }
 
-    /// <summary>Reads a <c>--since</c> duration, or says what is wrong with it.</summary>
-    public static bool TryGetWindow(ParseResult parse, Option<string> since, out TimeSpan window)
-    {
-        if (Durations.TryParse(parse.GetValue(since), out window))
-        {
-            return true;
-        }
-        parse.InvocationConfiguration.Error.WriteLine($"--since '{parse.GetValue(since)}' is not a duration such as 24h or 30d.");
-        return false;
-    }
+    /// <summary>Reads a <c>--since</c> duration; throws a <see cref="CliFailure"/> saying what is wrong with it.</summary>
+    public static TimeSpan GetWindow(ParseResult parse, Option<string> since) =>
+        Durations.TryParse(parse.GetValue(since), out var window)
+            ? window
+            : throw CliFailure.Usage($"--since '{parse.GetValue(since)}' is not a duration", "give one such as 24h or 30d");
 
     /// <summary>The first stream id at or after <paramref name="since"/> ago.</summary>
     public static string IdSince(TimeProvider time, TimeSpan since) => $"{(time.GetUtcNow() - since).ToUnixTimeMilliseconds()}-0";

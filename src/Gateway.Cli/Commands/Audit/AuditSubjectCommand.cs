@@ -21,20 +21,9 @@ internal static class AuditSubjectCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var output = parse.InvocationConfiguration.Output;
-            var error = parse.InvocationConfiguration.Error;
-            if (!AuditStreamOptions.TryGetWindow(parse, since, out var window))
-            {
-                return AuditStreamOptions.Usage;
-            }
-            if (options.LoadKeys(parse) is not { } keys)
-            {
-                return AuditStreamOptions.Usage;
-            }
-            await using var redis = await RedisOptionsForCli.ConnectAsync(parse.GetValue(options.Redis)!, error);
-            if (redis is null)
-            {
-                return AuditStreamOptions.Unreachable;
-            }
+            var window = AuditStreamOptions.GetWindow(parse, since);
+            var keys = options.LoadKeys(parse);
+            await using var redis = await RedisOptionsForCli.ConnectAsync(parse.GetValue(options.Redis)!);
             var pseudonym = keys.Pseudonym(parse.GetValue(subject)!);
             var json = parse.GetValue(options.Json);
             var seen = new HashSet<string>(StringComparer.Ordinal);

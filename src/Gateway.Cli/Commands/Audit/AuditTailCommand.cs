@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Gateway.Audit;
+using Gateway.Cli.Errors;
 using StackExchange.Redis;
 
 namespace Gateway.Cli.Commands.Audit;
@@ -31,17 +32,11 @@ internal static class AuditTailCommand
         options.AddTo(command, withKey: false);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var error = parse.InvocationConfiguration.Error;
             if (!Durations.TryParse(parse.GetValue(claimIdle), out var idle))
             {
-                await error.WriteLineAsync($"--claim-idle '{parse.GetValue(claimIdle)}' is not a duration such as 30s or 5m.");
-                return AuditStreamOptions.Usage;
+                throw CliFailure.Usage($"--claim-idle '{parse.GetValue(claimIdle)}' is not a duration", "give one such as 30s or 5m");
             }
-            await using var redis = await RedisOptionsForCli.ConnectAsync(parse.GetValue(options.Redis)!, error);
-            if (redis is null)
-            {
-                return AuditStreamOptions.Unreachable;
-            }
+            await using var redis = await RedisOptionsForCli.ConnectAsync(parse.GetValue(options.Redis)!);
             var printer = new Printer(parse.InvocationConfiguration.Output, parse.GetValue(options.Json), parse.GetValue(max));
             var database = redis.GetDatabase();
             var stream = parse.GetValue(options.Stream)!;

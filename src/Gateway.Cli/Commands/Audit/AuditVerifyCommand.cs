@@ -24,15 +24,8 @@ internal static class AuditVerifyCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var output = parse.InvocationConfiguration.Output;
-            if (options.LoadKeys(parse) is not { } keys)
-            {
-                return AuditStreamOptions.Usage;
-            }
-            await using var redis = await RedisOptionsForCli.ConnectAsync(parse.GetValue(options.Redis)!, parse.InvocationConfiguration.Error);
-            if (redis is null)
-            {
-                return AuditStreamOptions.Unreachable;
-            }
+            var keys = options.LoadKeys(parse);
+            await using var redis = await RedisOptionsForCli.ConnectAsync(parse.GetValue(options.Redis)!);
             var verifier = new AuditChainVerifier(keys);
             await foreach (var entry in AuditStreamReader.ReadAsync(redis.GetDatabase(), parse.GetValue(options.Stream)!, parse.GetValue(from)!).WithCancellation(cancellationToken))
             {

@@ -36,22 +36,14 @@ internal static class ConsentCommands
         api.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var error = parse.InvocationConfiguration.Error;
-            using var client = api.Create(parse, error);
-            if (client is null)
-            {
-                return ConsentApiClient.Usage;
-            }
+            using var admin = api.Create(parse);
             var path = $"consent/{Uri.EscapeDataString(parse.GetValue(subject)!)}/{Uri.EscapeDataString(parse.GetValue(purpose)!)}";
             using var request = grant
                 ? new HttpRequestMessage(HttpMethod.Put, path) { Content = JsonContent.Create(new { source = parse.GetValue(source), expires = parse.GetValue(expires) }) }
                 : new HttpRequestMessage(HttpMethod.Delete, parse.GetValue(source) is { } s ? $"{path}?source={Uri.EscapeDataString(s)}" : path);
-            var (response, exitCode) = await ConsentApiClient.SendAsync(client, request, error, cancellationToken);
-            if (response is not null)
-            {
-                await parse.InvocationConfiguration.Output.WriteLineAsync($"{(grant ? "Consent recorded" : "Withdrawal recorded")}: {parse.GetValue(purpose)} for subject '{parse.GetValue(subject)}'.");
-            }
-            return exitCode;
+            using var response = await admin.SendAsync(request, cancellationToken);
+            await parse.InvocationConfiguration.Output.WriteLineAsync($"{(grant ? "Consent recorded" : "Withdrawal recorded")}: {parse.GetValue(purpose)} for subject '{parse.GetValue(subject)}'.");
+            return 0;
         });
         return command;
     }
@@ -65,18 +57,9 @@ internal static class ConsentCommands
         api.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var error = parse.InvocationConfiguration.Error;
-            using var client = api.Create(parse, error);
-            if (client is null)
-            {
-                return ConsentApiClient.Usage;
-            }
+            using var admin = api.Create(parse);
             using var request = new HttpRequestMessage(HttpMethod.Get, $"consent/{Uri.EscapeDataString(parse.GetValue(subject)!)}");
-            var (response, exitCode) = await ConsentApiClient.SendAsync(client, request, error, cancellationToken);
-            if (response is null)
-            {
-                return exitCode;
-            }
+            using var response = await admin.SendAsync(request, cancellationToken);
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))

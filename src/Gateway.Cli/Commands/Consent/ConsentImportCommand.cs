@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Gateway.Cli.Errors;
 using Microsoft.VisualBasic.FileIO;
 
 namespace Gateway.Cli.Commands.Consent;
@@ -21,7 +22,7 @@ internal static class ConsentImportCommand
 
     public static Command Build()
     {
-        var file = new Argument<FileInfo>("file") { Description = "CSV: subject,purpose,status,at,source,expires (status: granted or withdrawn)." };
+        var file = new Argument<FileInfo>("file") { Description = "CSV: subject,purpose,status,at,source,expires (status: granted or withdrawn)." }.AcceptExistingOnly();
         var api = new ConsentApiClient();
         var command = new Command("import", "Import a consent register from CSV.") { file };
         api.AddTo(command);
@@ -29,11 +30,6 @@ internal static class ConsentImportCommand
         {
             var error = parse.InvocationConfiguration.Error;
             var path = parse.GetValue(file)!;
-            if (!path.Exists)
-            {
-                await error.WriteLineAsync($"{path.FullName} does not exist.");
-                return ConsentApiClient.Usage;
-            }
             var (rows, problems) = Read(path.FullName);
             if (problems.Count > 0)
             {
@@ -44,20 +40,20 @@ internal static class ConsentImportCommand
                 await error.WriteLineAsync($"Nothing imported: {problems.Count} problem(s) in {path.Name}.");
                 return ConsentApiClient.Failed;
             }
-            using var client = api.Create(parse, error);
-            if (client is null)
-            {
-                return ConsentApiClient.Usage;
-            }
+            using var admin = api.Create(parse);
             var imported = 0;
             foreach (var chunk in rows.Chunk(ChunkRows))
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, "consent/import") { Content = JsonContent.Create(chunk, options: ApiJson) };
-                var (response, exitCode) = await ConsentApiClient.SendAsync(client, request, error, cancellationToken);
-                if (response is null)
+                try
                 {
-                    await error.WriteLineAsync($"{imported} of {rows.Count} rows were imported before this failure (rows {imported + 2} to {imported + chunk.Length + 1} of the file were refused).");
-                    return exitCode;
+                    using var response = await admin.SendAsync(request, cancellationToken);
+                }
+                catch (CliFailure failure)
+                {
+                    throw new CliFailure(
+                        $"{failure.WhatFailed}, after {imported} of {rows.Count} rows were imported (rows {imported + 2} to {imported + chunk.Length + 1} of the file were refused)",
+                        $"{failure.WhatToDo}, then import the rest", failure.ExitCode, failure);
                 }
                 imported += chunk.Length;
             }

@@ -11,6 +11,9 @@ internal abstract class IssuerKeySource : IDisposable
     /// <summary>A token named a key we do not have: fetch again (rate-limited by the source).</summary>
     public abstract void RequestRefresh();
 
+    /// <summary>Why no keys can be had now (a cause such as "connection refused", never a secret), or null while keys are held.</summary>
+    public virtual string? Unavailable => null;
+
     public virtual void Dispose()
     {
     }

@@ -53,15 +53,27 @@ internal sealed partial class RevocationList : BackgroundService
 
     public bool IsLoaded => _snapshot is { } snapshot && _time.GetUtcNow() - snapshot.LoadedAt <= _options.MaxStaleness;
 
+    /// <remarks>Every wait for Redis ends when the gateway stops: with Redis down, each would otherwise last a command timeout.</remarks>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var multiplexer = await _redis.GetAsync();
+        try
+        {
+            await RunAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
+        var multiplexer = await _redis.GetAsync(stoppingToken);
         var store = _store = new RevocationStore(multiplexer, _options.KeyPrefix);
         LogReportingAs(_logger, _instanceId);
         await SubscribeAsync(multiplexer, store, stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
-            await ReloadAsync(store);
+            await ReloadAsync(store, stoppingToken);
             using var timer = new CancellationTokenSource(_options.RefreshInterval, _time);
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, stoppingToken);
             try
@@ -81,7 +93,7 @@ internal sealed partial class RevocationList : BackgroundService
         {
             try
             {
-                await multiplexer.GetSubscriber().SubscribeAsync(store.Channel, (_, _) => Signal());
+                await multiplexer.GetSubscriber().SubscribeAsync(store.Channel, (_, _) => Signal()).WaitAsync(stoppingToken);
                 return;
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
@@ -109,20 +121,20 @@ internal sealed partial class RevocationList : BackgroundService
     /// (with the version it holds) before reading: a change stored before the announcement is in
     /// what it reads, and gatewayctl, storing a change after, finds the instance and waits for it.
     /// </summary>
-    private async Task ReloadAsync(RevocationStore store)
+    private async Task ReloadAsync(RevocationStore store, CancellationToken stoppingToken)
     {
         try
         {
-            await store.ReportAppliedAsync(_instanceId, _snapshot?.Version ?? 0, _options.MaxStaleness);
+            await store.ReportAppliedAsync(_instanceId, _snapshot?.Version ?? 0, _options.MaxStaleness).WaitAsync(stoppingToken);
             var now = _time.GetUtcNow();
-            var (version, entries) = await store.LoadAsync(now);
+            var (version, entries) = await store.LoadAsync(now).WaitAsync(stoppingToken);
             var parsed = entries
                 .Select(e => (Parsed: RevocationFields.TryParse(e.Key, out var revocation), revocation, Expiry: e.Value))
                 .Where(e => e.Parsed)
                 .ToFrozenDictionary(e => e.revocation, e => e.Expiry);
             var previous = _snapshot;
             _snapshot = new Snapshot(parsed, now, version);
-            await store.ReportAppliedAsync(_instanceId, version, _options.MaxStaleness);
+            await store.ReportAppliedAsync(_instanceId, version, _options.MaxStaleness).WaitAsync(stoppingToken);
             if (previous is not null && Changes(previous.Entries, parsed) is { Count: > 0 } changes)
             {
                 await _audit.RecordAsync(new GatewayChangeEvent(now)
@@ -143,21 +155,28 @@ internal sealed partial class RevocationList : BackgroundService
     /// <summary>
     /// Leaves the registry of instances, so that gatewayctl does not wait for an instance that is
     /// gone. The server has stopped by now (it starts after, and stops before, hosted services),
-    /// so no request is served from here on.
+    /// so no request is served from here on. With Redis down it does not try: the command would
+    /// only wait for its timeout.
     /// </summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        if (_store is { } store)
+        if (_store is not { } store)
         {
-            try
-            {
-                await store.LeaveAsync(_instanceId);
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                LogLeaveFailed(_logger, ex.GetType().Name, _options.MaxStaleness);
-            }
+            return;
+        }
+        if (!_redis.IsConnected)
+        {
+            LogLeaveFailed(_logger, "not connected", _options.MaxStaleness);
+            return;
+        }
+        try
+        {
+            await store.LeaveAsync(_instanceId).WaitAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException)
+        {
+            LogLeaveFailed(_logger, ex.GetType().Name, _options.MaxStaleness);
         }
     }
 
