@@ -22,6 +22,9 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
 
     public string? ClientIp { get; init; }
 
+    /// <summary>The request's User-Agent, the one header value an event holds (cut by the gateway), so that a new client program for a principal shows.</summary>
+    public string? UserAgent { get; init; }
+
     public string? RouteId { get; init; }
 
     public AuditActor? Actor { get; init; }
@@ -91,6 +94,10 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
         writer.WriteStartObject("url"u8);
         writer.WriteString("path"u8, Path);
         writer.WriteEndObject();
+        if (UserAgent is not null)
+        {
+            writer.WriteString("user_agent"u8, UserAgent);
+        }
         writer.WriteEndObject();
         writer.WriteStartObject("http_response"u8);
         writer.WriteNumber("code"u8, StatusCode);
@@ -159,6 +166,12 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
             writer.WriteStartObject("masked"u8);
             WriteSortedCounts(writer, masking.MaskedByClassAndAction);
             writer.WriteEndObject();
+            if (masking.ClearHighSensitivity.Count > 0)
+            {
+                writer.WriteStartObject("clear_high"u8);
+                WriteSortedCounts(writer, masking.ClearHighSensitivity);
+                writer.WriteEndObject();
+            }
             writer.WriteEndObject();
         }
         if (Purpose is { } purpose)

@@ -1,6 +1,7 @@
 using Gateway.Audit;
 using Gateway.Configuration;
 using Gateway.Consent;
+using Gateway.Detector;
 using Gateway.Identity;
 using Gateway.Masking;
 using Gateway.Purpose;
@@ -38,6 +39,7 @@ internal static class GatewayPipeline
         services.AddGatewayPurpose(configuration);
         services.AddConsent(configuration);
         services.AddRequestGuard();
+        services.AddDetector(configuration);          // the anomaly detector on the audit stream, when it runs in process
         services.AddHostedService<DisabledStageWarnings>();
         return new GatewayBuilder(services);
     }

@@ -45,7 +45,8 @@ public static class RulesCompiler
         {
             throw new RulesException(errors.All);
         }
-        return new CompiledRules(VersionOf(yaml), classes, entities, roles, fallback);
+        var highSensitivity = classes.Select(c => document.Classes[c].Sensitivity == "high").ToArray();
+        return new CompiledRules(VersionOf(yaml), classes, entities, roles, fallback, highSensitivity);
     }
 
     private static void CheckClasses(RulesDocument document, RuleErrors errors)

@@ -1,5 +1,6 @@
 using Gateway.Audit;
 using Gateway.Consent;
+using Gateway.Detector;
 using Gateway.Identity;
 using Gateway.Masking;
 using Gateway.Purpose;
@@ -27,6 +28,8 @@ internal static class GatewayOptionsRegistration
         services.AddValidatedOptions<AuditOptions, AuditOptionsValidator>(AuditOptions.Section);
         services.AddValidatedOptions<PurposeOptions, PurposeOptionsValidator>(PurposeOptions.Section);
         services.AddValidatedOptions<ConsentOptions, ConsentOptionsValidator>(ConsentOptions.Section);
+        services.AddValidatedOptions<DetectorOptions, DetectorOptionsValidator>(DetectorOptions.Section);
+        services.AddOptions<DetectorOptions>().PostConfigure<IConfiguration>((options, configuration) => options.FillFrom(path => configuration[path]));
         return services;
     }
 
