@@ -1,0 +1,375 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Gateway.Audit;
+using Gateway.ControlPlane;
+using Gateway.Masking;
+using Gateway.Masking.Rules;
+using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
+
+namespace Gateway.Detector.Evaluation;
+
+/// <summary>The figures of one evaluation run.</summary>
+internal sealed record EvaluationReport(
+    int Principals,
+    int Events,
+    IReadOnlyList<(string Kind, int Injected, int Detected, double MedianSecondsToAlert, double MaxSecondsToAlert)> PerKind,
+    int FalseAlerts,
+    IReadOnlyList<string> FalseAlertReasons,
+    double FalseAlertsPer50PrincipalWeeks,
+    IReadOnlyList<double> ContainmentMilliseconds,
+    double EventsPerSecond)
+{
+    public bool AllDetected => PerKind.All(k => k.Detected == k.Injected);
+
+    public string Format()
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"{Principals} principals, {Events:#,0} audit events ({EventsPerSecond:#,0} events/s through the detector, batches paced by event time)");
+        text.AppendLine("incident            injected  detected  time to alert (event time) median / max");
+        foreach (var kind in PerKind)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"{kind.Kind,-18}  {kind.Injected,8}  {kind.Detected,8}  {kind.MedianSecondsToAlert,8:0.0} s / {kind.MaxSecondsToAlert:0.0} s");
+        }
+        text.AppendLine(CultureInfo.InvariantCulture, $"false alerts on the clean part: {FalseAlerts} ({FalseAlertsPer50PrincipalWeeks:0.##} per 50 principal-weeks)");
+        foreach (var reason in FalseAlertReasons)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  {reason}");
+        }
+        if (ContainmentMilliseconds.Count > 0)
+        {
+            var sorted = ContainmentMilliseconds.Order().ToList();
+            text.AppendLine(CultureInfo.InvariantCulture, $"containment (alert added to every live instance confirmed): {sorted.Count} actions, median {sorted[sorted.Count / 2]:0.0} ms, max {sorted[^1]:0.0} ms");
+        }
+        return text.ToString();
+    }
+}
+
+/// <summary>
+/// Runs the real detector over a <see cref="Workload"/>: the requests become real audit events
+/// (each response masked by the real masker with rules like the demo CRM's, each event chained by
+/// the real <see cref="AuditChain"/>) added to a stream in a real Redis, a chunk at a time; the
+/// detector's clock follows the events' time, so a week runs in seconds. One stand-in gateway
+/// instance reports revocations it applied, as a gateway does, so suspensions are confirmed.
+/// </summary>
+internal sealed class EvaluationRun(IConnectionMultiplexer redis, string keyPrefix)
+{
+    private const string Rules = """
+        version: 1
+        classes:
+          name:         { sensitivity: medium }
+          contact:      { sensitivity: medium }
+          national_id:  { sensitivity: high }
+          birth_date:   { sensitivity: high }
+        entities:
+          contact-list:
+            routes: ["/api/contacts"]
+            records: ["$.data[*]"]
+            subject: "$.id"
+            fields: &fields
+              "$.firstName": name
+              "$.lastName":  name
+              "$.email":     contact
+              "$.ssn":       national_id
+              "$.birthDate": birth_date
+          contact:
+            routes: ["/api/contacts/{id}"]
+            records: ["$"]
+            subject: "$.id"
+            fields: *fields
+        roles:
+          support-agent:
+            name: allow
+            contact: { action: partial, keep_last: 4 }
+            national_id: redact
+            birth_date: { action: generalize, to: year }
+            unclassified: allow
+          marketing-analyst:
+            contact: { action: hash }
+            "*": remove
+          compliance-officer:
+            "*": { action: allow, require_mfa: true, otherwise: redact }
+        default: redact
+        """;
+
+    private const int Chunk = 500;
+
+    public async Task<EvaluationReport> RunAsync(Workload workload, DetectorOptions baseOptions, CancellationToken cancellationToken)
+    {
+        var stream = $"{keyPrefix}:audit";
+        var options = baseOptions;
+        options.AuditStream = stream;
+        options.AlertsStream = $"{keyPrefix}:alerts";
+        options.KeyPrefix = $"{keyPrefix}:detector";
+        options.StartFrom = "oldest";
+        options.Consumer = "evaluation";
+        options.Containment.RevocationKeyPrefix = $"{keyPrefix}:revocations";
+        options.Containment.QuotaKeyPrefix = $"{keyPrefix}:quota";
+        var masterKey = SHA256Of("evaluation-key");
+        using var keys = new AuditKeys(masterKey);
+        // The worker chains its containment events on its own thread: an AuditKeys serves one thread at a time.
+        using var workerKeys = new AuditKeys(masterKey);
+        var rules = RulesCompiler.Compile(Rules, SHA256Of("evaluation-hash-key"));
+        var masker = new JsonMasker(new MaskingLimits());
+        var chain = new AuditChain(keys, "gateway-eval", ChainHead.Genesis);
+        var clock = new EventClock(DateTimeOffset.FromUnixTimeMilliseconds(workload.Requests[0].Time));
+        var alerts = new ConcurrentBag<Alert>();
+        var containment = new ConcurrentBag<double>();
+        await using var instance = await StandInGateway.StartAsync(redis, options.Containment.RevocationKeyPrefix);
+        await using var worker = new DetectorWorker(redis, options, workerKeys, clock, NullLogger.Instance, TimeProvider.System)
+        {
+            AlertAdded = alerts.Add,
+            Contained = (_, outcome, elapsed) =>
+            {
+                if (outcome.Status == "confirmed")
+                {
+                    containment.Add(elapsed.TotalMilliseconds);
+                }
+            },
+        };
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var running = Task.Run(() => worker.RunAsync(stop.Token), CancellationToken.None);
+        var database = redis.GetDatabase();
+        var sequence = 0L;
+        var busy = Stopwatch.StartNew();
+        var detectorTime = TimeSpan.Zero;
+        for (var offset = 0; offset < workload.Requests.Count; offset += Chunk)
+        {
+            var batch = workload.Requests.Skip(offset).Take(Chunk).ToList();
+            var adds = new List<Task>(batch.Count);
+            foreach (var request in batch)
+            {
+                var auditEvent = await EventOf(workload, request, rules, masker);
+                auditEvent.Sequence = ++sequence;
+                var line = new ArrayBufferWriter<byte>(4096);
+                chain.Append(auditEvent, line);
+                auditEvent.ReleaseBuffers();
+                var (hash, json) = Split(line.WrittenSpan);
+                adds.Add(database.StreamAddAsync(stream, [new NameValueEntry(AuditRecord.EventField, json), new NameValueEntry(AuditRecord.HashField, hash)]));
+            }
+            await Task.WhenAll(adds);
+            clock.Now = DateTimeOffset.FromUnixTimeMilliseconds(batch[^1].Time);
+            var started = Stopwatch.GetTimestamp();
+            while (worker.Processed < sequence)
+            {
+                if (running.IsCompleted)
+                {
+                    await running;
+                    throw new InvalidOperationException("The detector stopped before the evaluation ended.");
+                }
+                await Task.Delay(1, cancellationToken);
+            }
+            detectorTime += Stopwatch.GetElapsedTime(started);
+        }
+        var deadline = Stopwatch.StartNew();
+        while (alerts.Count(a => a.Plan.Action != "alert") > containment.Count + alerts.Count(a => a.Plan.Action != "alert" && a.Plan.Skipped is not null) && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(10, cancellationToken);
+        }
+        await stop.CancelAsync();
+        await running;
+        return Score(workload, [.. alerts], [.. containment], workload.Requests.Count / Math.Max(detectorTime.TotalSeconds, 1e-6));
+    }
+
+    /// <summary>
+    /// The detector's throughput: the whole workload is added to the stream first, then one
+    /// worker reads, scores and acknowledges all of it; the time is from its start to the last
+    /// acknowledgement. Returns events and seconds.
+    /// </summary>
+    public async Task<(int Events, double Seconds)> ThroughputAsync(Workload workload, DetectorOptions options, CancellationToken cancellationToken)
+    {
+        var stream = $"{keyPrefix}:throughput";
+        options.AuditStream = stream;
+        options.AlertsStream = $"{keyPrefix}:throughput-alerts";
+        options.KeyPrefix = $"{keyPrefix}:throughput-detector";
+        options.StartFrom = "oldest";
+        options.Consumer = "throughput";
+        using var keys = new AuditKeys(SHA256Of("evaluation-key"));
+        using var workerKeys = new AuditKeys(SHA256Of("evaluation-key"));
+        var rules = RulesCompiler.Compile(Rules, SHA256Of("evaluation-hash-key"));
+        var masker = new JsonMasker(new MaskingLimits());
+        var chain = new AuditChain(keys, "gateway-eval", ChainHead.Genesis);
+        var database = redis.GetDatabase();
+        var sequence = 0L;
+        foreach (var batch in workload.Requests.Chunk(Chunk))
+        {
+            var adds = new List<Task>(batch.Length);
+            foreach (var request in batch)
+            {
+                var auditEvent = await EventOf(workload, request, rules, masker);
+                auditEvent.Sequence = ++sequence;
+                var line = new ArrayBufferWriter<byte>(4096);
+                chain.Append(auditEvent, line);
+                auditEvent.ReleaseBuffers();
+                var (hash, json) = Split(line.WrittenSpan);
+                adds.Add(database.StreamAddAsync(stream, [new NameValueEntry(AuditRecord.EventField, json), new NameValueEntry(AuditRecord.HashField, hash)]));
+            }
+            await Task.WhenAll(adds);
+        }
+        // Its clock stands at the end of the workload: alerts are raised, none is contained (too old).
+        var clock = new EventClock(DateTimeOffset.FromUnixTimeMilliseconds(workload.End).AddHours(1));
+        await using var worker = new DetectorWorker(redis, options, workerKeys, clock, NullLogger.Instance, TimeProvider.System);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watch = Stopwatch.StartNew();
+        var running = Task.Run(() => worker.RunAsync(stop.Token), CancellationToken.None);
+        while (worker.Processed < sequence && !running.IsCompleted)
+        {
+            await Task.Delay(1, cancellationToken);
+        }
+        var seconds = watch.Elapsed.TotalSeconds;
+        await stop.CancelAsync();
+        await running;
+        await database.KeyDeleteAsync(stream);
+        return ((int)sequence, seconds);
+    }
+
+    private static EvaluationReport Score(Workload workload, IReadOnlyList<Alert> alerts, IReadOnlyList<double> containment, double eventsPerSecond)
+    {
+        var matched = new HashSet<Alert>(ReferenceEqualityComparer.Instance);
+        var perKind = new List<(string, int, int, double, double)>();
+        foreach (var kind in workload.Incidents.GroupBy(i => i.Kind))
+        {
+            var delays = new List<double>();
+            foreach (var incident in kind)
+            {
+                var found = alerts.Where(a => a.Principal == incident.Principal && a.LastSeen >= incident.Start && a.LastSeen <= incident.End + 600_000).ToList();
+                foreach (var alert in found)
+                {
+                    matched.Add(alert);
+                }
+                if (found.Count > 0)
+                {
+                    delays.Add((found.Min(a => a.LastSeen) - incident.Start) / 1000.0);
+                }
+            }
+            delays.Sort();
+            perKind.Add((kind.Key, kind.Count(), delays.Count, delays.Count == 0 ? double.NaN : delays[delays.Count / 2], delays.Count == 0 ? double.NaN : delays[^1]));
+        }
+        var incidentPrincipals = workload.Incidents.Select(i => i.Principal).ToHashSet(StringComparer.Ordinal);
+        // The clean part: the evaluated week, outside every incident (an incident's principal may
+        // still alert after its incident, on the consequences; those are not counted either way).
+        var falseAlerts = alerts.Where(a => !matched.Contains(a) && a.LastSeen >= workload.EvaluatedFrom && !incidentPrincipals.Contains(a.Principal)).ToList();
+        return new EvaluationReport(
+            workload.Principals.Count,
+            workload.Requests.Count,
+            perKind,
+            falseAlerts.Count,
+            [.. falseAlerts.Select(a => $"{a.Principal} at {DateTimeOffset.FromUnixTimeMilliseconds(a.LastSeen):u}: score {a.Score}: {string.Join("; ", a.Signals.Select(s => s.Reason))}")],
+            falseAlerts.Count * 50.0 / workload.Principals.Count,
+            containment,
+            eventsPerSecond);
+    }
+
+    private static async Task<ApiActivityEvent> EventOf(Workload workload, WorkloadRequest request, CompiledRules rules, JsonMasker masker)
+    {
+        var time = DateTimeOffset.FromUnixTimeMilliseconds(request.Time);
+        var principal = request.Principal >= 0 ? workload.Principals[request.Principal] : null;
+        var path = request.List ? "/api/contacts" : request.Contacts.Length == 1 ? $"/api/contacts/c-{request.Contacts[0]:00000}" : "/api/contacts";
+        MaskingReport? report = null;
+        if (principal is not null && request.Status == 200)
+        {
+            var entity = rules.EntityFor(path)!;
+            var view = rules.ViewFor(new HashSet<string> { principal.Role }, principal.Mfa);
+            using var input = new MemoryStream(Body(request));
+            using var output = new MemoryStream();
+            report = await masker.MaskAsync(input, output, rules, entity, view, CancellationToken.None);
+        }
+        return new ApiActivityEvent(time)
+        {
+            Method = "GET",
+            Path = path,
+            QueryKeys = request.List ? ["page", "pageSize"] : [],
+            StatusCode = request.Status,
+            ClientIp = request.Address,
+            UserAgent = request.UserAgent,
+            RouteId = "contacts",
+            Actor = principal is null ? null : new AuditActor(Issuer, principal.Subject, "crm-console", request.TokenId, new HashSet<string> { principal.Role }, principal.Mfa),
+            DeniedBy = request.Status switch { 401 => "identity", 403 => "masking", 451 => "consent", _ => null },
+            DenialReason = request.Status switch { 401 => "token_invalid", 403 => "route_not_covered", 451 => "no_consent", _ => null },
+            Masking = report,
+            DurationMilliseconds = 3,
+        };
+    }
+
+    private const string Issuer = Workload.Issuer;
+
+    private static byte[] Body(WorkloadRequest request)
+    {
+        var text = new StringBuilder();
+        if (request.List)
+        {
+            text.Append("{\"data\":[");
+        }
+        for (var i = 0; i < request.Contacts.Length; i++)
+        {
+            var c = request.Contacts[i];
+            text.Append(i > 0 ? "," : "").Append(CultureInfo.InvariantCulture,
+                $"{{\"id\":\"c-{c:00000}\",\"firstName\":\"First{c}\",\"lastName\":\"Last{c}\",\"email\":\"person{c}@example.com\",\"ssn\":\"{100 + (c % 800):000}-{10 + (c % 89):00}-{1000 + c:0000}\",\"birthDate\":\"{1950 + (c % 50)}-0{1 + (c % 9)}-1{c % 10}\"}}");
+        }
+        if (request.List)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"],\"paging\":{{\"total\":{request.Contacts.Length}}}}}");
+        }
+        return Encoding.UTF8.GetBytes(text.ToString());
+    }
+
+    private static byte[] SHA256Of(string text) => System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text));
+
+    private static (string Hash, byte[] Json) Split(ReadOnlySpan<byte> line)
+    {
+        var first = line.IndexOf((byte)' ');
+        var second = first + 1 + line[(first + 1)..].IndexOf((byte)' ');
+        return (Encoding.ASCII.GetString(line[..first]), line[(second + 1)..^1].ToArray());
+    }
+
+    /// <summary>The detector's clock in an evaluation: the time of the events it is reading; timers run on the machine's clock.</summary>
+    private sealed class EventClock(DateTimeOffset start) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = start;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    /// <summary>What a gateway instance does about revocations, without the gateway: reloads on each announcement and reports the version it applied.</summary>
+    private sealed class StandInGateway : IAsyncDisposable
+    {
+        private readonly RevocationStore _store;
+        private readonly ChannelMessageQueue _messages;
+        private readonly Task _applying;
+
+        private StandInGateway(RevocationStore store, ChannelMessageQueue messages)
+        {
+            _store = store;
+            _messages = messages;
+            _applying = Task.Run(ApplyAsync);
+        }
+
+        public static async Task<StandInGateway> StartAsync(IConnectionMultiplexer redis, string prefix)
+        {
+            var store = new RevocationStore(redis, prefix);
+            var messages = await redis.GetSubscriber().SubscribeAsync(store.Channel);
+            var (version, _) = await store.LoadAsync(DateTimeOffset.UtcNow);
+            await store.ReportAppliedAsync("evaluation-gateway", version, TimeSpan.FromMinutes(10));
+            return new StandInGateway(store, messages);
+        }
+
+        private async Task ApplyAsync()
+        {
+            await foreach (var _ in _messages)
+            {
+                var (version, _) = await _store.LoadAsync(DateTimeOffset.UtcNow);
+                await _store.ReportAppliedAsync("evaluation-gateway", version, TimeSpan.FromMinutes(10));
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _messages.UnsubscribeAsync();
+            await _applying;
+            await _store.LeaveAsync("evaluation-gateway");
+        }
+    }
+}
