@@ -37,7 +37,7 @@ internal sealed class DetectorEngine
     public bool KnowsRole(string role) => _roles.ContainsKey(role);
 
     public void Load(string principal, PrincipalBaseline baseline) =>
-        _principals[principal] = new PrincipalActivity(principal, baseline, _options.Signals.MaxTrackedSubjects);
+        _principals[principal] = new PrincipalActivity(principal, baseline, _options.Signals.MaxTrackedSubjects, _options.Signals.MinHistoryBuckets);
 
     public void LoadRole(string role, RoleBaseline baseline) => _roles[role] = baseline;
 
@@ -46,7 +46,7 @@ internal sealed class DetectorEngine
     {
         if (!_principals.TryGetValue(fact.Principal, out var activity))
         {
-            activity = new PrincipalActivity(fact.Principal, new PrincipalBaseline(), _options.Signals.MaxTrackedSubjects);
+            activity = new PrincipalActivity(fact.Principal, new PrincipalBaseline(), _options.Signals.MaxTrackedSubjects, _options.Signals.MinHistoryBuckets);
             _principals[fact.Principal] = activity;
         }
         var role = fact.Role is { } r ? RoleOf(r) : null;
@@ -179,11 +179,12 @@ internal sealed class DetectorEngine
             signals.Add(new Signal("new_user_agent", 20, $"used the client program \"{Short(agent, 80)}\", which it did not use on any of its {baseline.ActiveDays} active days"));
         }
         var local = TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeMilliseconds(activity.LastTime), _zone);
-        if (known && baseline.HourDays[local.Hour] == 0)
+        // An hour next to one it works is a long day, not the middle of the night.
+        if (known && baseline.HourDays[local.Hour] == 0 && baseline.HourDays[(local.Hour + 23) % 24] == 0 && baseline.HourDays[(local.Hour + 1) % 24] == 0)
         {
             var bulk = tenMinutes.Records >= settings.OffHoursBulkRecords;
             signals.Add(new Signal("off_hours", bulk ? 65 : 25,
-                $"{(bulk ? $"read {N(tenMinutes.Records)} records" : "was active")} at {local:HH:mm} ({_zone.Id}), an hour it did not work on any of its {baseline.ActiveDays} active days",
+                $"{(bulk ? $"read {N(tenMinutes.Records)} records" : "was active")} at {local:HH:mm} ({_zone.Id}), more than an hour away from any hour it worked on its {baseline.ActiveDays} active days",
                 tenMinutes.Records, settings.OffHoursBulkRecords));
         }
         return signals;

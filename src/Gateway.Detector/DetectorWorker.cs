@@ -236,18 +236,20 @@ public sealed partial class DetectorWorker : IAsyncDisposable
             }
         }
         await LoadBaselinesAsync(database, facts);
-        var touched = new HashSet<PrincipalActivity>(ReferenceEqualityComparer.Instance);
+        // Scored after each event, not once per batch: a burst followed by quiet in one batch (a
+        // detector catching up reads thousands at a time) would otherwise leave its windows unseen.
+        var now = _time.GetUtcNow();
+        var raised = new List<Alert>();
         foreach (var fact in facts)
         {
-            touched.Add(_engine.Observe(fact));
-        }
-        var now = _time.GetUtcNow();
-        foreach (var activity in touched)
-        {
-            if (_engine.Evaluate(activity, now) is { } alert)
+            if (_engine.Evaluate(_engine.Observe(fact), now) is { } alert)
             {
-                await PublishAsync(alert);
+                raised.Add(alert);
             }
+        }
+        foreach (var alert in raised)
+        {
+            await PublishAsync(alert);
         }
         await database.StreamAcknowledgeAsync(_options.Stream, _options.Group, ids);
         Processed += entries.Length;

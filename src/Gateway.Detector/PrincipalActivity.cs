@@ -6,7 +6,7 @@ namespace Gateway.Detector;
 /// token came from, and the last events (the evidence an alert names). Also the counts of the
 /// 10-minute bucket and the hour in progress, learned into the baseline when they end.
 /// </summary>
-internal sealed class PrincipalActivity(string principal, PrincipalBaseline baseline, int maxTrackedSubjects)
+internal sealed class PrincipalActivity(string principal, PrincipalBaseline baseline, int maxTrackedSubjects, int minHistoryBuckets)
 {
     public const int MinutesKept = 60;
     private const int EvidenceKept = 50;
@@ -55,7 +55,12 @@ internal sealed class PrincipalActivity(string principal, PrincipalBaseline base
     /// <summary>The distinct subjects count reached <see cref="maxTrackedSubjects"/>: the true count is at least that.</summary>
     public bool SubjectsSaturated => _subjectLastMinute.Count >= maxTrackedSubjects;
 
-    /// <summary>The 10-minute bucket and hour in which an alert was raised are not learned: an incident must not become normal.</summary>
+    /// <summary>
+    /// The 10-minute bucket and hour in which an alert was raised are not learned once the
+    /// principal has history of its own (an incident must not become normal). While it is still
+    /// learning they are: otherwise the floors' alerts of its first days would keep its ordinary
+    /// busy periods out of its baseline for good, and it would alert on them for ever.
+    /// </summary>
     public long AlertedBucket { get; set; } = -1;
 
     public long AlertedHour { get; set; } = -1;
@@ -265,7 +270,7 @@ internal sealed class PrincipalActivity(string principal, PrincipalBaseline base
 
     private void CloseBucket(Action<long, long, long>? learnRoleBucket)
     {
-        if (_bucket >= 0 && _bucket > Baseline.LearnedBucket && _bucket != AlertedBucket)
+        if (_bucket >= 0 && _bucket > Baseline.LearnedBucket && (_bucket != AlertedBucket || Baseline.Records.Count < minHistoryBuckets))
         {
             Baseline.LearnBucket(_bucketRecords, _bucketClear, _bucketRefusals);
             learnRoleBucket?.Invoke(_bucketRecords, _bucketClear, _bucketRefusals);
@@ -279,7 +284,7 @@ internal sealed class PrincipalActivity(string principal, PrincipalBaseline base
 
     private void CloseHour(Action<long, long>? learnRoleHour, TimeZoneInfo zone)
     {
-        if (_hour >= 0 && _hour > Baseline.LearnedHour && _hour != AlertedHour)
+        if (_hour >= 0 && _hour > Baseline.LearnedHour && (_hour != AlertedHour || Baseline.DistinctSubjects.Count < minHistoryBuckets))
         {
             var distinct = DistinctSubjects;
             Baseline.LearnHour(distinct, _hourMaxSweep);

@@ -30,6 +30,14 @@ internal static class DetectorCommands
             var report = await run.RunAsync(workload, DemoLikeOptions(), CancellationToken.None);
             Console.WriteLine($"detect-eval --seed {seed} --principals {principals}");
             Console.Write(report.Format());
+            if (args.Contains("--alerts"))
+            {
+                Console.WriteLine("every alert:");
+                foreach (var alert in report.AllAlerts)
+                {
+                    Console.WriteLine($"  {alert}");
+                }
+            }
             return report.AllDetected ? 0 : 1;
         }
         var (events, seconds) = await run.ThroughputAsync(workload, DemoLikeOptions(), CancellationToken.None);
