@@ -58,44 +58,6 @@ internal sealed record EvaluationReport(
 /// </summary>
 internal sealed class EvaluationRun(IConnectionMultiplexer redis, string keyPrefix)
 {
-    private const string Rules = """
-        version: 1
-        classes:
-          name:         { sensitivity: medium }
-          contact:      { sensitivity: medium }
-          national_id:  { sensitivity: high }
-          birth_date:   { sensitivity: high }
-        entities:
-          contact-list:
-            routes: ["/api/contacts"]
-            records: ["$.data[*]"]
-            subject: "$.id"
-            fields: &fields
-              "$.firstName": name
-              "$.lastName":  name
-              "$.email":     contact
-              "$.ssn":       national_id
-              "$.birthDate": birth_date
-          contact:
-            routes: ["/api/contacts/{id}"]
-            records: ["$"]
-            subject: "$.id"
-            fields: *fields
-        roles:
-          support-agent:
-            name: allow
-            contact: { action: partial, keep_last: 4 }
-            national_id: redact
-            birth_date: { action: generalize, to: year }
-            unclassified: allow
-          marketing-analyst:
-            contact: { action: hash }
-            "*": remove
-          compliance-officer:
-            "*": { action: allow, require_mfa: true, otherwise: redact }
-        default: redact
-        """;
-
     private const int Chunk = 500;
 
     public async Task<EvaluationReport> RunAsync(Workload workload, DetectorOptions baseOptions, CancellationToken cancellationToken)
@@ -107,15 +69,16 @@ internal sealed class EvaluationRun(IConnectionMultiplexer redis, string keyPref
         options.KeyPrefix = $"{keyPrefix}:detector";
         options.StartFrom = "oldest";
         options.Consumer = "evaluation";
+        // Polled briskly: the evaluation waits for each chunk to be read before adding the next.
+        options.MinPollInterval = TimeSpan.FromMilliseconds(1);
+        options.MaxPollInterval = TimeSpan.FromMilliseconds(5);
         options.Containment.RevocationKeyPrefix = $"{keyPrefix}:revocations";
         options.Containment.QuotaKeyPrefix = $"{keyPrefix}:quota";
         var masterKey = SHA256Of("evaluation-key");
         using var keys = new AuditKeys(masterKey);
         // The worker chains its containment events on its own thread: an AuditKeys serves one thread at a time.
         using var workerKeys = new AuditKeys(masterKey);
-        var rules = RulesCompiler.Compile(Rules, SHA256Of("evaluation-hash-key"));
-        var masker = new JsonMasker(new MaskingLimits());
-        var chain = new AuditChain(keys, "gateway-eval", ChainHead.Genesis);
+        var events = new WorkloadStream(redis, stream, keys);
         var clock = new EventClock(DateTimeOffset.FromUnixTimeMilliseconds(workload.Requests[0].Time));
         var alerts = new ConcurrentBag<(Alert Alert, long AddedAt)>();
         var chunks = new List<(long LastEventTime, long AddedAt)>();
@@ -134,34 +97,17 @@ internal sealed class EvaluationRun(IConnectionMultiplexer redis, string keyPref
         };
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var running = Task.Run(() => worker.RunAsync(stop.Token), CancellationToken.None);
-        var database = redis.GetDatabase();
-        var sequence = 0L;
-        var busy = Stopwatch.StartNew();
         var detectorTime = TimeSpan.Zero;
         for (var offset = 0; offset < workload.Requests.Count; offset += Chunk)
         {
             var batch = workload.Requests.Skip(offset).Take(Chunk).ToList();
-            var adds = new List<Task>(batch.Count);
-            var lines = new List<(string Hash, byte[] Json)>(batch.Count);
-            foreach (var request in batch)
-            {
-                var auditEvent = await EventOf(workload, request, rules, masker);
-                auditEvent.Sequence = ++sequence;
-                var line = new ArrayBufferWriter<byte>(4096);
-                chain.Append(auditEvent, line);
-                auditEvent.ReleaseBuffers();
-                lines.Add(Split(line.WrittenSpan));
-            }
+            var lines = await events.ChainAsync(workload, batch);
             // Latency is counted from before the chunk's first XADD: an upper bound for each of its events.
             chunks.Add((batch[^1].Time, Stopwatch.GetTimestamp()));
-            foreach (var (hash, json) in lines)
-            {
-                adds.Add(database.StreamAddAsync(stream, [new NameValueEntry(AuditRecord.EventField, json), new NameValueEntry(AuditRecord.HashField, hash)]));
-            }
-            await Task.WhenAll(adds);
+            await events.AddAsync(lines);
             clock.Now = DateTimeOffset.FromUnixTimeMilliseconds(batch[^1].Time);
             var started = Stopwatch.GetTimestamp();
-            while (worker.Processed < sequence)
+            while (worker.Processed < events.Sequence)
             {
                 if (running.IsCompleted)
                 {
@@ -197,25 +143,10 @@ internal sealed class EvaluationRun(IConnectionMultiplexer redis, string keyPref
         options.Consumer = "throughput";
         using var keys = new AuditKeys(SHA256Of("evaluation-key"));
         using var workerKeys = new AuditKeys(SHA256Of("evaluation-key"));
-        var rules = RulesCompiler.Compile(Rules, SHA256Of("evaluation-hash-key"));
-        var masker = new JsonMasker(new MaskingLimits());
-        var chain = new AuditChain(keys, "gateway-eval", ChainHead.Genesis);
-        var database = redis.GetDatabase();
-        var sequence = 0L;
+        var events = new WorkloadStream(redis, stream, keys);
         foreach (var batch in workload.Requests.Chunk(Chunk))
         {
-            var adds = new List<Task>(batch.Length);
-            foreach (var request in batch)
-            {
-                var auditEvent = await EventOf(workload, request, rules, masker);
-                auditEvent.Sequence = ++sequence;
-                var line = new ArrayBufferWriter<byte>(4096);
-                chain.Append(auditEvent, line);
-                auditEvent.ReleaseBuffers();
-                var (hash, json) = Split(line.WrittenSpan);
-                adds.Add(database.StreamAddAsync(stream, [new NameValueEntry(AuditRecord.EventField, json), new NameValueEntry(AuditRecord.HashField, hash)]));
-            }
-            await Task.WhenAll(adds);
+            await events.AddAsync(await events.ChainAsync(workload, batch));
         }
         // Its clock stands at the end of the workload: alerts are raised, none is contained (too old).
         var clock = new EventClock(DateTimeOffset.FromUnixTimeMilliseconds(workload.End).AddHours(1));
@@ -223,15 +154,15 @@ internal sealed class EvaluationRun(IConnectionMultiplexer redis, string keyPref
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var watch = Stopwatch.StartNew();
         var running = Task.Run(() => worker.RunAsync(stop.Token), CancellationToken.None);
-        while (worker.Processed < sequence && !running.IsCompleted)
+        while (worker.Processed < events.Sequence && !running.IsCompleted)
         {
             await Task.Delay(1, cancellationToken);
         }
         var seconds = watch.Elapsed.TotalSeconds;
         await stop.CancelAsync();
         await running;
-        await database.KeyDeleteAsync(stream);
-        return ((int)sequence, seconds);
+        await redis.GetDatabase().KeyDeleteAsync(stream);
+        return ((int)events.Sequence, seconds);
     }
 
     private static EvaluationReport Score(Workload workload, IReadOnlyList<(Alert Alert, long AddedAt)> raised, List<(long LastEventTime, long AddedAt)> chunks, IReadOnlyList<double> containment, double eventsPerSecond)
@@ -278,67 +209,7 @@ internal sealed class EvaluationRun(IConnectionMultiplexer redis, string keyPref
             [.. alerts.OrderBy(a => a.LastSeen).Select(a => $"{DateTimeOffset.FromUnixTimeMilliseconds(a.LastSeen):u}  {a.Principal}  score {a.Score}  {a.Plan.Action}: {string.Join("; ", a.Signals.Select(s => s.Reason))}")]);
     }
 
-    private static async Task<ApiActivityEvent> EventOf(Workload workload, WorkloadRequest request, CompiledRules rules, JsonMasker masker)
-    {
-        var time = DateTimeOffset.FromUnixTimeMilliseconds(request.Time);
-        var principal = request.Principal >= 0 ? workload.Principals[request.Principal] : null;
-        var path = request.List ? "/api/contacts" : request.Contacts.Length == 1 ? $"/api/contacts/c-{request.Contacts[0]:00000}" : "/api/contacts";
-        MaskingReport? report = null;
-        if (principal is not null && request.Status == 200)
-        {
-            var entity = rules.EntityFor(path)!;
-            var view = rules.ViewFor(new HashSet<string> { principal.Role }, principal.Mfa);
-            using var input = new MemoryStream(Body(request));
-            using var output = new MemoryStream();
-            report = await masker.MaskAsync(input, output, rules, entity, view, CancellationToken.None);
-        }
-        return new ApiActivityEvent(time)
-        {
-            Method = "GET",
-            Path = path,
-            QueryKeys = request.List ? ["page", "pageSize"] : [],
-            StatusCode = request.Status,
-            ClientIp = request.Address,
-            UserAgent = request.UserAgent,
-            RouteId = "contacts",
-            Actor = principal is null ? null : new AuditActor(Issuer, principal.Subject, "crm-console", request.TokenId, new HashSet<string> { principal.Role }, principal.Mfa),
-            DeniedBy = request.Status switch { 401 => "identity", 403 => "masking", 451 => "consent", _ => null },
-            DenialReason = request.Status switch { 401 => "token_invalid", 403 => "route_not_covered", 451 => "no_consent", _ => null },
-            Masking = report,
-            DurationMilliseconds = 3,
-        };
-    }
-
-    private const string Issuer = Workload.Issuer;
-
-    private static byte[] Body(WorkloadRequest request)
-    {
-        var text = new StringBuilder();
-        if (request.List)
-        {
-            text.Append("{\"data\":[");
-        }
-        for (var i = 0; i < request.Contacts.Length; i++)
-        {
-            var c = request.Contacts[i];
-            text.Append(i > 0 ? "," : "").Append(CultureInfo.InvariantCulture,
-                $"{{\"id\":\"c-{c:00000}\",\"firstName\":\"First{c}\",\"lastName\":\"Last{c}\",\"email\":\"person{c}@example.com\",\"ssn\":\"{100 + (c % 800):000}-{10 + (c % 89):00}-{1000 + c:0000}\",\"birthDate\":\"{1950 + (c % 50)}-0{1 + (c % 9)}-1{c % 10}\"}}");
-        }
-        if (request.List)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"],\"paging\":{{\"total\":{request.Contacts.Length}}}}}");
-        }
-        return Encoding.UTF8.GetBytes(text.ToString());
-    }
-
     private static byte[] SHA256Of(string text) => System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text));
-
-    private static (string Hash, byte[] Json) Split(ReadOnlySpan<byte> line)
-    {
-        var first = line.IndexOf((byte)' ');
-        var second = first + 1 + line[(first + 1)..].IndexOf((byte)' ');
-        return (Encoding.ASCII.GetString(line[..first]), line[(second + 1)..^1].ToArray());
-    }
 
     /// <summary>The detector's clock in an evaluation: the time of the events it is reading; timers run on the machine's clock.</summary>
     private sealed class EventClock(DateTimeOffset start) : TimeProvider
@@ -346,45 +217,5 @@ internal sealed class EvaluationRun(IConnectionMultiplexer redis, string keyPref
         public DateTimeOffset Now { get; set; } = start;
 
         public override DateTimeOffset GetUtcNow() => Now;
-    }
-
-    /// <summary>What a gateway instance does about revocations, without the gateway: reloads on each announcement and reports the version it applied.</summary>
-    private sealed class StandInGateway : IAsyncDisposable
-    {
-        private readonly RevocationStore _store;
-        private readonly ChannelMessageQueue _messages;
-        private readonly Task _applying;
-
-        private StandInGateway(RevocationStore store, ChannelMessageQueue messages)
-        {
-            _store = store;
-            _messages = messages;
-            _applying = Task.Run(ApplyAsync);
-        }
-
-        public static async Task<StandInGateway> StartAsync(IConnectionMultiplexer redis, string prefix)
-        {
-            var store = new RevocationStore(redis, prefix);
-            var messages = await redis.GetSubscriber().SubscribeAsync(store.Channel);
-            var (version, _) = await store.LoadAsync(DateTimeOffset.UtcNow);
-            await store.ReportAppliedAsync("evaluation-gateway", version, TimeSpan.FromMinutes(10));
-            return new StandInGateway(store, messages);
-        }
-
-        private async Task ApplyAsync()
-        {
-            await foreach (var _ in _messages)
-            {
-                var (version, _) = await _store.LoadAsync(DateTimeOffset.UtcNow);
-                await _store.ReportAppliedAsync("evaluation-gateway", version, TimeSpan.FromMinutes(10));
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _messages.UnsubscribeAsync();
-            await _applying;
-            await _store.LeaveAsync("evaluation-gateway");
-        }
     }
 }
