@@ -33,6 +33,7 @@ public sealed class AppSettingsExampleTests
         { AuditOptions.Section, typeof(AuditOptions) },
         { PurposeOptions.Section, typeof(PurposeOptions) },
         { ConsentOptions.Section, typeof(ConsentOptions) },
+        { Gateway.Detector.DetectorOptions.Section, typeof(Gateway.Detector.DetectorOptions) },
     };
 
     [Theory]
