@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using System.Globalization;
 using System.Text.Json;
 
 namespace Gateway.Detector;
@@ -46,106 +46,345 @@ internal sealed class ActivityFact
     /// Reads a stream entry's event. Null for what is not a request's event (changes, restarts)
     /// or not an event at all: the detector skips those (and acknowledges them).
     /// </summary>
+    /// <remarks>
+    /// One forward pass with <see cref="Utf8JsonReader"/>, taking only the members named here and
+    /// skipping the rest: building a JsonDocument per event made parsing most of the detector's
+    /// cost (24,000 events/s against 80,000 for scoring).
+    /// </remarks>
     public static ActivityFact? TryParse(string entryId, ReadOnlyMemory<byte> json)
     {
         try
         {
-            using var document = JsonDocument.Parse(json);
-            return FromEvent(entryId, document.RootElement);
+            return Parse(entryId, json.Span);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {
             return null;
         }
     }
 
-    private static ActivityFact? FromEvent(string entryId, JsonElement root)
+    private static ActivityFact? Parse(string entryId, ReadOnlySpan<byte> json)
     {
-        if (root.ValueKind != JsonValueKind.Object
-            || !root.TryGetProperty("class_uid"u8, out var classUid) || classUid.ValueKind != JsonValueKind.Number || classUid.GetInt32() != 6003
-            || !root.TryGetProperty("time"u8, out var time) || !time.TryGetInt64(out var ms)
-            || Text(root, "metadata"u8, "uid"u8) is not { } eventId)
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
             return null;
         }
-        var ip = Text(root, "src_endpoint"u8, "ip"u8);
-        string? subject = null;
-        string? role = null;
-        string? tokenId = null;
-        if (root.TryGetProperty("actor"u8, out var actor) && actor.ValueKind == JsonValueKind.Object)
+        var classUid = 0;
+        long? time = null;
+        string? eventId = null, ip = null, subject = null, role = null, tokenId = null, method = null, path = null, userAgent = null;
+        int status = 0, records = 0, clear = 0;
+        UInt128[] subjects = [];
+        while (NextProperty(ref reader))
         {
-            if (actor.TryGetProperty("user"u8, out var user) && user.ValueKind == JsonValueKind.Object)
+            if (reader.ValueTextEquals("class_uid"u8))
             {
-                subject = Text(user, "uid"u8);
-                if (user.TryGetProperty("groups"u8, out var groups) && groups.ValueKind == JsonValueKind.Array && groups.GetArrayLength() > 0)
+                classUid = ReadInt(ref reader);
+            }
+            else if (reader.ValueTextEquals("time"u8))
+            {
+                reader.Read();
+                time = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var ms) ? ms : null;
+            }
+            else if (reader.ValueTextEquals("metadata"u8))
+            {
+                eventId = ReadMember(ref reader, "uid"u8);
+            }
+            else if (reader.ValueTextEquals("src_endpoint"u8))
+            {
+                ip = ReadMember(ref reader, "ip"u8);
+            }
+            else if (reader.ValueTextEquals("actor"u8))
+            {
+                ReadActor(ref reader, ref subject, ref role, ref tokenId);
+            }
+            else if (reader.ValueTextEquals("http_request"u8))
+            {
+                ReadRequest(ref reader, ref method, ref path, ref userAgent);
+            }
+            else if (reader.ValueTextEquals("http_response"u8))
+            {
+                if (Enter(ref reader))
                 {
-                    role = Text(groups[0], "name"u8);
+                    while (NextProperty(ref reader))
+                    {
+                        if (reader.ValueTextEquals("code"u8))
+                        {
+                            status = ReadInt(ref reader);
+                        }
+                        else
+                        {
+                            SkipValue(ref reader);
+                        }
+                    }
                 }
             }
-            tokenId = Text(actor, "session"u8, "uid"u8);
+            else if (reader.ValueTextEquals("unmapped"u8))
+            {
+                ReadUnmapped(ref reader, ref records, ref clear);
+            }
+            else if (reader.ValueTextEquals("resources"u8))
+            {
+                subjects = ReadSubjects(ref reader);
+            }
+            else
+            {
+                SkipValue(ref reader);
+            }
         }
-        if (subject is null && ip is null)
+        if (classUid != 6003 || time is not { } eventTime || eventId is null || (subject is null && ip is null))
         {
             return null;
-        }
-        var status = root.TryGetProperty("http_response"u8, out var response) && response.ValueKind == JsonValueKind.Object
-            && response.TryGetProperty("code"u8, out var code) && code.TryGetInt32(out var c) ? c : 0;
-        var records = 0;
-        var clear = 0;
-        if (root.TryGetProperty("unmapped"u8, out var unmapped) && unmapped.ValueKind == JsonValueKind.Object
-            && unmapped.TryGetProperty("masking"u8, out var masking) && masking.ValueKind == JsonValueKind.Object)
-        {
-            records = masking.TryGetProperty("records"u8, out var r) && r.TryGetInt32(out var n) ? n : 0;
-            if (masking.TryGetProperty("clear_high"u8, out var clearHigh) && clearHigh.ValueKind == JsonValueKind.Object)
-            {
-                foreach (var count in clearHigh.EnumerateObject())
-                {
-                    clear += count.Value.TryGetInt32(out var k) ? k : 0;
-                }
-            }
         }
         return new ActivityFact
         {
             EntryId = entryId,
             EventId = eventId,
-            Time = ms,
+            Time = eventTime,
             Principal = subject ?? $"ip:{ip}",
             HasSubject = subject is not null,
             Role = role,
             ClientIp = ip,
-            UserAgent = Text(root, "http_request"u8, "user_agent"u8),
+            UserAgent = userAgent,
             TokenId = tokenId,
             Status = status,
-            Method = Text(root, "http_request"u8, "http_method"u8) ?? "",
-            Path = root.TryGetProperty("http_request"u8, out var request) ? Text(request, "url"u8, "path"u8) ?? "" : "",
+            Method = method ?? "",
+            Path = path ?? "",
             Records = records,
             ClearHighSensitivity = clear,
-            Subjects = ReadSubjects(root),
+            Subjects = subjects,
         };
     }
 
-    private static UInt128[] ReadSubjects(JsonElement root)
+    private static void ReadActor(ref Utf8JsonReader reader, ref string? subject, ref string? role, ref string? tokenId)
     {
-        if (!root.TryGetProperty("resources"u8, out var resources) || resources.ValueKind != JsonValueKind.Array || resources.GetArrayLength() == 0)
+        if (!Enter(ref reader))
         {
+            return;
+        }
+        while (NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("user"u8))
+            {
+                if (!Enter(ref reader))
+                {
+                    continue;
+                }
+                while (NextProperty(ref reader))
+                {
+                    if (reader.ValueTextEquals("uid"u8))
+                    {
+                        subject = ReadString(ref reader);
+                    }
+                    else if (reader.ValueTextEquals("groups"u8))
+                    {
+                        reader.Read();
+                        if (reader.TokenType != JsonTokenType.StartArray)
+                        {
+                            reader.Skip();
+                            continue;
+                        }
+                        // The first group is the role the event names first, as the gateway writes them.
+                        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                        {
+                            if (reader.TokenType == JsonTokenType.StartObject && role is null)
+                            {
+                                while (NextProperty(ref reader))
+                                {
+                                    if (reader.ValueTextEquals("name"u8))
+                                    {
+                                        role = ReadString(ref reader);
+                                    }
+                                    else
+                                    {
+                                        SkipValue(ref reader);
+                                    }
+                                }
+                            }
+                            else
+                            {
+                                reader.Skip();
+                            }
+                        }
+                    }
+                    else
+                    {
+                        SkipValue(ref reader);
+                    }
+                }
+            }
+            else if (reader.ValueTextEquals("session"u8))
+            {
+                tokenId = ReadMember(ref reader, "uid"u8);
+            }
+            else
+            {
+                SkipValue(ref reader);
+            }
+        }
+    }
+
+    private static void ReadRequest(ref Utf8JsonReader reader, ref string? method, ref string? path, ref string? userAgent)
+    {
+        if (!Enter(ref reader))
+        {
+            return;
+        }
+        while (NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("http_method"u8))
+            {
+                method = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("url"u8))
+            {
+                path = ReadMember(ref reader, "path"u8);
+            }
+            else if (reader.ValueTextEquals("user_agent"u8))
+            {
+                userAgent = ReadString(ref reader);
+            }
+            else
+            {
+                SkipValue(ref reader);
+            }
+        }
+    }
+
+    private static void ReadUnmapped(ref Utf8JsonReader reader, ref int records, ref int clear)
+    {
+        if (!Enter(ref reader))
+        {
+            return;
+        }
+        while (NextProperty(ref reader))
+        {
+            if (!reader.ValueTextEquals("masking"u8))
+            {
+                SkipValue(ref reader);
+                continue;
+            }
+            if (!Enter(ref reader))
+            {
+                continue;
+            }
+            while (NextProperty(ref reader))
+            {
+                if (reader.ValueTextEquals("records"u8))
+                {
+                    records = ReadInt(ref reader);
+                }
+                else if (reader.ValueTextEquals("clear_high"u8))
+                {
+                    if (!Enter(ref reader))
+                    {
+                        continue;
+                    }
+                    while (NextProperty(ref reader))
+                    {
+                        clear += ReadInt(ref reader);
+                    }
+                }
+                else
+                {
+                    SkipValue(ref reader);
+                }
+            }
+        }
+    }
+
+    /// <summary>The data subjects' keyed hashes (<c>resources[].uid</c>, 32 hex digits) as 128-bit numbers.</summary>
+    private static UInt128[] ReadSubjects(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            reader.Skip();
             return [];
         }
-        var subjects = new List<UInt128>(resources.GetArrayLength());
-        Span<byte> bytes = stackalloc byte[16];
-        foreach (var resource in resources.EnumerateArray())
+        var subjects = new List<UInt128>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            if (resource.ValueKind == JsonValueKind.Object && resource.TryGetProperty("uid"u8, out var uid) && uid.ValueKind == JsonValueKind.String
-                && uid.GetString() is { Length: 32 } hex && Convert.FromHexString(hex, bytes, out _, out var written) == System.Buffers.OperationStatus.Done && written == 16)
+            if (reader.TokenType != JsonTokenType.StartObject)
             {
-                subjects.Add(BinaryPrimitives.ReadUInt128BigEndian(bytes));
+                reader.Skip();
+                continue;
+            }
+            while (NextProperty(ref reader))
+            {
+                if (!reader.ValueTextEquals("uid"u8))
+                {
+                    SkipValue(ref reader);
+                    continue;
+                }
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && reader.ValueSpan.Length == 32
+                    && UInt128.TryParse(reader.ValueSpan, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var subject))
+                {
+                    subjects.Add(subject);
+                }
             }
         }
         return [.. subjects];
     }
 
-    private static string? Text(JsonElement parent, ReadOnlySpan<byte> name) =>
-        parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    /// <summary>Moves to the next property name of the current object; false at its end.</summary>
+    private static bool NextProperty(ref Utf8JsonReader reader) => reader.Read() && reader.TokenType == JsonTokenType.PropertyName;
 
-    private static string? Text(JsonElement parent, ReadOnlySpan<byte> outer, ReadOnlySpan<byte> name) =>
-        parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(outer, out var inner) ? Text(inner, name) : null;
+    /// <summary>Moves onto a property's value; true when it is an object (the reader is then inside it), else skips it.</summary>
+    private static bool Enter(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.StartObject)
+        {
+            return true;
+        }
+        reader.Skip();
+        return false;
+    }
+
+    private static void SkipValue(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        reader.Skip();
+    }
+
+    private static string? ReadString(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            return reader.GetString();
+        }
+        reader.Skip();
+        return null;
+    }
+
+    private static int ReadInt(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        return reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value) ? value : 0;
+    }
+
+    /// <summary>The string member <paramref name="name"/> of the object that is the property's value.</summary>
+    private static string? ReadMember(ref Utf8JsonReader reader, ReadOnlySpan<byte> name)
+    {
+        if (!Enter(ref reader))
+        {
+            return null;
+        }
+        string? value = null;
+        while (NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals(name))
+            {
+                value = ReadString(ref reader);
+            }
+            else
+            {
+                SkipValue(ref reader);
+            }
+        }
+        return value;
+    }
 }

@@ -40,9 +40,8 @@ internal static class DetectorCommands
             }
             return report.AllDetected ? 0 : 1;
         }
-        var (events, seconds) = await run.ThroughputAsync(workload, DemoLikeOptions(), CancellationToken.None);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"detect-throughput --seed {seed} --principals {principals}: {events:#,0} audit events read, scored and acknowledged in {seconds:0.00} s: {events / seconds:#,0} events/s"));
+        var throughput = await run.ThroughputAsync(workload, DemoLikeOptions(), CancellationToken.None);
+        Console.WriteLine($"detect-throughput --seed {seed} --principals {principals}: {throughput.Format()}");
         return 0;
     }
 

@@ -64,6 +64,7 @@ public sealed class DetectorWorkerTests(RedisServerFixture redis) : IClassFixtur
         Assert.NotEmpty(evidence);
         Assert.Subset(ids.ToHashSet(), evidence.ToHashSet());
         Assert.Equal((string)alert[AlertStore.IdField]!, info.GetProperty("uid").GetString());
+        Assert.Empty(AlertSchema.Problems((string)alert[AlertStore.AlertField]!));
         var pending = await _connection.GetDatabase().StreamPendingAsync(AuditStream, "detector");
         Assert.Equal(0, pending.PendingMessageCount);
     }
@@ -146,6 +147,10 @@ public sealed class DetectorWorkerTests(RedisServerFixture redis) : IClassFixtur
         Assert.Contains("acked      by soc-analyst", shown);
         Assert.Equal(1, (await CtlAsync("alerts", "show", "no-such-alert", "--alerts-stream", AlertsStream, "--prefix", options.KeyPrefix, "--redis", redis.Configuration)).Exit);
 
+        var (list, listed, _) = await CtlAsync("contain", "list", "--revocation-prefix", options.Containment.RevocationKeyPrefix!, "--quota-prefix", options.Containment.QuotaKeyPrefix!, "--redis", redis.Configuration);
+        Assert.Equal(0, list);
+        Assert.Contains($"suspended  {Crawler}  until", listed);
+
         var (release, released, releaseErrors) = await CtlAsync("contain", "release", "--sub", Crawler, "--reason", "false positive",
             "--revocation-prefix", options.Containment.RevocationKeyPrefix!, "--quota-prefix", options.Containment.QuotaKeyPrefix!,
             "--redis", redis.Configuration, "--stream", AuditStream, "--key-file", TestAudit.KeyFile, "--wait", "5s");
@@ -179,6 +184,7 @@ public sealed class DetectorWorkerTests(RedisServerFixture redis) : IClassFixtur
         var alert = (await _connection.GetDatabase().StreamRangeAsync(AlertsStream))[0];
         using var finding = JsonDocument.Parse((string)alert[AlertStore.AlertField]!);
         Assert.Equal(skipped, finding.RootElement.GetProperty("unmapped").GetProperty("containment").GetProperty("skipped").GetString());
+        Assert.Empty(AlertSchema.Problems((string)alert[AlertStore.AlertField]!));
         var records = await TestAudit.ReadAsync(redis.Configuration, AuditStream);
         Assert.Single(records, r => r.Instance == "detector/w1");
         records.ForEach(r => r.Dispose());
