@@ -6,7 +6,7 @@ using Gateway.Benchmarks.Load;
 // One entry point for every benchmark (docs/performance.md):
 //   micro [BenchmarkDotNet arguments]   the BenchmarkDotNet suites, e.g. micro --filter '*Masker*' --job short
 //   load [--quick] [--rounds N] [--variant NAME]... [--body NAME]...   the end-to-end load benchmark
-//   detect-eval [--seed N] [--principals N]         the anomaly detector's evaluation (docs/alerts.md)
+//   detect-eval [--seed N] [--principals N] [--incidents N]   the anomaly detector's evaluation (docs/alerts.md)
 //   detect-throughput [--seed N] [--principals N]   audit events per second through the detector
 switch (args.FirstOrDefault())
 {
@@ -25,7 +25,7 @@ switch (args.FirstOrDefault())
             Usage (docs/performance.md):
               dotnet run -c Release --project bench/Gateway.Benchmarks -- micro [BenchmarkDotNet arguments, e.g. --filter '*Masker*' --job short]
               dotnet run -c Release --project bench/Gateway.Benchmarks -- load [--quick] [--rounds N] [--variant NAME]... [--body NAME]...   (load --help for more)
-              dotnet run -c Release --project bench/Gateway.Benchmarks -- detect-eval [--seed 7] [--principals 60]
+              dotnet run -c Release --project bench/Gateway.Benchmarks -- detect-eval [--seed 7] [--principals 60] [--incidents 1] [--alerts]
               dotnet run -c Release --project bench/Gateway.Benchmarks -- detect-throughput [--seed 7] [--principals 60]
             """);
         return 2;

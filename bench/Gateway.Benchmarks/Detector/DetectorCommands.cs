@@ -7,7 +7,7 @@ using StackExchange.Redis;
 namespace Gateway.Benchmarks.Detector;
 
 /// <summary>
-/// <c>detect-eval [--seed N] [--principals N]</c>: the detector's evaluation (docs/alerts.md), a
+/// <c>detect-eval [--seed N] [--principals N] [--incidents N] [--alerts]</c>: the detector's evaluation (docs/alerts.md), a
 /// seeded working week with injected incidents through the real detector and a real redis-server.
 /// <c>detect-throughput [--seed N] [--principals N]</c>: audit events per second the detector reads,
 /// scores and acknowledges (docs/performance.md).
@@ -23,12 +23,13 @@ internal static class DetectorCommands
         var principals = Argument(args, "--principals", 60);
         using var server = new LocalRedisServer();
         await using var redis = await ConnectionMultiplexer.ConnectAsync(server.Configuration);
-        var workload = Workload.Generate(new WorkloadSettings(seed, principals));
+        var incidents = Argument(args, "--incidents", 1);
+        var workload = Workload.Generate(new WorkloadSettings(seed, principals, IncidentsPerKind: incidents));
         var run = new EvaluationRun(redis, "eval");
         if (command == Evaluate)
         {
             var report = await run.RunAsync(workload, DemoLikeOptions(), CancellationToken.None);
-            Console.WriteLine($"detect-eval --seed {seed} --principals {principals}");
+            Console.WriteLine($"detect-eval --seed {seed} --principals {principals} --incidents {incidents}");
             Console.Write(report.Format());
             if (args.Contains("--alerts"))
             {
