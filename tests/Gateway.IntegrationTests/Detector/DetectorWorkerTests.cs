@@ -162,6 +162,29 @@ public sealed class DetectorWorkerTests(RedisServerFixture redis) : IClassFixtur
         after.ForEach(r => r.Dispose());
     }
 
+    [Fact]
+    public async Task Tighten_WritesTheQuotaOverride_EveryInstanceReads()
+    {
+        await AddCrawlAsync(pages: 30);
+        var options = Options();
+        options.Containment.Rules = [new ContainmentRule { MinScore = 50, Action = "tighten", Factor = 0.1, Duration = TimeSpan.FromMinutes(30) }];
+        var store = new AlertStore(_connection, AlertsStream, options.KeyPrefix);
+        string id;
+        await using (await RunUntilAsync(options, w => w.Processed >= 30))
+        {
+            id = await WaitForAlertIdAsync();
+            await PollAsync(async () => (await store.GetStateAsync(id))?.GetValueOrDefault("containment_status") == "applied");
+        }
+
+        var tightened = await new QuotaOverrideStore(_connection, options.Containment.QuotaKeyPrefix!).GetAsync(Crawler, DateTimeOffset.UtcNow);
+        Assert.NotNull(tightened);
+        Assert.Equal(0.1, tightened.Factor);
+        Assert.Contains(id, tightened.Reason);
+        Assert.Equal("detector/w1", tightened.Actor);
+        var (_, entries) = await new RevocationStore(_connection, options.Containment.RevocationKeyPrefix!).LoadAsync(DateTimeOffset.UtcNow);
+        Assert.Empty(entries);
+    }
+
     [Theory]
     [InlineData(true, false, "dry_run")]
     [InlineData(false, true, "allowlisted")]
