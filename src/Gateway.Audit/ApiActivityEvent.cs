@@ -23,6 +23,9 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
 
     public string? ClientIp { get; init; }
 
+    /// <summary>The request's User-Agent, the one header value an event holds (cut by the gateway), so that a new client program for a principal shows.</summary>
+    public string? UserAgent { get; init; }
+
     public string? RouteId { get; init; }
 
     public AuditActor? Actor { get; init; }
@@ -99,6 +102,10 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
         writer.WriteStartObject("url"u8);
         writer.WriteString("path"u8, Path);
         writer.WriteEndObject();
+        if (UserAgent is not null)
+        {
+            writer.WriteString("user_agent"u8, UserAgent);
+        }
         writer.WriteEndObject();
         writer.WriteStartObject("http_response"u8);
         writer.WriteNumber("code"u8, StatusCode);
@@ -180,6 +187,12 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
             writer.WriteStartObject("masked"u8);
             WriteSortedCounts(writer, masking.MaskedByClassAndAction);
             writer.WriteEndObject();
+            if (masking.ClearHighSensitivity.Count > 0)
+            {
+                writer.WriteStartObject("clear_high"u8);
+                WriteSortedCounts(writer, masking.ClearHighSensitivity);
+                writer.WriteEndObject();
+            }
             writer.WriteEndObject();
         }
         if (Write is { } write)

@@ -6,4 +6,13 @@ public sealed record MaskingReport(
     string Entity,
     int Records,
     SubjectIdList SubjectIds,
-    IReadOnlyDictionary<string, int> MaskedByClassAndAction);
+    IReadOnlyDictionary<string, int> MaskedByClassAndAction)
+{
+    private static readonly IReadOnlyDictionary<string, int> None = new Dictionary<string, int>();
+
+    /// <summary>
+    /// Values of high-sensitivity classes (<c>sensitivity: high</c>) that left in clear, per class:
+    /// what the caller's role was allowed to see, and what quotas and the anomaly detector watch.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> ClearHighSensitivity { get; init; } = None;
+}

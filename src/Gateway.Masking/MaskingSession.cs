@@ -26,6 +26,8 @@ internal sealed class MaskingSession
     private readonly RecordHold? _hold;
     private readonly bool _lines;
     private readonly int[] _maskedCounts;
+    private readonly int[] _clearCounts;
+    private readonly IReadOnlyList<string?> _clearKeys;
     private readonly SubjectIdList _subjects = new();
     private Frame[] _frames = new Frame[8];
     private int _depth;
@@ -62,6 +64,8 @@ internal sealed class MaskingSession
         _limits = limits;
         _paths = entity.Automaton;
         _maskedCounts = new int[view.CountKeys.Count];
+        _clearKeys = view.ClearKeys;
+        _clearCounts = new int[_clearKeys.Count];
         // The body's root sits below a frame that is always on the stack.
         _frames[0] = new Frame { ClassIndex = -1 };
         _depth = 1;
@@ -157,7 +161,22 @@ internal sealed class MaskingSession
                 masked[_view.CountKeys[i]] = _maskedCounts[i];
             }
         }
-        return new MaskingReport(rulesVersion, _entity.Name, _recordCount, _subjects, masked);
+        var report = new MaskingReport(rulesVersion, _entity.Name, _recordCount, _subjects, masked);
+        return _clearCounts.AsSpan().ContainsAnyExcept(0) ? report with { ClearHighSensitivity = ClearCounts() } : report;
+    }
+
+    /// <summary>Made only for a body that let such values out (most let none).</summary>
+    private Dictionary<string, int> ClearCounts()
+    {
+        var clear = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < _clearCounts.Length; i++)
+        {
+            if (_clearCounts[i] > 0)
+            {
+                clear[_clearKeys[i]!] = _clearCounts[i];
+            }
+        }
+        return clear;
     }
 
     private void Handle(ref Utf8JsonReader reader)
@@ -274,6 +293,10 @@ internal sealed class MaskingSession
         StartMember((int)reader.TokenStartIndex);
         if (mask is null || mask.Copies)
         {
+            if (classIndex >= 0 && _clearKeys[classIndex] is not null)
+            {
+                _clearCounts[classIndex]++;
+            }
             var start = _hold is not null && reader.TokenType == JsonTokenType.Number && path.IsTotal ? _out.Position : -1;
             Copy(ref reader);
             if (start >= 0)

@@ -1,6 +1,7 @@
 using Gateway.Audit;
 using Gateway.Configuration;
 using Gateway.Consent;
+using Gateway.Detector;
 using Gateway.Identity;
 using Gateway.Masking;
 using Gateway.Purpose;
@@ -43,6 +44,7 @@ internal static class GatewayPipeline
         services.AddConsent(configuration);
         services.AddRequestGuard();
         services.AddWritePolicy(configuration);
+        services.AddDetector(configuration);          // the anomaly detector on the audit stream, when it runs in process
         services.AddHostedService<DisabledStageWarnings>();
         return new GatewayBuilder(services);
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using Gateway.Cli.Commands.Audit;
 using Gateway.Cli.Commands.Consent;
+using Gateway.Cli.Commands.Detector;
 using Gateway.Cli.Errors;
 
 namespace Gateway.Cli.Commands;
@@ -11,7 +12,7 @@ internal static class GatewayCtl
 {
     public static RootCommand Build(TimeProvider? time = null)
     {
-        var root = new RootCommand("gatewayctl: operate the Compliance Gateway (masking rules, audit stream, revocation, consent).");
+        var root = new RootCommand("gatewayctl: operate the Compliance Gateway (masking rules, audit stream, revocation, consent, alerts, containment).");
         root.Subcommands.Add(RulesCommands.Build());
 #pragma warning disable RS0030 // The composition root: gatewayctl runs on the system clock unless a test passes its own.
         var clock = time ?? TimeProvider.System;
@@ -26,6 +27,8 @@ internal static class GatewayCtl
         root.Subcommands.Add(ConsentCommands.Build());
         root.Subcommands.Add(RevocationCommands.Revoke(clock));
         root.Subcommands.Add(RevocationCommands.Unrevoke(clock));
+        root.Subcommands.Add(AlertCommands.Build(clock));
+        root.Subcommands.Add(ContainCommands.Build(clock));
         return root;
     }
 

@@ -14,6 +14,9 @@ public sealed class CompiledRules
     private readonly IReadOnlyList<(string Role, IReadOnlyDictionary<string, Grant> Grants)> _roles;
     private readonly Grant _default;
 
+    /// <summary>By class index: the class is declared <c>sensitivity: high</c>.</summary>
+    private readonly IReadOnlyList<bool> _highSensitivity;
+
     /// <summary>Every view there can be, built once: per role in file order (last: no listed role), without and with MFA.</summary>
     private readonly MaskingView[] _views;
 
@@ -21,7 +24,7 @@ public sealed class CompiledRules
     private readonly IReadOnlyDictionary<string, CompiledEntity> _entitiesByRecordType;
 
     internal CompiledRules(string version, IReadOnlyList<string> classes, IReadOnlyList<CompiledEntity> entities,
-        IReadOnlyList<(string Role, IReadOnlyDictionary<string, Grant> Grants)> roles, Grant fallback, PermissionsCompiler.Result permissions)
+        IReadOnlyList<(string Role, IReadOnlyDictionary<string, Grant> Grants)> roles, Grant fallback, PermissionsCompiler.Result permissions, IReadOnlyList<bool>? highSensitivity = null)
     {
         _permissions = permissions;
         _entitiesByRecordType = entities
@@ -29,6 +32,7 @@ public sealed class CompiledRules
             .ToDictionary(pair => pair.type, pair => pair.entity, StringComparer.OrdinalIgnoreCase);
         Version = version;
         Classes = classes;
+        _highSensitivity = highSensitivity ?? new bool[classes.Count];
         Entities = entities;
         _roles = roles;
         _default = fallback;
@@ -42,7 +46,7 @@ public sealed class CompiledRules
         var redact = MaskingActions.ByName["redact"].Create(new Dictionary<string, string>(), new ActionContext([], null), _ => { });
         var allow = MaskingActions.ByName["allow"].Create(new Dictionary<string, string>(), new ActionContext([], null), _ => { });
         string[] withheld = [.. Classes.Select(_ => "redact")];
-        WithheldView = new MaskingView([.. Classes.Select(_ => redact)], withheld, allow, "allow", CountKeys(withheld, "allow"));
+        WithheldView = new MaskingView([.. Classes.Select(_ => redact)], withheld, allow, "allow", CountKeys(withheld, "allow"), new string?[Classes.Count]);
     }
 
     /// <summary>
@@ -167,7 +171,9 @@ public sealed class CompiledRules
             (masks[i], actions[i]) = Resolve(grants, Classes[i]).For(mfaUsed);
         }
         var (unclassifiedMask, unclassifiedAction) = Resolve(grants, Unclassified).For(mfaUsed);
-        return new MaskingView(masks, actions, unclassifiedMask, unclassifiedAction, CountKeys(actions, unclassifiedAction));
+        // Only a value copied as it came is in clear; what any other action writes is not.
+        var clearKeys = Classes.Select((name, i) => _highSensitivity[i] && masks[i].Copies ? name : null).ToArray();
+        return new MaskingView(masks, actions, unclassifiedMask, unclassifiedAction, CountKeys(actions, unclassifiedAction), clearKeys);
     }
 
     /// <summary>The report's <c>class:action</c> names, made once per view instead of once per response.</summary>
@@ -194,8 +200,9 @@ internal sealed record Grant(ValueMask WithMfa, string ActionWithMfa, ValueMask 
 /// </summary>
 public sealed record MaskingView
 {
-    internal MaskingView(IReadOnlyList<ValueMask> masks, IReadOnlyList<string> actions, ValueMask unclassifiedMask, string unclassifiedAction, IReadOnlyList<string> countKeys)
+    internal MaskingView(IReadOnlyList<ValueMask> masks, IReadOnlyList<string> actions, ValueMask unclassifiedMask, string unclassifiedAction, IReadOnlyList<string> countKeys, IReadOnlyList<string?> clearKeys)
     {
+        ClearKeys = clearKeys;
         Masks = masks;
         Actions = actions;
         UnclassifiedMask = unclassifiedMask;
@@ -212,6 +219,9 @@ public sealed record MaskingView
     internal string UnclassifiedAction { get; }
 
     internal IReadOnlyList<string> CountKeys { get; }
+
+    /// <summary>By class index: the class's name where its values leave in clear and it is of high sensitivity (the report counts them), else null.</summary>
+    internal IReadOnlyList<string?> ClearKeys { get; }
 }
 
 /// <summary>Whether a role may write a class: not at all, yes, or only when the caller used MFA.</summary>

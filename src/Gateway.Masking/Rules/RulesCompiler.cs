@@ -47,7 +47,8 @@ public static class RulesCompiler
         {
             throw new RulesException(errors.All);
         }
-        return new CompiledRules(VersionOf(yaml), classes, entities, roles, fallback, permissions);
+        var highSensitivity = classes.Select(c => document.Classes[c].Sensitivity == "high").ToArray();
+        return new CompiledRules(VersionOf(yaml), classes, entities, roles, fallback, permissions, highSensitivity);
     }
 
     /// <summary>A record type names one entity: two would leave a typed record's fields to chance.</summary>

@@ -20,6 +20,9 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditTrail trail, I
     public const string Stage = "audit";
     private const int MaxQueryKeys = 32;
     private const int MaxPathChars = 2048;
+
+    /// <summary>A User-Agent is the client's to choose: only this much of it reaches the event.</summary>
+    internal const int MaxUserAgentChars = 256;
     private const int MaxQueryKeyChars = 64;
     private static readonly System.Buffers.SearchValues<char> QueryKeyCharacters =
         System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.[]");
@@ -108,6 +111,7 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditTrail trail, I
             QueryKeys = QueryKeys(context.Request.QueryString),
             StatusCode = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode,
             ClientIp = context.Connection.RemoteIpAddress?.ToString(),
+            UserAgent = UserAgent(context.Request.Headers.UserAgent),
             RouteId = context.Features.Get<IReverseProxyFeature>()?.Route.Config.RouteId,
             Actor = feature.Identity is { } identity ? new AuditActor(identity.Issuer, identity.Subject, identity.ClientId, identity.TokenId, identity.Roles, identity.MfaUsed) : null,
             DeniedBy = feature.DeniedBy,
@@ -151,6 +155,10 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditTrail trail, I
         }
         return keys;
     }
+
+    /// <summary>The first User-Agent value, cut to <see cref="MaxUserAgentChars"/>; several or none: null.</summary>
+    private static string? UserAgent(Microsoft.Extensions.Primitives.StringValues values) =>
+        values.Count == 1 && values[0] is { Length: > 0 } value ? (value.Length <= MaxUserAgentChars ? value : value[..MaxUserAgentChars]) : null;
 
     private static string Truncate(string text) => text.Length <= MaxPathChars ? text : text[..MaxPathChars];
 }

@@ -1,5 +1,6 @@
 using Gateway.Audit;
 using Gateway.Consent;
+using Gateway.Detector;
 using Gateway.Identity;
 using Gateway.Masking;
 using Gateway.Purpose;
@@ -29,6 +30,8 @@ internal static class GatewayOptionsRegistration
         services.AddValidatedOptions<PurposeOptions, PurposeOptionsValidator>(PurposeOptions.Section);
         services.AddValidatedOptions<ConsentOptions, ConsentOptionsValidator>(ConsentOptions.Section);
         services.AddValidatedOptions<WritePolicyOptions, WritePolicyOptionsValidator>(WritePolicyOptions.Section);
+        services.AddValidatedOptions<DetectorOptions, DetectorOptionsValidator>(DetectorOptions.Section);
+        services.AddOptions<DetectorOptions>().PostConfigure<IConfiguration>((options, configuration) => options.FillFrom(path => configuration[path]));
         return services;
     }
 

@@ -25,6 +25,11 @@ internal static class DemoBanner
             ? "  purposes   support (contract; the demo client's default). marketing and partner-sharing need Redis for the consent store"
             : $"  purposes   support (contract, default), marketing (consent), partner-sharing (legitimate interest): send X-Purpose: marketing;"
                 + $"{Environment.NewLine}             record consent with: gatewayctl consent set <contact id> marketing --token-file '{Path.Combine(workspace.TokensDirectory, "consent-admin.jwt")}' --ca-file '{workspace.CaCertificatePath}' --admin-url https://localhost:{adminPort}");
+        if (redis is not null)
+        {
+            text.AppendLine($"  detector   in process, containment on (score 70: quotas tightened, 85: suspended): gatewayctl alerts tail --redis '{redis}' --from 0;"
+                + $"{Environment.NewLine}             release a principal: gatewayctl contain release --sub demo-support-agent --redis '{redis}' --key-file '{workspace.AuditKeyPath}'");
+        }
         text.AppendLine();
         text.AppendLine($"Tokens valid until {now.Add(lifetime):u}, one per demo role (also in {workspace.TokensDirectory}):");
         foreach (var role in DemoTokenIssuer.Roles)

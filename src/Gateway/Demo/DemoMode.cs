@@ -94,6 +94,26 @@ internal sealed class DemoMode : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// With Redis, the anomaly detector runs in the gateway with containment on: a score of 70
+    /// tightens the principal's quotas to a tenth for 15 minutes, 85 suspends it for 15 minutes.
+    /// </summary>
+    private static IEnumerable<KeyValuePair<string, string?>> Detector(bool withRedis)
+    {
+        if (!withRedis)
+        {
+            yield break;
+        }
+        yield return new("Gateway:Detector:InProcess", "true");
+        yield return new("Gateway:Detector:Containment:Rules:0:MinScore", "70");
+        yield return new("Gateway:Detector:Containment:Rules:0:Action", "tighten");
+        yield return new("Gateway:Detector:Containment:Rules:0:Factor", "0.1");
+        yield return new("Gateway:Detector:Containment:Rules:0:Duration", "00:15:00");
+        yield return new("Gateway:Detector:Containment:Rules:1:MinScore", "85");
+        yield return new("Gateway:Detector:Containment:Rules:1:Action", "suspend");
+        yield return new("Gateway:Detector:Containment:Rules:1:Duration", "00:15:00");
+    }
+
     private static Dictionary<string, string?> Defaults(DemoWorkspace workspace, Uri crm, bool withRedis) => new Dictionary<string, string?>
     {
         ["Gateway:Transport:Proxy:Address"] = "localhost",
@@ -118,5 +138,5 @@ internal sealed class DemoMode : IAsyncDisposable
         ["Gateway:Audit:SpoolDirectory"] = workspace.AuditSpoolPath,
         ["Logging:Console:FormatterName"] = "simple",
     }.Concat(DemoTokenIssuer.Roles.Select(role =>
-        KeyValuePair.Create($"Gateway:Identity:Issuers:0:RoleMap:{role.Name}", (string?)role.Name))).Concat(Purposes(withRedis)).ToDictionary();
+        KeyValuePair.Create($"Gateway:Identity:Issuers:0:RoleMap:{role.Name}", (string?)role.Name))).Concat(Purposes(withRedis)).Concat(Detector(withRedis)).ToDictionary();
 }

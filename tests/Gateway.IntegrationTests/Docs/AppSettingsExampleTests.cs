@@ -34,6 +34,7 @@ public sealed class AppSettingsExampleTests
         { PurposeOptions.Section, typeof(PurposeOptions) },
         { ConsentOptions.Section, typeof(ConsentOptions) },
         { Gateway.WritePolicy.WritePolicyOptions.Section, typeof(Gateway.WritePolicy.WritePolicyOptions) },
+        { Gateway.Detector.DetectorOptions.Section, typeof(Gateway.Detector.DetectorOptions) },
     };
 
     [Theory]
