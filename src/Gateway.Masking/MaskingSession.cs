@@ -24,6 +24,7 @@ internal sealed class MaskingSession
     private readonly MaskingLimits _limits;
     private readonly PathAutomaton _paths;
     private readonly RecordHold? _hold;
+    private readonly ChangeTrail? _trail;
     private readonly bool _lines;
     private readonly int[] _maskedCounts;
     private readonly SubjectIdList _subjects = new();
@@ -49,9 +50,11 @@ internal sealed class MaskingSession
 
     /// <param name="lines">NDJSON: each root value is ended by a newline.</param>
     /// <param name="hold">When records wait for a gate's verdict: told where records, subjects, consent fields and counts are.</param>
-    public MaskingSession(CompiledEntity entity, MaskingView view, MaskingLimits limits, bool lines = false, RecordHold? hold = null)
+    /// <param name="trail">A preview's record of every value changed, with its place; null on the proxy path.</param>
+    public MaskingSession(CompiledEntity entity, MaskingView view, MaskingLimits limits, bool lines = false, RecordHold? hold = null, ChangeTrail? trail = null)
     {
         _hold = hold;
+        _trail = trail;
         _lines = lines;
         _entity = entity;
         _view = view;
@@ -186,6 +189,7 @@ internal sealed class MaskingSession
                     return;
                 }
                 var closed = _frames[--_depth];
+                _trail?.Close();
                 _out.Input((int)reader.TokenStartIndex, (int)reader.BytesConsumed);
                 if (closed.IsRecordRoot)
                 {
@@ -208,6 +212,7 @@ internal sealed class MaskingSession
         if (classIndex >= 0 && _masks[classIndex].Removes)
         {
             Count(classIndex);
+            _trail?.Changed(classIndex, removed: true);
             _pendingNameLength = -1;
             _suppressed = 1;
             CheckDepth();
@@ -233,6 +238,7 @@ internal sealed class MaskingSession
             Array.Resize(ref _frames, _depth * 2);
         }
         _frames[_depth++] = child;
+        _trail?.Open(isArray);
         CheckDepth();
     }
 
@@ -267,6 +273,7 @@ internal sealed class MaskingSession
         if (mask is { Removes: true })
         {
             Count(counted);
+            _trail?.Changed(counted, removed: true);
             _pendingNameLength = -1;
             WriteNullIfRoot();
             return;
@@ -284,6 +291,7 @@ internal sealed class MaskingSession
             return;
         }
         Count(counted);
+        _trail?.Changed(counted, removed: false);
         mask.Write(_out.Values(), Scalar(ref reader));
     }
 
@@ -318,6 +326,7 @@ internal sealed class MaskingSession
         {
             state = _paths.Next(parent.State, parent.IsArray, PendingName);
         }
+        _trail?.Enter(_depth == 1 ? [] : PendingName);
         path = _paths[state];
         var child = new Frame { State = state, InRecord = parent.InRecord, ClassIndex = path.FieldClass >= 0 ? path.FieldClass : parent.ClassIndex };
         if (path.IsRecord)

@@ -84,6 +84,9 @@ public sealed class CompiledRules
         return _views[(role * 2) + (mfaUsed ? 1 : 0)];
     }
 
+    /// <summary>What the <paramref name="roleIndex"/>-th role of the file (its count: any other role) gets of each class, without and with MFA, by class index then unclassified.</summary>
+    internal (MaskingView WithoutMfa, MaskingView WithMfa) ViewsOf(int roleIndex) => (_views[roleIndex * 2], _views[(roleIndex * 2) + 1]);
+
     private MaskingView BuildView(IReadOnlyDictionary<string, Grant>? grants, bool mfaUsed)
     {
         var masks = new ValueMask[Classes.Count];
