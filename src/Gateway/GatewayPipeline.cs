@@ -3,6 +3,7 @@ using Gateway.Configuration;
 using Gateway.Consent;
 using Gateway.Identity;
 using Gateway.Masking;
+using Gateway.PrivacyConsole;
 using Gateway.Purpose;
 using Gateway.Redis;
 using Gateway.RequestGuard;
@@ -38,6 +39,7 @@ internal static class GatewayPipeline
         services.AddGatewayPurpose(configuration);
         services.AddConsent(configuration);
         services.AddRequestGuard();
+        services.AddPrivacyConsole(configuration);
         services.AddHostedService<DisabledStageWarnings>();
         return new GatewayBuilder(services);
     }

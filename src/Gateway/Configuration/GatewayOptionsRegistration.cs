@@ -1,5 +1,6 @@
 using Gateway.Audit;
 using Gateway.Consent;
+using Gateway.PrivacyConsole;
 using Gateway.Identity;
 using Gateway.Masking;
 using Gateway.Purpose;
@@ -27,6 +28,7 @@ internal static class GatewayOptionsRegistration
         services.AddValidatedOptions<AuditOptions, AuditOptionsValidator>(AuditOptions.Section);
         services.AddValidatedOptions<PurposeOptions, PurposeOptionsValidator>(PurposeOptions.Section);
         services.AddValidatedOptions<ConsentOptions, ConsentOptionsValidator>(ConsentOptions.Section);
+        services.AddValidatedOptions<ConsoleOptions, ConsoleOptionsValidator>(ConsoleOptions.Section);
         return services;
     }
 

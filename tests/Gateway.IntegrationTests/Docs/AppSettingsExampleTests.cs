@@ -4,6 +4,7 @@ using Gateway.Consent;
 using Gateway.Identity;
 using Gateway.IntegrationTests.Infrastructure;
 using Gateway.Masking;
+using Gateway.PrivacyConsole;
 using Gateway.Purpose;
 using Gateway.Redis;
 using Gateway.RequestGuard;
@@ -33,6 +34,7 @@ public sealed class AppSettingsExampleTests
         { AuditOptions.Section, typeof(AuditOptions) },
         { PurposeOptions.Section, typeof(PurposeOptions) },
         { ConsentOptions.Section, typeof(ConsentOptions) },
+        { ConsoleOptions.Section, typeof(ConsoleOptions) },
     };
 
     [Theory]

@@ -8,6 +8,9 @@ internal sealed class CapturedLog : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _entries = new();
 
+    /// <summary>Everything logged so far.</summary>
+    public IEnumerable<string> Entries => _entries;
+
     /// <summary>Polls for an entry that satisfies <paramref name="match"/>, for at most <paramref name="within"/> (default 10 s).</summary>
     public async Task<string?> WaitForAsync(Func<string, bool> match, TimeSpan? within = null)
     {
