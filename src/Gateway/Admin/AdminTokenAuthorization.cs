@@ -13,10 +13,10 @@ internal static class AdminTokenAuthorization
 {
     /// <param name="stage">The refusal's stage, as the audit event and problem response name it.</param>
     /// <param name="api">The API's name in the refusal's words, e.g. "The consent API".</param>
-    /// <param name="role">The gateway role the endpoint requires.</param>
+    /// <param name="roles">The gateway roles the endpoint accepts: the token must carry one of them.</param>
     /// <param name="forbiddenCode">The problem code when the token lacks the role.</param>
     /// <returns>The caller, or null once a 401/403/503 has been written.</returns>
-    public static async Task<GatewayIdentity?> AuthenticateAsync(HttpContext context, string stage, string api, string role, string forbiddenCode)
+    public static async Task<GatewayIdentity?> AuthenticateAsync(HttpContext context, string stage, string api, IReadOnlyCollection<string> roles, string forbiddenCode)
     {
         var services = context.RequestServices;
         var header = context.Request.Headers.Authorization;
@@ -38,9 +38,9 @@ internal static class AdminTokenAuthorization
             await GatewayProblem.RefuseAsync(context, stage, StatusCodes.Status401Unauthorized, verdict.Reason ?? "revoked", "The token is not valid.");
             return null;
         }
-        if (!identity.Roles.Contains(role))
+        if (!roles.Any(identity.Roles.Contains))
         {
-            await GatewayProblem.RefuseAsync(context, stage, StatusCodes.Status403Forbidden, forbiddenCode, $"The token does not carry the {role} role.");
+            await GatewayProblem.RefuseAsync(context, stage, StatusCodes.Status403Forbidden, forbiddenCode, $"The token carries none of the roles {string.Join(", ", roles)}.");
             return null;
         }
         return identity;

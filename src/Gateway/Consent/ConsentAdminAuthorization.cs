@@ -10,5 +10,5 @@ internal static class ConsentAdminAuthorization
     /// <returns>The caller, or null once a 401/403/503 has been written.</returns>
     public static Task<GatewayIdentity?> AuthenticateAsync(HttpContext context) =>
         AdminTokenAuthorization.AuthenticateAsync(context, "consent_api", "The consent API",
-            context.RequestServices.GetRequiredService<IOptions<ConsentOptions>>().Value.AdminRole, "consent_admin_required");
+            [context.RequestServices.GetRequiredService<IOptions<ConsentOptions>>().Value.AdminRole], "consent_admin_required");
 }

@@ -17,7 +17,7 @@ internal static class ConsoleApi
 
     /// <returns>The caller, or null once a 401/403/503 has been written.</returns>
     public static Task<GatewayIdentity?> AuthenticateAsync(HttpContext context, Func<ConsoleOptions, string> role) =>
-        AdminTokenAuthorization.AuthenticateAsync(context, Stage, "The console API", role(context.Options()), "console_role_required");
+        AdminTokenAuthorization.AuthenticateAsync(context, Stage, "The console API", [role(context.Options())], "console_role_required");
 
     /// <returns>The body, or null once a 400/413/415 has been written.</returns>
     public static async Task<T?> ReadBodyAsync<T>(HttpContext context, JsonTypeInfo<T> type)

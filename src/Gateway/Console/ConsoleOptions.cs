@@ -25,4 +25,16 @@ internal sealed class ConsoleOptions
 
     /// <summary>The most roles one preview masks the sample for.</summary>
     public int MaxPreviewRoles { get; set; } = 16;
+
+    /// <summary>The most audit events one request of the audit view lists.</summary>
+    public int MaxAuditEvents { get; set; } = 500;
+
+    /// <summary>The most stream entries one request of the audit view reads, newest first, to find matching events.</summary>
+    public int MaxAuditScan { get; set; } = 20_000;
+
+    /// <summary>The chain verification checks this many of the newest events.</summary>
+    public int MaxVerifyEvents { get; set; } = 100_000;
+
+    /// <summary>The record of processing counts distinct subjects exactly up to this many per row (then it says "at least").</summary>
+    public int MaxSubjectsPerRow { get; set; } = 100_000;
 }

@@ -29,6 +29,18 @@ internal sealed class ConsoleOptionsValidator : IValidateOptions<ConsoleOptions>
         {
             errors.Add($"{ConsoleOptions.Section}:MaxPreviewRoles", "must be between 1 and 64.");
         }
+        Range(errors, nameof(ConsoleOptions.MaxAuditEvents), options.MaxAuditEvents, 1, 10_000);
+        Range(errors, nameof(ConsoleOptions.MaxAuditScan), options.MaxAuditScan, 1, 1_000_000);
+        Range(errors, nameof(ConsoleOptions.MaxVerifyEvents), options.MaxVerifyEvents, 1, 10_000_000);
+        Range(errors, nameof(ConsoleOptions.MaxSubjectsPerRow), options.MaxSubjectsPerRow, 1, 10_000_000);
         return errors.ToResult();
+    }
+
+    private static void Range(ValidationErrors errors, string setting, int value, int min, int max)
+    {
+        if (value < min || value > max)
+        {
+            errors.Add($"{ConsoleOptions.Section}:{setting}", $"must be between {min} and {max}.");
+        }
     }
 }

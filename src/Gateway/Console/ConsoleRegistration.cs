@@ -50,13 +50,38 @@ internal static class ConsoleRegistration
             return;
         }
         var api = endpoints.MapGroup(ConsolePaths.Api);
+        api.MapGet("/me", MeAsync);
         RulesPlaygroundEndpoints.Map(api);
         DataMapEndpoints.Map(api);
+        AuditEndpoints.Map(api);
+    }
+
+    /// <summary>Who the token names, and which views its roles open: the page's sign-in.</summary>
+    private static async Task MeAsync(HttpContext context)
+    {
+        var options = context.Options();
+        var views = new (string View, string Role)[]
+        {
+            ("playground", options.RulesEditorRole), ("datamap", options.PrivacyOfficerRole),
+            ("processing", options.PrivacyOfficerRole), ("audit", options.SocAnalystRole),
+        };
+        if (await Admin.AdminTokenAuthorization.AuthenticateAsync(context, ConsoleApi.Stage, "The console API", [.. views.Select(v => v.Role).Distinct()], "console_role_required") is not { } caller)
+        {
+            return;
+        }
+        var answer = new Me(caller.Subject, [.. views.Select(v => v.Role).Distinct().Where(caller.Roles.Contains)], [.. views.Where(v => caller.Roles.Contains(v.Role)).Select(v => v.View)]);
+        await ConsoleApi.WriteAsync(context, answer, MeJson.Default.Me);
     }
 
     public static ConsoleOptions Options(this HttpContext context) =>
         context.RequestServices.GetRequiredService<IOptions<ConsoleOptions>>().Value;
 }
+
+internal sealed record Me(string Subject, IReadOnlyList<string> Roles, IReadOnlyList<string> Views);
+
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.SnakeCaseLower)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(Me))]
+internal sealed partial class MeJson : System.Text.Json.Serialization.JsonSerializerContext;
 
 internal static class ConsolePaths
 {
