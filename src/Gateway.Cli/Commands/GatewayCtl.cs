@@ -11,6 +11,7 @@ internal static class GatewayCtl
     {
         var root = new RootCommand("gatewayctl: operate the Compliance Gateway (masking rules, audit stream, revocation, consent).");
         root.Subcommands.Add(RulesCommands.Build());
+        root.Subcommands.Add(DataMapCommand.Build());
         var clock = time ?? TimeProvider.System;
         root.Subcommands.Add(new Command("audit", "Read and verify the audit stream in Redis.")
         {
@@ -18,6 +19,7 @@ internal static class GatewayCtl
             AuditVerifyCommand.Build(),
             AuditSubjectCommand.Build(clock),
             AuditReportCommand.Build(clock),
+            AuditProcessingCommand.Build(clock),
         });
         root.Subcommands.Add(ConsentCommands.Build());
         root.Subcommands.Add(RevocationCommands.Revoke(clock));

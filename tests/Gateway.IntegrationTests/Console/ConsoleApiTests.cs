@@ -231,4 +231,33 @@ public sealed class ConsoleApiTests
 
         Assert.Equal(HttpStatusCode.BadRequest, (await GetAsync(client, gateway.AdminUrl("/console/api/datamap?format=xml"), Token(PrivacyOfficerGroup))).StatusCode);
     }
+
+    [Fact]
+    public async Task The_audit_views_check_their_roles_and_inputs_and_say_when_there_is_no_stream()
+    {
+        using var crm = CrmStub.StartHttp();
+        await using var gateway = await ConsoleGateway(crm.Url!).StartAsync();
+        using var client = GatewayUnderTest.CreateClient();
+        var period = "from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z";
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync(client, gateway.AdminUrl($"/console/api/processing?{period}"), Token(SocAnalystGroup))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync(client, gateway.AdminUrl("/console/api/audit"), Token(PrivacyOfficerGroup))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync(client, gateway.AdminUrl("/console/api/audit/verify"), Token(RulesEditorGroup))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync(client, gateway.AdminUrl("/console/api/alerts"), Token(PrivacyOfficerGroup))).StatusCode);
+
+        var badPeriod = await GetAsync(client, gateway.AdminUrl("/console/api/processing?from=yesterday&to=today"), Token(PrivacyOfficerGroup));
+        Assert.Equal(HttpStatusCode.BadRequest, badPeriod.StatusCode);
+        Assert.Contains("period_invalid", await badPeriod.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var badOutcome = await GetAsync(client, gateway.AdminUrl("/console/api/audit?outcome=maybe"), Token(SocAnalystGroup));
+        Assert.Contains("filter_invalid", await badOutcome.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var noStream = await GetAsync(client, gateway.AdminUrl($"/console/api/processing?{period}"), Token(PrivacyOfficerGroup));
+        Assert.Equal(HttpStatusCode.Conflict, noStream.StatusCode);
+        Assert.Contains("audit_disabled", await noStream.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var alerts = JsonNode.Parse(await (await GetAsync(client, gateway.AdminUrl("/console/api/alerts"), Token(SocAnalystGroup))).Content.ReadAsStringAsync())!;
+        Assert.Empty(alerts["alerts"]!.AsArray());
+
+        var me = JsonNode.Parse(await (await GetAsync(client, gateway.AdminUrl("/console/api/me"), Token(PrivacyOfficerGroup, SocAnalystGroup))).Content.ReadAsStringAsync())!;
+        Assert.Equal(["datamap", "processing", "audit"], me["views"]!.AsArray().Select(v => (string)v!));
+        Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync(client, gateway.AdminUrl("/console/api/me"), Token("crm-support"))).StatusCode);
+    }
 }
