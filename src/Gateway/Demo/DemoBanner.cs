@@ -31,6 +31,12 @@ internal static class DemoBanner
             text.AppendLine($"# {role.Name}");
             text.AppendLine($"curl --cacert '{workspace.CaCertificatePath}' -H 'Authorization: Bearer {token}' 'https://localhost:{proxyPort}/api/contacts?pageSize=2'");
         }
+        var console = DemoTokenIssuer.SecurityTeam;
+        var consoleTokenPath = Path.Combine(workspace.TokensDirectory, $"{console.Name}.jwt");
+        File.WriteAllText(consoleTokenPath, issuer.Mint(console, now, lifetime) + "\n");
+        text.AppendLine();
+        text.AppendLine($"Privacy console: https://localhost:{adminPort}/console/  (trust the CA above, or accept the certificate)");
+        text.AppendLine($"  sign in with the {console.Name} token ({string.Join(", ", console.Roles)}): {consoleTokenPath}");
         text.AppendLine();
         text.AppendLine("Press Ctrl+C to stop.");
         return text.ToString();
