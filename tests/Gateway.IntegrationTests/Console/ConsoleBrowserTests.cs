@@ -61,6 +61,7 @@ public sealed class ConsoleBrowserTests(ConsoleBrowser chromium, RedisServerFixt
         using var crm = CrmStub.StartHttp();
         await using var gateway = await ConsoleGateway(crm.Url!)
             .WithAudit(redis.Configuration)
+            .With("Gateway:Identity:Revocation:Enabled", "false")
             .With("Gateway:Purposes:Catalog:support:Basis", "contract")
             .With("Gateway:Purposes:Clients:app-1:Default", "support")
             .StartAsync();
