@@ -153,8 +153,7 @@ internal static class AuditEndpoints
         var window = context.Options().MaxVerifyEvents;
         try
         {
-            var newest = await stream.Database.StreamRangeAsync(stream.Name, "-", "+", count: window, messageOrder: Order.Descending);
-            var from = newest.Length == 0 ? "-" : newest[^1].Id.ToString();
+            var from = await WindowStartAsync(stream, window);
             await foreach (var entry in AuditStreamReader.ReadAsync(stream.Database, stream.Name, from).WithCancellation(context.RequestAborted))
             {
                 using var record = AuditRecord.FromStreamEntry(entry);
@@ -169,6 +168,29 @@ internal static class AuditEndpoints
         var problems = verifier.Breaks.Select(b => $"entry {b.EntryId}: {b.Problem}")
             .Concat(verifier.Gaps.Where(g => g.IsBreak).Select(g => $"entry {g.EntryId}: {AuditChainVerifier.Describe(g)}")).ToList();
         await ConsoleApi.WriteAsync(context, new VerifyAnswer(problems.Count == 0, verifier.Checked, verifier.Instances.Count, verifier.Duplicates, verifier.Gaps.Count, window, problems), AuditApiJson.Default.VerifyAnswer);
+    }
+
+    /// <summary>The id of the <paramref name="window"/>-th newest entry ("-" when the stream is shorter), found a page at a time so memory stays bounded.</summary>
+    private static async Task<string> WindowStartAsync(AuditStream stream, int window)
+    {
+        const int PageSize = 1000;
+        var counted = 0;
+        var next = (RedisValue)"+";
+        var start = "-";
+        while (counted < window)
+        {
+            var wanted = Math.Min(PageSize, window - counted);
+            var page = await stream.Database.StreamRangeAsync(stream.Name, "-", next, count: wanted, messageOrder: Order.Descending);
+            if (page.Length < wanted)
+            {
+                // The whole stream fits in the window.
+                return "-";
+            }
+            counted += page.Length;
+            start = page[^1].Id.ToString();
+            next = $"({start}";
+        }
+        return start;
     }
 
     private static async Task AlertsAsync(HttpContext context)
