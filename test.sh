@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: unit tests, and integration tests against real Kestrel/TLS,
-# a WireMock.Net CRM and a real redis-server. Installs redis-server, openssl and curl through
+# a WireMock.Net CRM, a real redis-server and headless Chromium. Installs redis-server, openssl, curl and chromium through
 # apt-get where they are missing. Ends with one line: "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -9,6 +9,9 @@ missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+# The console's end-to-end tests drive this Chromium; Playwright never downloads a browser.
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing ${missing[*]} (needed by the integration tests)..."
   sudo=""

@@ -18,12 +18,28 @@ public sealed class JsonMasker(MaskingLimits limits)
 
     /// <param name="lines">NDJSON: the body is a sequence of JSON values, each masked and written on its own line.</param>
     /// <param name="gate">Decides which records may leave; their masked bytes are held back until it has.</param>
-    public async Task<MaskingReport> MaskAsync(Stream input, Stream output, CompiledRules rules, CompiledEntity entity, MaskingView view, CancellationToken cancellationToken, bool lines = false, IRecordGate? gate = null)
+    public Task<MaskingReport> MaskAsync(Stream input, Stream output, CompiledRules rules, CompiledEntity entity, MaskingView view, CancellationToken cancellationToken, bool lines = false, IRecordGate? gate = null) =>
+        MaskAsync(input, output, rules, entity, view, lines, gate, trail: null, cancellationToken);
+
+    /// <summary>
+    /// Masks a body exactly as <see cref="MaskAsync(Stream, Stream, CompiledRules, CompiledEntity, MaskingView, CancellationToken, bool, IRecordGate?)"/>
+    /// does, and also lists every value it changed with its JSON Pointer, class and action: what
+    /// the console's playground highlights. Slower (it follows the pointer of every value), so
+    /// the proxy never calls it.
+    /// </summary>
+    public async Task<MaskingPreview> PreviewAsync(Stream input, Stream output, CompiledRules rules, CompiledEntity entity, MaskingView view, CancellationToken cancellationToken)
+    {
+        var trail = new ChangeTrail(rules.Classes, view);
+        var report = await MaskAsync(input, output, rules, entity, view, lines: false, gate: null, trail, cancellationToken);
+        return new MaskingPreview(report, trail.Changes);
+    }
+
+    private async Task<MaskingReport> MaskAsync(Stream input, Stream output, CompiledRules rules, CompiledEntity entity, MaskingView view, bool lines, IRecordGate? gate, ChangeTrail? trail, CancellationToken cancellationToken)
     {
         using var masked = new PooledBufferWriter(InitialBufferBytes);
         using var released = gate is null ? null : new PooledBufferWriter(InitialBufferBytes);
         var hold = gate is null ? null : new RecordHold(gate, rules, entity, Limits, lines, masked);
-        var session = new MaskingSession(entity, view, Limits, lines, hold);
+        var session = new MaskingSession(entity, view, Limits, lines, hold, trail);
         var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
         try
         {

@@ -24,6 +24,7 @@ internal sealed class MaskingSession
     private readonly MaskingLimits _limits;
     private readonly PathAutomaton _paths;
     private readonly RecordHold? _hold;
+    private readonly ChangeTrail? _trail;
     private readonly bool _lines;
     private readonly int[] _maskedCounts;
     private readonly int[] _clearCounts;
@@ -51,9 +52,11 @@ internal sealed class MaskingSession
 
     /// <param name="lines">NDJSON: each root value is ended by a newline.</param>
     /// <param name="hold">When records wait for a gate's verdict: told where records, subjects, consent fields and counts are.</param>
-    public MaskingSession(CompiledEntity entity, MaskingView view, MaskingLimits limits, bool lines = false, RecordHold? hold = null)
+    /// <param name="trail">A preview's record of every value changed, with its place; null on the proxy path.</param>
+    public MaskingSession(CompiledEntity entity, MaskingView view, MaskingLimits limits, bool lines = false, RecordHold? hold = null, ChangeTrail? trail = null)
     {
         _hold = hold;
+        _trail = trail;
         _lines = lines;
         _entity = entity;
         _view = view;
@@ -205,6 +208,7 @@ internal sealed class MaskingSession
                     return;
                 }
                 var closed = _frames[--_depth];
+                _trail?.Close();
                 _out.Input((int)reader.TokenStartIndex, (int)reader.BytesConsumed);
                 if (closed.IsRecordRoot)
                 {
@@ -227,6 +231,7 @@ internal sealed class MaskingSession
         if (classIndex >= 0 && _masks[classIndex].Removes)
         {
             Count(classIndex);
+            _trail?.Changed(classIndex, removed: true);
             _pendingNameLength = -1;
             _suppressed = 1;
             CheckDepth();
@@ -252,6 +257,7 @@ internal sealed class MaskingSession
             Array.Resize(ref _frames, _depth * 2);
         }
         _frames[_depth++] = child;
+        _trail?.Open(isArray);
         CheckDepth();
     }
 
@@ -286,6 +292,7 @@ internal sealed class MaskingSession
         if (mask is { Removes: true })
         {
             Count(counted);
+            _trail?.Changed(counted, removed: true);
             _pendingNameLength = -1;
             WriteNullIfRoot();
             return;
@@ -307,6 +314,7 @@ internal sealed class MaskingSession
             return;
         }
         Count(counted);
+        _trail?.Changed(counted, removed: false);
         mask.Write(_out.Values(), Scalar(ref reader));
     }
 
@@ -341,6 +349,7 @@ internal sealed class MaskingSession
         {
             state = _paths.Next(parent.State, parent.IsArray, PendingName);
         }
+        _trail?.Enter(_depth == 1 ? [] : PendingName);
         path = _paths[state];
         var child = new Frame { State = state, InRecord = parent.InRecord, ClassIndex = path.FieldClass >= 0 ? path.FieldClass : parent.ClassIndex };
         if (path.IsRecord)

@@ -4,6 +4,7 @@ using Gateway.Consent;
 using Gateway.Detector;
 using Gateway.Identity;
 using Gateway.Masking;
+using Gateway.PrivacyConsole;
 using Gateway.Purpose;
 using Gateway.Redis;
 using Gateway.RequestGuard;
@@ -45,6 +46,7 @@ internal static class GatewayPipeline
         services.AddRequestGuard();
         services.AddWritePolicy(configuration);
         services.AddDetector(configuration);          // the anomaly detector on the audit stream, when it runs in process
+        services.AddPrivacyConsole(configuration);
         services.AddHostedService<DisabledStageWarnings>();
         return new GatewayBuilder(services);
     }

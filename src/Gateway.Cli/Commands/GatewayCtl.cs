@@ -14,6 +14,7 @@ internal static class GatewayCtl
     {
         var root = new RootCommand("gatewayctl: operate the Compliance Gateway (masking rules, audit stream, revocation, consent, alerts, containment).");
         root.Subcommands.Add(RulesCommands.Build());
+        root.Subcommands.Add(DataMapCommand.Build());
 #pragma warning disable RS0030 // The composition root: gatewayctl runs on the system clock unless a test passes its own.
         var clock = time ?? TimeProvider.System;
 #pragma warning restore RS0030
@@ -23,6 +24,7 @@ internal static class GatewayCtl
             AuditVerifyCommand.Build(),
             AuditSubjectCommand.Build(clock),
             AuditReportCommand.Build(clock),
+            AuditProcessingCommand.Build(clock),
         });
         root.Subcommands.Add(ConsentCommands.Build());
         root.Subcommands.Add(RevocationCommands.Revoke(clock));

@@ -162,6 +162,20 @@ public sealed class CompiledRules
         return _views[(role * 2) + (mfaUsed ? 1 : 0)];
     }
 
+    /// <summary>The classes of <paramref name="entityName"/>'s fields this caller receives in clear (action allow), in class order; none for an entity the rules do not know.</summary>
+    public IReadOnlyList<string> ClassesInClear(IReadOnlySet<string> callerRoles, bool mfaUsed, string entityName)
+    {
+        if (Entities.FirstOrDefault(e => e.Name == entityName) is not { } entity)
+        {
+            return [];
+        }
+        var view = ViewFor(callerRoles, mfaUsed);
+        return [.. Classes.Where((_, index) => view.Actions[index] == "allow" && entity.Fields.Any(field => field.ClassIndex == index))];
+    }
+
+    /// <summary>What the <paramref name="roleIndex"/>-th role of the file (its count: any other role) gets of each class, without and with MFA, by class index then unclassified.</summary>
+    internal (MaskingView WithoutMfa, MaskingView WithMfa) ViewsOf(int roleIndex) => (_views[roleIndex * 2], _views[(roleIndex * 2) + 1]);
+
     private MaskingView BuildView(IReadOnlyDictionary<string, Grant>? grants, bool mfaUsed)
     {
         var masks = new ValueMask[Classes.Count];

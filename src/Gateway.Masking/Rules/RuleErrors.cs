@@ -10,10 +10,16 @@ internal sealed class RuleErrors
     public bool Any => _errors.Count > 0;
 
     public void Add(string path, long line, string message) => _errors.Add(new RuleError(path, line, message));
+
+    /// <summary>An error at a known place in the YAML: its line and column.</summary>
+    public void Add(string path, YamlDotNet.Core.Mark at, string message) => _errors.Add(new RuleError(path, at.Line, message) { Column = at.Column });
 }
 
 public sealed record RuleError(string Path, long Line, string Message)
 {
+    /// <summary>The column (from 1) where the problem starts, when the parser knows it; 0 when only the line is known.</summary>
+    public long Column { get; init; }
+
     public override string ToString() => Line > 0 ? $"{Path} (line {Line}): {Message}" : $"{Path}: {Message}";
 }
 

@@ -25,7 +25,7 @@ internal static class RulesParser
         }
         catch (YamlException ex)
         {
-            errors.Add("(file)", ex.Start.Line, $"not valid YAML: {ex.Message}");
+            errors.Add("(file)", ex.Start, $"not valid YAML: {ex.Message}");
             return null;
         }
         if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
@@ -111,7 +111,7 @@ internal static class RulesParser
         var sensitivity = Scalar(mapping, "sensitivity", $"{path}.sensitivity", errors, required: true) ?? "";
         if (sensitivity is not ("low" or "medium" or "high") && sensitivity.Length > 0)
         {
-            errors.Add($"{path}.sensitivity", node.Start.Line, $"'{sensitivity}' is not low, medium or high.");
+            errors.Add($"{path}.sensitivity", node.Start, $"'{sensitivity}' is not low, medium or high.");
         }
         return new DataClassDefinition(sensitivity, Strings(mapping, "detect", $"{path}.detect", errors), node.Start.Line);
     }
@@ -136,23 +136,23 @@ internal static class RulesParser
                     }
                     else
                     {
-                        errors.Add($"{path}.fields[\"{Key(selector)}\"]", className.Start.Line, "must name a data class.");
+                        errors.Add($"{path}.fields[\"{Key(selector)}\"]", className.Start, "must name a data class.");
                     }
                 }
             }
             else
             {
-                errors.Add($"{path}.fields", fieldsNode.Start.Line, "must map selectors to data classes.");
+                errors.Add($"{path}.fields", fieldsNode.Start, "must map selectors to data classes.");
             }
         }
         else
         {
-            errors.Add($"{path}.fields", node.Start.Line, "is required.");
+            errors.Add($"{path}.fields", node.Start, "is required.");
         }
         var caseInsensitive = Scalar(mapping, "case_insensitive", $"{path}.case_insensitive", errors, required: false);
         if (caseInsensitive is not (null or "true" or "false"))
         {
-            errors.Add($"{path}.case_insensitive", node.Start.Line, "must be true or false.");
+            errors.Add($"{path}.case_insensitive", node.Start, "must be true or false.");
         }
         return new EntityDefinition(
             Strings(mapping, "routes", $"{path}.routes", errors, required: true),
@@ -180,7 +180,7 @@ internal static class RulesParser
         }
         if (node is not YamlMappingNode map)
         {
-            errors.Add(path, node.Start.Line, "must map selectors to { purposes: [...], means: opt_out | opt_in }.");
+            errors.Add(path, node.Start, "must map selectors to { purposes: [...], means: opt_out | opt_in }.");
             return fields;
         }
         foreach (var (selector, value) in map.Children)
@@ -188,7 +188,7 @@ internal static class RulesParser
             var fieldPath = $"{path}[\"{Key(selector)}\"]";
             if (value is not YamlMappingNode field)
             {
-                errors.Add(fieldPath, value.Start.Line, "must be a mapping such as { purposes: [marketing], means: opt_out }.");
+                errors.Add(fieldPath, value.Start, "must be a mapping such as { purposes: [marketing], means: opt_out }.");
                 continue;
             }
             CheckKeys(field, ConsentFieldKeys, fieldPath, errors);
@@ -196,7 +196,7 @@ internal static class RulesParser
             var means = Scalar(field, "means", $"{fieldPath}.means", errors, required: true) ?? "";
             if (means is not ("opt_out" or "opt_in") && means.Length > 0)
             {
-                errors.Add($"{fieldPath}.means", field.Start.Line, $"'{means}' is not opt_out (true means the subject refused) or opt_in (true means the subject agreed).");
+                errors.Add($"{fieldPath}.means", field.Start, $"'{means}' is not opt_out (true means the subject refused) or opt_in (true means the subject agreed).");
             }
             fields.Add(new ConsentFieldDefinition(Key(selector), purposes, means, selector.Start.Line));
         }
@@ -220,12 +220,12 @@ internal static class RulesParser
                     }
                     else
                     {
-                        errors.Add($"{path}.{Key(key)}", value.Start.Line, "must be a single value.");
+                        errors.Add($"{path}.{Key(key)}", value.Start, "must be a single value.");
                     }
                 }
                 if (!parameters.Remove("action", out var action))
                 {
-                    errors.Add(path, node.Start.Line, "names no action (add `action: redact` or another).");
+                    errors.Add(path, node.Start, "names no action (add `action: redact` or another).");
                 }
                 return new ActionDefinition(action ?? "", parameters, node.Start.Line);
             default:
@@ -244,7 +244,7 @@ internal static class RulesParser
         }
         if (node is not YamlMappingNode mapping)
         {
-            errors.Add(path, node.Start.Line, "must be a mapping.");
+            errors.Add(path, node.Start, "must be a mapping.");
             return new Dictionary<string, T>();
         }
         var result = new Dictionary<string, T>(StringComparer.Ordinal);
@@ -264,7 +264,7 @@ internal static class RulesParser
         {
             if (required)
             {
-                errors.Add(path, mapping.Start.Line, "is required.");
+                errors.Add(path, mapping.Start, "is required.");
             }
             return null;
         }
@@ -272,7 +272,7 @@ internal static class RulesParser
         {
             return scalar.Value;
         }
-        errors.Add(path, node.Start.Line, "must be a single value.");
+        errors.Add(path, node.Start, "must be a single value.");
         return null;
     }
 
@@ -282,7 +282,7 @@ internal static class RulesParser
         {
             if (required)
             {
-                errors.Add(path, mapping.Start.Line, "is required.");
+                errors.Add(path, mapping.Start, "is required.");
             }
             return [];
         }
@@ -290,7 +290,7 @@ internal static class RulesParser
         {
             return [.. sequence.Children.Cast<YamlScalarNode>().Select(item => item.Value ?? "")];
         }
-        errors.Add(path, node.Start.Line, "must be a list of values, e.g. [a, b].");
+        errors.Add(path, node.Start, "must be a list of values, e.g. [a, b].");
         return [];
     }
 
@@ -301,7 +301,7 @@ internal static class RulesParser
             if (!allowed.Contains(Key(key)))
             {
                 var where = path.Length == 0 ? Key(key) : $"{path}.{Key(key)}";
-                errors.Add(where, key.Start.Line, $"unknown key; expected one of {string.Join(", ", allowed)}.");
+                errors.Add(where, key.Start, $"unknown key; expected one of {string.Join(", ", allowed)}.");
             }
         }
     }
@@ -313,7 +313,7 @@ internal static class RulesParser
 
     private static T Invalid<T>(RuleErrors errors, string path, YamlNode node, string message)
     {
-        errors.Add(path, node.Start.Line, message);
+        errors.Add(path, node.Start, message);
         return default!;
     }
 

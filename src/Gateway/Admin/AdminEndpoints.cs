@@ -1,4 +1,5 @@
 using Gateway.Consent;
+using Gateway.PrivacyConsole;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 namespace Gateway.Admin;
@@ -8,6 +9,7 @@ internal static class AdminEndpoints
 {
     public static void Configure(IApplicationBuilder admin)
     {
+        admin.UsePrivacyConsole();
         admin.UseRouting();
         admin.UseEndpoints(endpoints =>
         {
@@ -25,6 +27,7 @@ internal static class AdminEndpoints
             {
                 endpoints.MapConsentApi();
             }
+            endpoints.MapPrivacyConsole();
         });
         admin.Run(context =>
         {

@@ -1,6 +1,7 @@
 using Gateway.Audit;
 using Gateway.Consent;
 using Gateway.Detector;
+using Gateway.PrivacyConsole;
 using Gateway.Identity;
 using Gateway.Masking;
 using Gateway.Purpose;
@@ -32,6 +33,7 @@ internal static class GatewayOptionsRegistration
         services.AddValidatedOptions<WritePolicyOptions, WritePolicyOptionsValidator>(WritePolicyOptions.Section);
         services.AddValidatedOptions<DetectorOptions, DetectorOptionsValidator>(DetectorOptions.Section);
         services.AddOptions<DetectorOptions>().PostConfigure<IConfiguration>((options, configuration) => options.FillFrom(path => configuration[path]));
+        services.AddValidatedOptions<ConsoleOptions, ConsoleOptionsValidator>(ConsoleOptions.Section);
         return services;
     }
 

@@ -46,6 +46,12 @@ internal static class DemoBanner
         text.AppendLine("# writes: a support agent may change a phone number (200) but not a national id (403 field_not_writable)");
         text.AppendLine($"{write} -d '{{\"phones\":[{{\"type\":\"mobile\",\"number\":\"+1-555-0100\"}}]}}'");
         text.AppendLine($"{write} -d '{{\"ssn\":\"000-00-0000\"}}'");
+        var console = DemoTokenIssuer.SecurityTeam;
+        var consoleTokenPath = Path.Combine(workspace.TokensDirectory, $"{console.Name}.jwt");
+        File.WriteAllText(consoleTokenPath, issuer.Mint(console, now, lifetime) + "\n");
+        text.AppendLine();
+        text.AppendLine($"Privacy console: https://localhost:{adminPort}/console/  (trust the CA above, or accept the certificate)");
+        text.AppendLine($"  sign in with the {console.Name} token ({string.Join(", ", console.Roles)}): {consoleTokenPath}");
         text.AppendLine();
         text.AppendLine("Press Ctrl+C to stop.");
         return text.ToString();

@@ -137,6 +137,6 @@ internal sealed class DemoMode : IAsyncDisposable
         ["Gateway:Audit:KeyFile"] = workspace.EnsureAuditKey(),
         ["Gateway:Audit:SpoolDirectory"] = workspace.AuditSpoolPath,
         ["Logging:Console:FormatterName"] = "simple",
-    }.Concat(DemoTokenIssuer.Roles.Select(role =>
-        KeyValuePair.Create($"Gateway:Identity:Issuers:0:RoleMap:{role.Name}", (string?)role.Name))).Concat(Purposes(withRedis)).Concat(Detector(withRedis)).ToDictionary();
+    }.Concat(DemoTokenIssuer.Roles.Append(DemoTokenIssuer.SecurityTeam).SelectMany(role => role.Roles).Distinct().Select(role =>
+        KeyValuePair.Create($"Gateway:Identity:Issuers:0:RoleMap:{role}", (string?)role))).Concat(Purposes(withRedis)).Concat(Detector(withRedis)).ToDictionary();
 }

@@ -22,6 +22,9 @@ internal sealed class DemoTokenIssuer
         new("consent-admin", MultiFactor: true),
     ];
 
+    /// <summary>The privacy console's one demo identity: all three console roles (playground, data map and record of processing, audit).</summary>
+    public static readonly DemoRole SecurityTeam = new("security-team", MultiFactor: true, ["rules-editor", "privacy-officer", "soc-analyst"]);
+
     private readonly RsaSecurityKey _key;
 
     private DemoTokenIssuer(RsaSecurityKey key) => _key = key;
@@ -68,7 +71,7 @@ internal sealed class DemoTokenIssuer
                 ["sub"] = $"demo-{role.Name}",
                 ["client_id"] = "demo-client",
                 ["jti"] = Guid.NewGuid().ToString("N"),
-                ["roles"] = new[] { role.Name },
+                ["roles"] = role.Roles.ToArray(),
                 ["amr"] = role.MultiFactor ? new[] { "pwd", "mfa" } : new[] { "pwd" },
                 ["scope"] = "crm.read crm.write",
             },
@@ -77,4 +80,8 @@ internal sealed class DemoTokenIssuer
     }
 }
 
-internal sealed record DemoRole(string Name, bool MultiFactor);
+/// <param name="GatewayRoles">The roles its tokens carry; by default just <paramref name="Name"/>.</param>
+internal sealed record DemoRole(string Name, bool MultiFactor, IReadOnlyList<string>? GatewayRoles = null)
+{
+    public IReadOnlyList<string> Roles => GatewayRoles ?? [Name];
+}

@@ -64,15 +64,8 @@ public sealed class AuditStopWithRedisDownTests(ITestOutputHelper log) : IDispos
         Assert.Empty(verifier.Gaps);
     }
 
-    private static async Task WaitForOutputAsync(GatewayProcess gateway, string text)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!gateway.Output.Any(line => line.Contains(text, StringComparison.Ordinal)))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"the gateway never logged {text}");
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitForOutputAsync(GatewayProcess gateway, string text) =>
+        Eventually.UntilAsync(() => gateway.Output.Any(line => line.Contains(text, StringComparison.Ordinal)), $"the gateway never logged {text}", TimeSpan.FromSeconds(30));
 
     public void Dispose()
     {

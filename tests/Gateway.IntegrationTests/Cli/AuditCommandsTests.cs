@@ -137,6 +137,31 @@ public sealed class AuditCommandsTests(RedisServerFixture redis) : IClassFixture
     }
 
     [Fact]
+    public async Task Processing_CountsRequestsRecordsAndDistinctSubjectsPerRolesAndClient()
+    {
+        var from = DateTimeOffset.UtcNow.AddHours(-1).ToString("O");
+        var to = DateTimeOffset.UtcNow.AddHours(1).ToString("O");
+
+        var (exitCode, json, error) = await RunAsync("audit", "processing", "--stream", _stream, "--rules", TestRules.Path, "--from", from, "--to", to, "--json");
+        var (_, csv, _) = await RunAsync("audit", "processing", "--stream", _stream, "--rules", TestRules.Path, "--from", from, "--to", to, "--csv");
+        var (_, before, _) = await RunAsync("audit", "processing", "--stream", _stream, "--rules", TestRules.Path, "--from", "2020-01-01T00:00:00Z", "--to", "2020-02-01T00:00:00Z", "--json");
+
+        Assert.True(exitCode == 0, error);
+        using var report = JsonDocument.Parse(json);
+        Assert.Equal(Events, report.RootElement.GetProperty("events").GetInt64());
+        var row = Assert.Single(report.RootElement.GetProperty("rows").EnumerateArray());
+        Assert.Equal("support-agent", row.GetProperty("roles").GetString());
+        Assert.Equal("app-1", row.GetProperty("client").GetString());
+        Assert.Equal(Events - 1, row.GetProperty("requests").GetInt64());
+        Assert.Equal(Events - 1, row.GetProperty("records").GetInt64());
+        Assert.Equal(1, row.GetProperty("subjects").GetInt64());
+        Assert.Equal("roles,client,purpose,entity,classes_in_clear,requests,records,subjects,subjects_capped", csv.Split("\r\n")[0]);
+        Assert.Equal($"support-agent,app-1,,contacts,,{Events - 1},{Events - 1},1,false", csv.Split("\r\n")[1]);
+        using var empty = JsonDocument.Parse(before);
+        Assert.Empty(empty.RootElement.GetProperty("rows").EnumerateArray());
+    }
+
+    [Fact]
     public async Task Subject_ListsEveryAccessToThatPerson_AndNoOther()
     {
         var (exitCode, output, _) = await RunAsync("audit", "subject", "c-1", "--stream", _stream, "--json");
@@ -231,7 +256,7 @@ public sealed class AuditCommandsTests(RedisServerFixture redis) : IClassFixture
         using var output = new StringWriter();
         using var error = new StringWriter();
         string[] common = ["--redis", redis.Configuration];
-        var withKey = args.Contains("--key-file") || args[1] is "tail" or "report" ? args : [.. args, "--key-file", TestAudit.KeyFile];
+        var withKey = args.Contains("--key-file") || args[1] is "tail" or "report" or "processing" ? args : [.. args, "--key-file", TestAudit.KeyFile];
         var exitCode = await GatewayCtl.InvokeAsync([.. withKey, .. common], new InvocationConfiguration { Output = output, Error = error });
         return (exitCode, output.ToString(), error.ToString());
     }

@@ -155,6 +155,20 @@ public sealed class RulesCommandsTests
         Assert.EndsWith("0 passed, 1 failed", output.Trim());
     }
 
+    [Fact]
+    public async Task DataMap_PrintsWhatEachRoleReceivesOfEachClass()
+    {
+        var (exitCode, table, error) = await RunAsync("datamap", DemoRules);
+        var (_, csv, _) = await RunAsync("datamap", DemoRules, "--csv");
+
+        Assert.True(exitCode == 0, error);
+        var lines = table.Split(Environment.NewLine);
+        Assert.Matches(@"^class\s+support-agent\s+marketing-analyst\s+compliance-officer", lines[1]);
+        Assert.Matches(@"^contact\s+partial\s+pseudonymised\s+redacted / MFA: clear", lines.Single(l => l.StartsWith("contact ", StringComparison.Ordinal)));
+        Assert.Equal("purpose,basis,role,class,entities,action,receives,action_with_mfa,receives_with_mfa,condition", csv.Split("\r\n")[0]);
+        Assert.Contains("(any),,compliance-officer,contact,contact-list contact,redact,redacted,allow,clear,", csv.Split("\r\n"));
+    }
+
     private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
     {
         using var output = new StringWriter();

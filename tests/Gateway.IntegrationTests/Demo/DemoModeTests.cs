@@ -10,12 +10,13 @@ public sealed class DemoModeTests : IAsyncLifetime
 {
     private readonly string _workspace = Directory.CreateTempSubdirectory("gateway-demo-").FullName;
     private readonly int _proxyPort = FreePort.Next();
+    private readonly int _adminPort = FreePort.Next();
     private DemoMode _demo = null!;
 
     public async Task InitializeAsync() => _demo = await DemoMode.StartAsync(_workspace,
     [
         $"--Gateway:Transport:Proxy:Port={_proxyPort}",
-        $"--Gateway:Transport:Admin:Port={FreePort.Next()}",
+        $"--Gateway:Transport:Admin:Port={_adminPort}",
         "--Logging:LogLevel:Default=Warning",
     ], TimeProvider.System);
 
@@ -56,6 +57,20 @@ public sealed class DemoModeTests : IAsyncLifetime
         Assert.Contains("\"code\":\"field_not_writable\"", refused);
         Assert.Contains("$.ssn", refused);
         Assert.EndsWith(" 403", refused.Trim());
+    }
+
+    [Fact]
+    public async Task PrintedConsoleToken_OpensEveryViewOfThePrintedConsole()
+    {
+        Assert.Contains($"https://localhost:{_adminPort}/console/", _demo.Banner);
+        var token = File.ReadAllText(Path.Combine(_workspace, "tokens", "security-team.jwt")).Trim();
+        var ca = Path.Combine(_workspace, "tls", "ca.crt");
+
+        var (exitCode, output) = await BashAsync($"curl --silent --fail --cacert '{ca}' -H 'Authorization: Bearer {token}' 'https://localhost:{_adminPort}/console/api/me'");
+
+        Assert.True(exitCode == 0, output);
+        using var me = JsonDocument.Parse(output);
+        Assert.Equal(["playground", "datamap", "processing", "audit"], me.RootElement.GetProperty("views").EnumerateArray().Select(v => v.GetString()));
     }
 
     [Theory]

@@ -4,6 +4,7 @@ using Gateway.Consent;
 using Gateway.Identity;
 using Gateway.IntegrationTests.Infrastructure;
 using Gateway.Masking;
+using Gateway.PrivacyConsole;
 using Gateway.Purpose;
 using Gateway.Redis;
 using Gateway.RequestGuard;
@@ -35,6 +36,7 @@ public sealed class AppSettingsExampleTests
         { ConsentOptions.Section, typeof(ConsentOptions) },
         { Gateway.WritePolicy.WritePolicyOptions.Section, typeof(Gateway.WritePolicy.WritePolicyOptions) },
         { Gateway.Detector.DetectorOptions.Section, typeof(Gateway.Detector.DetectorOptions) },
+        { ConsoleOptions.Section, typeof(ConsoleOptions) },
     };
 
     [Theory]

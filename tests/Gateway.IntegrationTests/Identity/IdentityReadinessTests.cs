@@ -102,19 +102,14 @@ public sealed class IdentityReadinessTests : IAsyncDisposable
     /// <summary>/readyz until its report holds <paramref name="text"/> (the first probe may not have ended at the first ask).</summary>
     private async Task<string> ReadinessSayingAsync(GatewayUnderTest gateway, string text)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (true)
+        var (status, report) = await Eventually.ValueAsync(async () =>
         {
             using var response = await _client.GetAsync(gateway.AdminUrl("/readyz"));
-            var report = await response.Content.ReadAsStringAsync();
-            if (report.Contains(text, StringComparison.Ordinal))
-            {
-                Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-                return report;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"/readyz never said {text}; last: {report}");
-            await Task.Delay(100);
-        }
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }, answer => answer.Item2.Contains(text, StringComparison.Ordinal), TimeSpan.FromSeconds(15));
+        Assert.True(report.Contains(text, StringComparison.Ordinal), $"/readyz never said {text}; last: {report}");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        return report;
     }
 
     private string Mint() => TestIdentityProvider.Mint(new TokenSpec { SigningKey = _key, Issuer = IssuerUrl });
