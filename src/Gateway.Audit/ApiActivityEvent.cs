@@ -36,6 +36,8 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
 
     public ConsentReport? Consent { get; init; }
 
+    public AuditQuota? Quota { get; init; }
+
     /// <summary>Names (never values) of the CRM's response headers a masked route did not pass on.</summary>
     public IReadOnlyList<string> DroppedResponseHeaders { get; init; } = [];
 
@@ -65,7 +67,8 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
     }
 
     private bool Modified => Masking is { MaskedByClassAndAction.Count: > 0 }
-        || Consent is { AnyWithheld: true };
+        || Consent is { AnyWithheld: true }
+        || Quota is { RecordsWithheld: > 0 } or { RecordsMasked: > 0 };
 
     internal override void WriteAttributes(Utf8JsonWriter writer, AuditKeys keys)
     {
@@ -159,6 +162,10 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
             writer.WriteStartObject("masked"u8);
             WriteSortedCounts(writer, masking.MaskedByClassAndAction);
             writer.WriteEndObject();
+            if (masking.ClearHighValues > 0)
+            {
+                writer.WriteNumber("clear_high_values"u8, masking.ClearHighValues);
+            }
             writer.WriteEndObject();
         }
         if (Purpose is { } purpose)
@@ -173,6 +180,10 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
         {
             WriteConsent(writer, consent);
         }
+        if (Quota is { } quota)
+        {
+            WriteQuota(writer, quota);
+        }
         if (DroppedResponseHeaders.Count > 0 || DroppedResponseTrailers.Count > 0)
         {
             writer.WriteStartObject("headers_dropped"u8);
@@ -180,6 +191,39 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
             WriteNames(writer, "trailers"u8, DroppedResponseTrailers);
             writer.WriteEndObject();
         }
+    }
+
+    private static void WriteQuota(Utf8JsonWriter writer, AuditQuota quota)
+    {
+        writer.WriteStartObject("quota"u8);
+        writer.WriteString("source"u8, quota.Source);
+        writer.WriteNumber("factor"u8, quota.Factor);
+        WriteQuotaUse(writer, "requests"u8, quota.Requests);
+        WriteQuotaUse(writer, "records"u8, quota.Records);
+        WriteQuotaUse(writer, "clear_values"u8, quota.ClearValues);
+        writer.WriteNumber("records_counted"u8, quota.RecordsCounted);
+        writer.WriteNumber("clear_values_counted"u8, quota.ClearValuesCounted);
+        if (quota.RecordsWithheld > 0)
+        {
+            writer.WriteNumber("records_withheld"u8, quota.RecordsWithheld);
+        }
+        if (quota.RecordsMasked > 0)
+        {
+            writer.WriteNumber("records_masked"u8, quota.RecordsMasked);
+        }
+        writer.WriteEndObject();
+    }
+
+    private static void WriteQuotaUse(Utf8JsonWriter writer, ReadOnlySpan<byte> property, AuditQuotaUse? use)
+    {
+        if (use is null)
+        {
+            return;
+        }
+        writer.WriteStartObject(property);
+        writer.WriteNumber("used"u8, use.Used);
+        writer.WriteNumber("limit"u8, use.Limit);
+        writer.WriteEndObject();
     }
 
     private static void WriteNames(Utf8JsonWriter writer, ReadOnlySpan<byte> property, IReadOnlyList<string> names)

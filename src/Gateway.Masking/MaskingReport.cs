@@ -6,4 +6,11 @@ public sealed record MaskingReport(
     string Entity,
     int Records,
     SubjectIdList SubjectIds,
-    IReadOnlyDictionary<string, int> MaskedByClassAndAction);
+    IReadOnlyDictionary<string, int> MaskedByClassAndAction)
+{
+    /// <summary>
+    /// Values of high-sensitivity classes the caller's role gets as they are (in clear), counted as
+    /// masked: before a record gate's verdicts, like <see cref="Records"/>.
+    /// </summary>
+    public int ClearHighValues { get; init; }
+}

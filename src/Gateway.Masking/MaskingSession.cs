@@ -26,6 +26,10 @@ internal sealed class MaskingSession
     private readonly RecordHold? _hold;
     private readonly bool _lines;
     private readonly int[] _maskedCounts;
+
+    /// <summary>By class index: values of this class leave this caller in clear and are of high sensitivity.</summary>
+    private readonly bool[] _clearHigh;
+    private int _clearHighValues;
     private readonly SubjectIdList _subjects = new();
     private Frame[] _frames = new Frame[8];
     private int _depth;
@@ -62,6 +66,7 @@ internal sealed class MaskingSession
         _limits = limits;
         _paths = entity.Automaton;
         _maskedCounts = new int[view.CountKeys.Count];
+        _clearHigh = view.ClearHigh;
         // The body's root sits below a frame that is always on the stack.
         _frames[0] = new Frame { ClassIndex = -1 };
         _depth = 1;
@@ -157,7 +162,7 @@ internal sealed class MaskingSession
                 masked[_view.CountKeys[i]] = _maskedCounts[i];
             }
         }
-        return new MaskingReport(rulesVersion, _entity.Name, _recordCount, _subjects, masked);
+        return new MaskingReport(rulesVersion, _entity.Name, _recordCount, _subjects, masked) { ClearHighValues = _clearHighValues };
     }
 
     private void Handle(ref Utf8JsonReader reader)
@@ -274,6 +279,11 @@ internal sealed class MaskingSession
         StartMember((int)reader.TokenStartIndex);
         if (mask is null || mask.Copies)
         {
+            if (classIndex >= 0 && _clearHigh[classIndex])
+            {
+                _clearHighValues++;
+                _hold?.ClearHighFound();
+            }
             var start = _hold is not null && reader.TokenType == JsonTokenType.Number && path.IsTotal ? _out.Position : -1;
             Copy(ref reader);
             if (start >= 0)

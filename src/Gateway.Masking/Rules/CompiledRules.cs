@@ -13,15 +13,18 @@ public sealed class CompiledRules
 
     private readonly IReadOnlyList<(string Role, IReadOnlyDictionary<string, Grant> Grants)> _roles;
     private readonly Grant _default;
+    private readonly IReadOnlyList<bool> _highSensitivity;
 
     /// <summary>Every view there can be, built once: per role in file order (last: no listed role), without and with MFA.</summary>
     private readonly MaskingView[] _views;
 
-    internal CompiledRules(string version, IReadOnlyList<string> classes, IReadOnlyList<CompiledEntity> entities,
+    /// <param name="highSensitivity">By class index: the class is declared <c>sensitivity: high</c>.</param>
+    internal CompiledRules(string version, IReadOnlyList<string> classes, IReadOnlyList<bool> highSensitivity, IReadOnlyList<CompiledEntity> entities,
         IReadOnlyList<(string Role, IReadOnlyDictionary<string, Grant> Grants)> roles, Grant fallback)
     {
         Version = version;
         Classes = classes;
+        _highSensitivity = highSensitivity;
         Entities = entities;
         _roles = roles;
         _default = fallback;
@@ -35,7 +38,7 @@ public sealed class CompiledRules
         var redact = MaskingActions.ByName["redact"].Create(new Dictionary<string, string>(), new ActionContext([], null), _ => { });
         var allow = MaskingActions.ByName["allow"].Create(new Dictionary<string, string>(), new ActionContext([], null), _ => { });
         string[] withheld = [.. Classes.Select(_ => "redact")];
-        WithheldView = new MaskingView([.. Classes.Select(_ => redact)], withheld, allow, "allow", CountKeys(withheld, "allow"));
+        WithheldView = new MaskingView([.. Classes.Select(_ => redact)], withheld, allow, "allow", CountKeys(withheld, "allow"), new bool[Classes.Count]);
     }
 
     /// <summary>
@@ -93,7 +96,12 @@ public sealed class CompiledRules
             (masks[i], actions[i]) = Resolve(grants, Classes[i]).For(mfaUsed);
         }
         var (unclassifiedMask, unclassifiedAction) = Resolve(grants, Unclassified).For(mfaUsed);
-        return new MaskingView(masks, actions, unclassifiedMask, unclassifiedAction, CountKeys(actions, unclassifiedAction));
+        var clearHigh = new bool[Classes.Count];
+        for (var i = 0; i < Classes.Count; i++)
+        {
+            clearHigh[i] = _highSensitivity[i] && masks[i].Copies;
+        }
+        return new MaskingView(masks, actions, unclassifiedMask, unclassifiedAction, CountKeys(actions, unclassifiedAction), clearHigh);
     }
 
     /// <summary>The report's <c>class:action</c> names, made once per view instead of once per response.</summary>
@@ -120,8 +128,9 @@ internal sealed record Grant(ValueMask WithMfa, string ActionWithMfa, ValueMask 
 /// </summary>
 public sealed record MaskingView
 {
-    internal MaskingView(IReadOnlyList<ValueMask> masks, IReadOnlyList<string> actions, ValueMask unclassifiedMask, string unclassifiedAction, IReadOnlyList<string> countKeys)
+    internal MaskingView(IReadOnlyList<ValueMask> masks, IReadOnlyList<string> actions, ValueMask unclassifiedMask, string unclassifiedAction, IReadOnlyList<string> countKeys, bool[] clearHigh)
     {
+        ClearHigh = clearHigh;
         Masks = masks;
         Actions = actions;
         UnclassifiedMask = unclassifiedMask;
@@ -138,6 +147,9 @@ public sealed record MaskingView
     internal string UnclassifiedAction { get; }
 
     internal IReadOnlyList<string> CountKeys { get; }
+
+    /// <summary>By class index: the class is of high sensitivity and this caller gets its values as they are (quotas count them).</summary>
+    internal bool[] ClearHigh { get; }
 }
 
 /// <summary>Where one kind of CRM record lives and what class each of its fields is. Other assemblies only pass it to the masker.</summary>

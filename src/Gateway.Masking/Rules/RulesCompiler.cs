@@ -45,7 +45,8 @@ public static class RulesCompiler
         {
             throw new RulesException(errors.All);
         }
-        return new CompiledRules(VersionOf(yaml), classes, entities, roles, fallback);
+        var highSensitivity = classes.Select(name => document.Classes[name].Sensitivity == "high").ToList();
+        return new CompiledRules(VersionOf(yaml), classes, highSensitivity, entities, roles, fallback);
     }
 
     private static void CheckClasses(RulesDocument document, RuleErrors errors)

@@ -115,6 +115,7 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditTrail trail, I
             Masking = feature.MaskingReport,
             Purpose = feature.Purpose is { } purpose ? new AuditPurpose(purpose.Name, purpose.Basis.Name(), purpose.Source) : null,
             Consent = feature.Consent,
+            Quota = feature.Quota?.ToAudit(),
             DroppedResponseHeaders = feature.DroppedResponseHeaders,
             DroppedResponseTrailers = feature.DroppedResponseTrailers,
             DurationMilliseconds = duration.TotalMilliseconds,

@@ -3,6 +3,7 @@ using Gateway.Consent;
 using Gateway.Identity;
 using Gateway.Masking;
 using Gateway.Purpose;
+using Gateway.Quota;
 using Gateway.Redis;
 using Gateway.RequestGuard;
 using Gateway.Telemetry;
@@ -27,6 +28,7 @@ internal static class GatewayOptionsRegistration
         services.AddValidatedOptions<AuditOptions, AuditOptionsValidator>(AuditOptions.Section);
         services.AddValidatedOptions<PurposeOptions, PurposeOptionsValidator>(PurposeOptions.Section);
         services.AddValidatedOptions<ConsentOptions, ConsentOptionsValidator>(ConsentOptions.Section);
+        services.AddValidatedOptions<QuotaOptions, QuotaOptionsValidator>(QuotaOptions.Section);
         return services;
     }
 
