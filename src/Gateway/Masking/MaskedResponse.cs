@@ -135,6 +135,13 @@ internal sealed partial class MaskedResponse
                     "This response's format cannot be checked for consent, and its purpose requires consent.", ConsentStage);
                 return;
             }
+            if (_gate is not null && !ReferenceEquals(_gate, _consent))
+            {
+                // Records the gateway cannot read cannot be counted against the caller's budget.
+                await RefuseFromHeadersAsync(transform, StatusCodes.Status403Forbidden, "quota_not_countable",
+                    "This response's format cannot be counted against this caller's records or clear-value budget.", QuotaRefusal.Stage);
+                return;
+            }
             Guard(BodyState.PassedThrough, new PassThroughBody(_http.Response.Body));
             return;
         }

@@ -213,6 +213,25 @@ public sealed class QuotaTests(RedisServerFixture redis) : IClassFixture<RedisSe
     }
 
     [Fact]
+    public async Task PassThroughFormat_IsRefusedToACallerWhoseRecordsAreLimited_OnlyToThem()
+    {
+        _crm.Given(WireMock.RequestBuilders.Request.Create().WithPath("/api/contacts/export").UsingGet())
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithHeader("Content-Type", "text/csv").WithBody("id,ssn\nc-1,900-00-0001\n"));
+        var (first, _) = await StartTwoAsync(("Gateway:Quota:Roles:support-agent:Records:Limit", "100"), ("Gateway:Quota:Roles:support-agent:Records:Window", "01:00:00"),
+            ("ReverseProxy:Routes:crm:Metadata:MaskingPassThrough", "text/csv"));
+
+        var refused = await GetAsync(_client, first, Token(_principal), "/api/contacts/export");
+        var (status, code, retryAfter) = await RefusalAsync(refused);
+        Assert.Equal(HttpStatusCode.Forbidden, status);
+        Assert.Equal("quota_not_countable", code);
+        Assert.Null(retryAfter);
+
+        var unlimited = await GetAsync(_client, first, Token($"{_principal}-reader", role: "crm.read"), "/api/contacts/export");
+        Assert.Equal(HttpStatusCode.OK, unlimited.StatusCode);
+        Assert.StartsWith("id,ssn", await unlimited.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task CountsOfAnInstanceThatStops_ReachRedisOnce_AndTheOtherInstanceSeesThem()
     {
         var (first, second) = await StartTwoAsync(("Gateway:Quota:Roles:support-agent:Records:Limit", "15"), ("Gateway:Quota:Roles:support-agent:Records:Window", "01:00:00"),
