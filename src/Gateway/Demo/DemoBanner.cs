@@ -21,6 +21,10 @@ internal static class DemoBanner
             ? "  purposes   support (contract; the demo client's default). marketing and partner-sharing need Redis for the consent store"
             : $"  purposes   support (contract, default), marketing (consent), partner-sharing (legitimate interest): send X-Purpose: marketing;"
                 + $"{Environment.NewLine}             record consent with: gatewayctl consent set <contact id> marketing --token-file '{Path.Combine(workspace.TokensDirectory, "consent-admin.jwt")}' --ca-file '{workspace.CaCertificatePath}' --admin-url https://localhost:{adminPort}");
+        if (redis is not null)
+        {
+            text.AppendLine("  quotas     support-agent: 300 requests/min, 500 records per 10 min; compliance-officer: 200 clear national ids and birth dates per hour (then 429)");
+        }
         text.AppendLine();
         text.AppendLine($"Tokens valid until {now.Add(lifetime):u}, one per demo role (also in {workspace.TokensDirectory}):");
         foreach (var role in DemoTokenIssuer.Roles)

@@ -91,6 +91,25 @@ internal sealed class DemoMode : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// With Redis, budgets a demo user can run into: a support agent gets 500 records per 10
+    /// minutes (the 200 demo contacts two and a half times over), a compliance officer 200
+    /// high-sensitivity values in clear per hour.
+    /// </summary>
+    private static IEnumerable<KeyValuePair<string, string?>> Quotas(bool withRedis)
+    {
+        if (!withRedis)
+        {
+            yield break;
+        }
+        yield return new("Gateway:Quota:Roles:support-agent:Requests:Limit", "300");
+        yield return new("Gateway:Quota:Roles:support-agent:Requests:Window", "00:01:00");
+        yield return new("Gateway:Quota:Roles:support-agent:Records:Limit", "500");
+        yield return new("Gateway:Quota:Roles:support-agent:Records:Window", "00:10:00");
+        yield return new("Gateway:Quota:Roles:compliance-officer:ClearValues:Limit", "200");
+        yield return new("Gateway:Quota:Roles:compliance-officer:ClearValues:Window", "01:00:00");
+    }
+
     private static Dictionary<string, string?> Defaults(DemoWorkspace workspace, Uri crm, bool withRedis) => new Dictionary<string, string?>
     {
         ["Gateway:Transport:Proxy:Address"] = "localhost",
@@ -115,5 +134,5 @@ internal sealed class DemoMode : IAsyncDisposable
         ["Gateway:Audit:SpoolDirectory"] = workspace.AuditSpoolPath,
         ["Logging:Console:FormatterName"] = "simple",
     }.Concat(DemoTokenIssuer.Roles.Select(role =>
-        KeyValuePair.Create($"Gateway:Identity:Issuers:0:RoleMap:{role.Name}", (string?)role.Name))).Concat(Purposes(withRedis)).ToDictionary();
+        KeyValuePair.Create($"Gateway:Identity:Issuers:0:RoleMap:{role.Name}", (string?)role.Name))).Concat(Purposes(withRedis)).Concat(Quotas(withRedis)).ToDictionary();
 }

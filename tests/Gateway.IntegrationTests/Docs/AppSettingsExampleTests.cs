@@ -5,6 +5,7 @@ using Gateway.Identity;
 using Gateway.IntegrationTests.Infrastructure;
 using Gateway.Masking;
 using Gateway.Purpose;
+using Gateway.Quota;
 using Gateway.Redis;
 using Gateway.RequestGuard;
 using Gateway.Telemetry;
@@ -33,6 +34,7 @@ public sealed class AppSettingsExampleTests
         { AuditOptions.Section, typeof(AuditOptions) },
         { PurposeOptions.Section, typeof(PurposeOptions) },
         { ConsentOptions.Section, typeof(ConsentOptions) },
+        { QuotaOptions.Section, typeof(QuotaOptions) },
     };
 
     [Theory]
