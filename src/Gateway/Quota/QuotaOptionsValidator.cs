@@ -66,6 +66,17 @@ internal sealed class QuotaOptionsValidator(IConfiguration configuration) : IVal
         {
             errors.Add(QuotaOptions.Section, "budgets are per principal, which the identity stage names: Gateway:Identity:Enabled must not be false.");
         }
+        else
+        {
+            // A misspelt role would leave its callers without the budget meant for them.
+            var gatewayRoles = configuration.GetSection("Gateway:Identity:Issuers").GetChildren()
+                .SelectMany(issuer => issuer.GetSection("RoleMap").GetChildren().Select(mapped => mapped.Value))
+                .ToHashSet(StringComparer.Ordinal);
+            foreach (var role in options.Roles.Keys.Where(role => !gatewayRoles.Contains(role)))
+            {
+                errors.Add($"{QuotaOptions.Section}:Roles:{role}", "is not a gateway role: no Gateway:Identity:Issuers:*:RoleMap maps to it.");
+            }
+        }
         var gatesRecords = AllBudgets(options).Any(b => b.Records is not null || b.ClearValues is not null);
         if (gatesRecords && string.IsNullOrWhiteSpace(configuration["Gateway:Audit:KeyFile"]))
         {

@@ -9,6 +9,7 @@ public sealed class QuotaOptionsValidatorTests
     {
         ["Gateway:Redis:Configuration"] = "127.0.0.1:6379",
         ["Gateway:Audit:KeyFile"] = "audit.key",
+        ["Gateway:Identity:Issuers:0:RoleMap:crm-support"] = "support-agent",
     };
 
     [Fact]
@@ -57,6 +58,15 @@ public sealed class QuotaOptionsValidatorTests
         Assert.Contains("set Gateway:Redis:Configuration", message);
         Assert.Contains("Gateway:Identity:Enabled must not be false", message);
         Assert.Contains("set Gateway:Audit:KeyFile", message);
+    }
+
+    [Fact]
+    public void Validate_ARoleNoIssuerMapsTo_FailsNamingIt()
+    {
+        var message = Validate(new QuotaOptions { Roles = { ["support-agnet"] = Budgets(requests: 10), ["support-agent"] = Budgets(requests: 10) } }).FailureMessage;
+
+        Assert.Contains("Gateway:Quota:Roles:support-agnet: is not a gateway role", message);
+        Assert.DoesNotContain("Roles:support-agent:", message);
     }
 
     [Fact]
