@@ -10,13 +10,17 @@ namespace Gateway.Quota;
 /// instance therefore never send more than the budget together. While Redis does not answer and
 /// <c>WhenRedisDown=local</c>, it also counts this instance's share of each budget in windows of its own.
 /// </summary>
-internal sealed class PrincipalQuota(string principal, RedisKey[] keys, Action<PrincipalQuota> counted)
+/// <param name="nextSequence">
+/// Numbers batches from one counter per process, not per entry: Redis adds a batch only if its
+/// number is above the last it added from this process for the principal, and an entry dropped
+/// while idle and made again must not start over below it.
+/// </param>
+internal sealed class PrincipalQuota(string principal, RedisKey[] keys, Action<PrincipalQuota> counted, Func<long> nextSequence)
 {
     private readonly Lock _lock = new();
     private long _pendingRecords;
     private long _pendingClearValues;
     private CountBatch _sending;
-    private long _lastSequence;
     private long _recordsAllowance = long.MaxValue;
     private long _clearValuesAllowance = long.MaxValue;
     private int _requestsInFlight;
@@ -71,7 +75,7 @@ internal sealed class PrincipalQuota(string principal, RedisKey[] keys, Action<P
         {
             if (_sending.Sequence == 0 && (_pendingRecords > 0 || _pendingClearValues > 0))
             {
-                _sending = new CountBatch(++_lastSequence, _pendingRecords, _pendingClearValues);
+                _sending = new CountBatch(nextSequence(), _pendingRecords, _pendingClearValues);
                 _pendingRecords = 0;
                 _pendingClearValues = 0;
             }

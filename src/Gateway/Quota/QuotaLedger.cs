@@ -17,6 +17,9 @@ internal sealed class QuotaLedger
     private readonly int _maxPrincipals;
     private int _count;
 
+    /// <summary>The last batch number handed out, by any entry (see <see cref="PrincipalQuota"/>).</summary>
+    private long _sequence;
+
     public QuotaLedger(IOptions<QuotaOptions> options)
     {
         _keyPrefix = options.Value.KeyPrefix;
@@ -24,6 +27,8 @@ internal sealed class QuotaLedger
     }
 
     public int Count => Volatile.Read(ref _count);
+
+    private long NextSequence() => Interlocked.Increment(ref _sequence);
 
     /// <summary>The principal's entry, marked in use until <see cref="PrincipalQuota.Leave"/>.</summary>
     /// <returns>Null when the ledger is full of principals in use or with counts unsent.</returns>
@@ -37,7 +42,7 @@ internal sealed class QuotaLedger
                 {
                     return null;
                 }
-                var created = new PrincipalQuota(principal, RedisQuotaCounters.KeysOf(_keyPrefix, principal), _unsent.Enqueue);
+                var created = new PrincipalQuota(principal, RedisQuotaCounters.KeysOf(_keyPrefix, principal), _unsent.Enqueue, NextSequence);
                 entry = _principals.GetOrAdd(principal, created);
                 if (ReferenceEquals(entry, created))
                 {

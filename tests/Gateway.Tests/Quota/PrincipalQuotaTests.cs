@@ -10,7 +10,9 @@ public sealed class PrincipalQuotaTests
     private readonly List<PrincipalQuota> _queued = [];
     private readonly PrincipalQuota _quota;
 
-    public PrincipalQuotaTests() => _quota = new PrincipalQuota("alice", [], _queued.Add);
+    private long _sequence;
+
+    public PrincipalQuotaTests() => _quota = new PrincipalQuota("alice", [], _queued.Add, () => ++_sequence);
 
     [Fact]
     public void Allowance_IsWhatRedisLeft_LessWhatWasSentHereSinceAndNotCounted()
