@@ -11,7 +11,8 @@ namespace Gateway.IntegrationTests.Quota;
 /// <summary>
 /// Quotas while Redis does not answer (a real redis-server killed, then started again on its port):
 /// <c>WhenRedisDown=refuse</c> refuses with 503, <c>local</c> enforces this instance's share of each
-/// budget in windows by the gateway's clock; neither lets a request through unlimited.
+/// budget in windows by the gateway's clock, and its counts reach Redis once it answers; neither lets
+/// a request through unlimited.
 /// </summary>
 public sealed class QuotaRedisDownTests : IAsyncLifetime
 {
@@ -104,6 +105,19 @@ public sealed class QuotaRedisDownTests : IAsyncLifetime
         Assert.Equal(15, served.GetProperty("records").GetProperty("limit").GetInt64());
         Assert.Equal(5, served.GetProperty("requests").GetProperty("limit").GetInt64());
         events.ForEach(e => e.Dispose());
+
+        // The records handed out meanwhile (15 + 14) reach the shared budget with the next flush.
+        await using var shared = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(RedisConfiguration);
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        long records;
+        do
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(200));
+            await Task.Delay(20);
+            records = await CounterAsync(shared.GetDatabase(), _prefix, _principal, "records");
+        }
+        while (records != 29 && DateTime.UtcNow < deadline);
+        Assert.Equal(29, records);
     }
 
     private void StopRedis()
