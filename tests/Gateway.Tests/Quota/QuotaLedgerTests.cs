@@ -23,6 +23,21 @@ public sealed class QuotaLedgerTests
         Assert.True(second.Sequence > first.Sequence, $"{second.Sequence} after {first.Sequence}");
     }
 
+    [Fact]
+    public void WhenFull_ANewPrincipalIsTurnedAway_UntilAnEntryIsIdleWithNothingUnsent()
+    {
+        var ledger = new QuotaLedger(Options.Create(new QuotaOptions { MaxPrincipals = 1 }));
+        var alice = ledger.Enter("alice", 0)!;
+
+        Assert.Null(ledger.Enter("bob", 0));
+        Assert.Same(alice, ledger.Enter("alice", 0));
+
+        alice.Leave(0);
+        alice.Leave(0);
+        Assert.NotNull(ledger.Enter("bob", 0));
+        Assert.Equal(1, ledger.Count);
+    }
+
     /// <summary>Counts one record, has its batch confirmed, and leaves: the entry is idle with nothing unsent.</summary>
     private static CountBatch Count(PrincipalQuota entry)
     {
