@@ -164,15 +164,24 @@ public sealed class DemoModeTests : IAsyncLifetime
         try
         {
             var proxyPort = FreePort.Next();
+            var adminPort = FreePort.Next();
             await using var demo = await DemoMode.StartAsync(_workspace,
             [
                 $"--Gateway:Transport:Proxy:Port={proxyPort}",
-                $"--Gateway:Transport:Admin:Port={FreePort.Next()}",
+                $"--Gateway:Transport:Admin:Port={adminPort}",
                 $"--Gateway:Redis:Configuration={redis.Configuration}",
                 "--Logging:LogLevel:Default=Warning",
             ]);
             Assert.Contains("quotas     support-agent", demo.Banner);
             var ca = Path.Combine(_workspace, "tls", "ca.crt");
+            // Until Redis answers, budgets cannot be checked (503 quota_unavailable): wait until ready, as a user would.
+            var ready = string.Empty;
+            for (var attempt = 0; attempt < 50 && !ready.Contains("\"name\":\"redis\",\"status\":\"Healthy\"", StringComparison.Ordinal); attempt++)
+            {
+                await Task.Delay(100);
+                (_, ready) = await BashAsync($"curl --silent --cacert '{ca}' 'https://localhost:{adminPort}/readyz'");
+            }
+            Assert.Contains("\"name\":\"redis\",\"status\":\"Healthy\"", ready);
             var token = Path.Combine(_workspace, "tokens", "support-agent.jwt");
 
             var (exitCode, output) = await BashAsync($$"""
