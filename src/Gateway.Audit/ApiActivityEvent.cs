@@ -46,6 +46,9 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
     /// <summary>What a create, update or delete wrote or tried to write: entity, subjects, field paths and classes (never values), refusal.</summary>
     public WriteReport? Write { get; init; }
 
+    /// <summary>The caller's quota use after this request, and what its budgets withheld or masked.</summary>
+    public AuditQuota? Quota { get; init; }
+
     /// <summary>Names (never values) of the CRM's response headers a masked route did not pass on.</summary>
     public IReadOnlyList<string> DroppedResponseHeaders { get; init; } = [];
 
@@ -76,7 +79,8 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
     }
 
     private bool Modified => Masking is { MaskedByClassAndAction.Count: > 0 }
-        || Consent is { AnyWithheld: true };
+        || Consent is { AnyWithheld: true }
+        || Quota is { RecordsWithheld: > 0 } or { RecordsMasked: > 0 };
 
     internal override void WriteAttributes(Utf8JsonWriter writer, AuditKeys keys)
     {
@@ -193,6 +197,10 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
                 WriteSortedCounts(writer, masking.ClearHighSensitivity);
                 writer.WriteEndObject();
             }
+            if (masking.ClearHighValues > 0)
+            {
+                writer.WriteNumber("clear_high_values"u8, masking.ClearHighValues);
+            }
             writer.WriteEndObject();
         }
         if (Write is { } write)
@@ -210,6 +218,10 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
         if (Consent is { } consent)
         {
             WriteConsent(writer, consent);
+        }
+        if (Quota is { } quota)
+        {
+            WriteQuota(writer, quota);
         }
         if (DroppedResponseHeaders.Count > 0 || DroppedResponseTrailers.Count > 0)
         {
@@ -256,12 +268,45 @@ public sealed class ApiActivityEvent(DateTimeOffset time) : AuditEvent(time)
         writer.WriteEndObject();
     }
 
+    private static void WriteQuota(Utf8JsonWriter writer, AuditQuota quota)
+    {
+        writer.WriteStartObject("quota"u8);
+        writer.WriteString("source"u8, quota.Source);
+        writer.WriteNumber("factor"u8, quota.Factor);
+        WriteQuotaUse(writer, "requests"u8, quota.Requests);
+        WriteQuotaUse(writer, "records"u8, quota.Records);
+        WriteQuotaUse(writer, "clear_values"u8, quota.ClearValues);
+        writer.WriteNumber("records_counted"u8, quota.RecordsCounted);
+        writer.WriteNumber("clear_values_counted"u8, quota.ClearValuesCounted);
+        if (quota.RecordsWithheld > 0)
+        {
+            writer.WriteNumber("records_withheld"u8, quota.RecordsWithheld);
+        }
+        if (quota.RecordsMasked > 0)
+        {
+            writer.WriteNumber("records_masked"u8, quota.RecordsMasked);
+        }
+        writer.WriteEndObject();
+    }
+
     private static void WriteIfSet(Utf8JsonWriter writer, ReadOnlySpan<byte> property, string? value)
     {
         if (value is not null)
         {
             writer.WriteString(property, value);
         }
+    }
+
+    private static void WriteQuotaUse(Utf8JsonWriter writer, ReadOnlySpan<byte> property, AuditQuotaUse? use)
+    {
+        if (use is null)
+        {
+            return;
+        }
+        writer.WriteStartObject(property);
+        writer.WriteNumber("used"u8, use.Used);
+        writer.WriteNumber("limit"u8, use.Limit);
+        writer.WriteEndObject();
     }
 
     private static void WriteNames(Utf8JsonWriter writer, ReadOnlySpan<byte> property, IReadOnlyList<string> names)

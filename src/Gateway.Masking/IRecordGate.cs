@@ -35,7 +35,11 @@ public interface IRecordGate
 /// <param name="Signal">What the record's own consent fields say about the request's purpose.</param>
 /// <param name="Classified">The record holds at least one classified field.</param>
 /// <param name="Single">The record is the whole body: it cannot be removed from a list, only refused or masked.</param>
-public readonly record struct RecordFacts(SubjectHash? Subject, ConsentSignal Signal, bool Classified, bool Single);
+public readonly record struct RecordFacts(SubjectHash? Subject, ConsentSignal Signal, bool Classified, bool Single)
+{
+    /// <summary>Values of high-sensitivity classes the record holds that leave in clear for this caller (quotas count them).</summary>
+    public int ClearHighValues { get; init; }
+}
 
 /// <summary>A record's own consent fields, combined: any refusal outweighs any agreement.</summary>
 public enum ConsentSignal

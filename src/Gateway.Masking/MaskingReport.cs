@@ -15,4 +15,10 @@ public sealed record MaskingReport(
     /// what the caller's role was allowed to see, and what quotas and the anomaly detector watch.
     /// </summary>
     public IReadOnlyDictionary<string, int> ClearHighSensitivity { get; init; } = None;
+
+    /// <summary>
+    /// All values of high-sensitivity classes left in clear, counted as masked: before a record
+    /// gate's verdicts, like <see cref="Records"/> (what quotas count).
+    /// </summary>
+    public int ClearHighValues { get; init; }
 }

@@ -64,6 +64,15 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
         }
     }
 
+    /// <summary>The open record holds one more value of high sensitivity that leaves in clear.</summary>
+    public void ClearHighFound()
+    {
+        if (_open.Count > 0)
+        {
+            CollectionsMarshal.AsSpan(_open)[^1].ClearHigh++;
+        }
+    }
+
     public void ClassifiedFound()
     {
         if (_open.Count > 0)
@@ -99,7 +108,7 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
         if (!record.HoldsRecords)
         {
             _longestRecord = Math.Max(_longestRecord, position - record.Start);
-            _records.Add(new HeldRecord(record.Start, position, record.Subject, record.Signal, record.Classified, record.Single));
+            _records.Add(new HeldRecord(record.Start, position, record.Subject, record.Signal, record.Classified, record.Single, record.ClearHigh));
         }
     }
 
@@ -121,7 +130,7 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
         _facts.Clear();
         foreach (var record in _records)
         {
-            _facts.Add(new RecordFacts(record.Subject, record.Signal, record.Classified, record.Single));
+            _facts.Add(new RecordFacts(record.Subject, record.Signal, record.Classified, record.Single) { ClearHighValues = record.ClearHigh });
         }
         var verdicts = _records.Count == 0 ? [] : await gate.DecideAsync(_facts, cancellationToken);
         if (verdicts.Length != _records.Count)
@@ -270,12 +279,13 @@ internal sealed class RecordHold(IRecordGate gate, CompiledRules rules, Compiled
         public bool Single;
         public bool HoldsRecords;
         public bool Classified;
+        public int ClearHigh;
         public SubjectHash? Subject;
         public ConsentSignal Signal;
     }
 
     /// <summary>A record waiting for its verdict.</summary>
-    private readonly record struct HeldRecord(int Start, int End, SubjectHash? Subject, ConsentSignal Signal, bool Classified, bool Single);
+    private readonly record struct HeldRecord(int Start, int End, SubjectHash? Subject, ConsentSignal Signal, bool Classified, bool Single, int ClearHigh);
 
     private readonly record struct HeldTotal(int Start, int End, long Value);
 }

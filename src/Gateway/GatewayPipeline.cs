@@ -6,6 +6,7 @@ using Gateway.Identity;
 using Gateway.Masking;
 using Gateway.PrivacyConsole;
 using Gateway.Purpose;
+using Gateway.Quota;
 using Gateway.Redis;
 using Gateway.RequestGuard;
 using Gateway.Telemetry;
@@ -39,6 +40,7 @@ internal static class GatewayPipeline
         services.AddResponseMasking(configuration);
         services.AddGatewayRedis(configuration);
         services.AddGatewayIdentity(configuration);
+        services.AddQuota(configuration);
         services.AddGatewayTelemetry(configuration);
         services.AddGatewayAudit(configuration);
         services.AddGatewayPurpose(configuration);
@@ -59,6 +61,7 @@ internal static class GatewayPipeline
         app.UseRequestGuard();          // method, scheme, path and header hygiene, before any route is matched
         app.UseRouting();
         app.UseGatewayIdentity();       // access token, roles, MFA, revocation
+        app.UseQuota();                 // the caller's budgets of requests, records and clear values, shared in Redis
         app.UseGatewayPurpose();        // exactly one permitted purpose
         app.UseConsent();               // the consent gate that purpose calls for
         app.UseWholeRequestBody();      // the whole body before the CRM sees anything

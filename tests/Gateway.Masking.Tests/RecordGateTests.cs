@@ -31,6 +31,8 @@ public sealed class RecordGateTests
             contact:      allow
             national_id:  redact
             unclassified: allow
+          auditor:
+            "*":          allow
         default: redact
         """;
 
@@ -243,17 +245,34 @@ public sealed class RecordGateTests
         Assert.Equal(["c1", "c2"], report.SubjectIds);
     }
 
+    [Fact]
+    public void Clear_high_sensitivity_values_are_counted_per_record_for_the_gate_and_in_the_report()
+    {
+        var json = "{\"data\":[" + Contact(1) + ",{\"id\":\"c2\",\"email\":\"x@example.com\"}," + Contact(3) + "]}";
+
+        var inClear = new DecidingGate(_ => RecordVerdict.Keep);
+        var report = MaskWithReport(json, inClear, role: "auditor").Report;
+        Assert.Equal([1, 0, 1], inClear.Seen.Select(r => r.ClearHighValues));
+        Assert.Equal(2, report.ClearHighValues);
+
+        var redacted = new DecidingGate(_ => RecordVerdict.Keep);
+        report = MaskWithReport(json, redacted).Report;
+        Assert.Equal([0, 0, 0], redacted.Seen.Select(r => r.ClearHighValues));
+        Assert.Equal(0, report.ClearHighValues);
+        Assert.Equal(2, MaskWithReport(json, gate: null, role: "auditor").Report.ClearHighValues);
+    }
+
     private static string Mask(string json, IRecordGate? gate, string path = "/api/contacts", int chunk = 0, bool lines = false) =>
         MaskWithReport(json, gate, path, chunk, lines).Output;
 
     /// <param name="output">Where the masked body goes, for a test that looks at how it was written; a fresh stream if null.</param>
-    private static (string Output, MaskingReport Report) MaskWithReport(string json, IRecordGate? gate, string path = "/api/contacts", int chunk = 0, bool lines = false, MemoryStream? output = null)
+    private static (string Output, MaskingReport Report) MaskWithReport(string json, IRecordGate? gate, string path = "/api/contacts", int chunk = 0, bool lines = false, MemoryStream? output = null, string role = "support-agent")
     {
         var entity = Compiled.EntityFor(path)!;
         using var input = chunk > 0 ? new TricklingStream(Encoding.UTF8.GetBytes(json), chunk) : new MemoryStream(Encoding.UTF8.GetBytes(json));
         output ??= new MemoryStream();
         var report = new JsonMasker(new MaskingLimits())
-            .MaskAsync(input, output, Compiled, entity, Compiled.ViewFor(new HashSet<string> { "support-agent" }, false), CancellationToken.None, lines, gate)
+            .MaskAsync(input, output, Compiled, entity, Compiled.ViewFor(new HashSet<string> { role }, false), CancellationToken.None, lines, gate)
             .GetAwaiter().GetResult();
         return (Encoding.UTF8.GetString(output.ToArray()), report);
     }

@@ -121,6 +121,7 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditTrail trail, I
             Consent = feature.Consent,
             Operation = feature.Operation is { } operation ? Gateway.Masking.Rules.RecordOperations.Name(operation) : null,
             Write = feature.WriteReport,
+            Quota = feature.Quota?.ToAudit(),
             DroppedResponseHeaders = feature.DroppedResponseHeaders,
             DroppedResponseTrailers = feature.DroppedResponseTrailers,
             DurationMilliseconds = duration.TotalMilliseconds,

@@ -5,6 +5,7 @@ using Gateway.PrivacyConsole;
 using Gateway.Identity;
 using Gateway.Masking;
 using Gateway.Purpose;
+using Gateway.Quota;
 using Gateway.Redis;
 using Gateway.RequestGuard;
 using Gateway.Telemetry;
@@ -34,6 +35,7 @@ internal static class GatewayOptionsRegistration
         services.AddValidatedOptions<DetectorOptions, DetectorOptionsValidator>(DetectorOptions.Section);
         services.AddOptions<DetectorOptions>().PostConfigure<IConfiguration>((options, configuration) => options.FillFrom(path => configuration[path]));
         services.AddValidatedOptions<ConsoleOptions, ConsoleOptionsValidator>(ConsoleOptions.Section);
+        services.AddValidatedOptions<QuotaOptions, QuotaOptionsValidator>(QuotaOptions.Section);
         return services;
     }
 

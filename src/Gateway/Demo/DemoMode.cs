@@ -95,6 +95,25 @@ internal sealed class DemoMode : IAsyncDisposable
     }
 
     /// <summary>
+    /// With Redis, budgets a demo user can run into: a support agent gets 500 records per 10
+    /// minutes (the 200 demo contacts two and a half times over), a compliance officer 200
+    /// high-sensitivity values in clear per hour.
+    /// </summary>
+    private static IEnumerable<KeyValuePair<string, string?>> Quotas(bool withRedis)
+    {
+        if (!withRedis)
+        {
+            yield break;
+        }
+        yield return new("Gateway:Quota:Roles:support-agent:Requests:Limit", "300");
+        yield return new("Gateway:Quota:Roles:support-agent:Requests:Window", "00:01:00");
+        yield return new("Gateway:Quota:Roles:support-agent:Records:Limit", "500");
+        yield return new("Gateway:Quota:Roles:support-agent:Records:Window", "00:10:00");
+        yield return new("Gateway:Quota:Roles:compliance-officer:ClearValues:Limit", "200");
+        yield return new("Gateway:Quota:Roles:compliance-officer:ClearValues:Window", "01:00:00");
+    }
+
+    /// <summary>
     /// With Redis, the anomaly detector runs in the gateway with containment on: a score of 70
     /// tightens the principal's quotas to a tenth for 15 minutes, 85 suspends it for 15 minutes.
     /// </summary>
@@ -138,5 +157,5 @@ internal sealed class DemoMode : IAsyncDisposable
         ["Gateway:Audit:SpoolDirectory"] = workspace.AuditSpoolPath,
         ["Logging:Console:FormatterName"] = "simple",
     }.Concat(DemoTokenIssuer.Roles.Append(DemoTokenIssuer.SecurityTeam).SelectMany(role => role.Roles).Distinct().Select(role =>
-        KeyValuePair.Create($"Gateway:Identity:Issuers:0:RoleMap:{role}", (string?)role))).Concat(Purposes(withRedis)).Concat(Detector(withRedis)).ToDictionary();
+        KeyValuePair.Create($"Gateway:Identity:Issuers:0:RoleMap:{role}", (string?)role))).Concat(Purposes(withRedis)).Concat(Quotas(withRedis)).Concat(Detector(withRedis)).ToDictionary();
 }

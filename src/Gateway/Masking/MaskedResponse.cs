@@ -1,6 +1,7 @@
 using Gateway.Consent;
 using Gateway.Masking.Rules;
 using Gateway.Pipeline;
+using Gateway.Quota;
 using Gateway.Routing;
 using Gateway.Telemetry;
 using Microsoft.Net.Http.Headers;
@@ -30,7 +31,10 @@ internal sealed partial class MaskedResponse
     private readonly CompiledRules _rules;
     private readonly CompiledEntity _entity;
     private readonly MaskingView _view;
-    private readonly ConsentGate? _gate;
+    private readonly ConsentGate? _consent;
+
+    /// <summary>Decides which records leave: the consent gate, within the caller's quota when it has records or clear-value budgets.</summary>
+    private readonly IRecordGate? _gate;
     private readonly RoutePolicy _route;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger _logger;
@@ -49,14 +53,15 @@ internal sealed partial class MaskedResponse
     /// <summary>The task masking a streamed body as it arrives.</summary>
     private Task<MaskingReport>? _streaming;
 
-    public MaskedResponse(HttpContext http, JsonMasker masker, CompiledRules rules, CompiledEntity entity, MaskingView view, ConsentGate? gate, RoutePolicy route, GatewayMetrics metrics, ILogger logger)
+    public MaskedResponse(HttpContext http, JsonMasker masker, CompiledRules rules, CompiledEntity entity, MaskingView view, ConsentGate? gate, RequestQuota? quota, RoutePolicy route, GatewayMetrics metrics, ILogger logger)
     {
         _http = http;
         _masker = masker;
         _rules = rules;
         _entity = entity;
         _view = view;
-        _gate = gate;
+        _consent = gate;
+        _gate = quota is null ? gate : quota.GateAround(gate);
         _route = route;
         _metrics = metrics;
         _logger = logger;
@@ -123,11 +128,18 @@ internal sealed partial class MaskedResponse
         var mediaType = response.Content.Headers.ContentType?.MediaType;
         if (MaskableContent.IsDeclaredPassThrough(mediaType, _route.PassThroughMediaTypes))
         {
-            if (_gate is not null)
+            if (_consent is not null)
             {
                 // Records the gateway cannot read cannot be shown to have a lawful basis.
                 await RefuseFromHeadersAsync(transform, StatusCodes.Status451UnavailableForLegalReasons, "consent_not_checkable",
                     "This response's format cannot be checked for consent, and its purpose requires consent.", ConsentStage);
+                return;
+            }
+            if (_gate is not null && !ReferenceEquals(_gate, _consent))
+            {
+                // Records the gateway cannot read cannot be counted against the caller's budget.
+                await RefuseFromHeadersAsync(transform, StatusCodes.Status403Forbidden, "quota_not_countable",
+                    "This response's format cannot be counted against this caller's records or clear-value budget.", QuotaRefusal.Stage);
                 return;
             }
             Guard(BodyState.PassedThrough, new PassThroughBody(_http.Response.Body));
@@ -206,6 +218,20 @@ internal sealed partial class MaskedResponse
             _metrics.RequestRefused(ConsentStage, "no_lawful_basis");
             await FailAsync(ConsentStage, StatusCodes.Status451UnavailableForLegalReasons, "no_lawful_basis",
                 "The data subject has given no lawful basis for this purpose, so the record cannot be sent.");
+        }
+        catch (QuotaExhaustedException exhausted)
+        {
+            // The body was one record, held whole until its verdict: nothing of it was sent.
+            if (_http.Response.HasStarted)
+            {
+                GatewayRequestFeature.GetOrCreate(_http).Deny(QuotaRefusal.Stage, exhausted.Refusal.Code);
+                _http.Abort();
+            }
+            else
+            {
+                _http.Response.Headers.Clear();
+                await exhausted.Refusal.RefuseAsync(_http, _metrics);
+            }
         }
         catch (Exception ex) when (ex is MaskingException or IOException or InvalidDataException)
         {

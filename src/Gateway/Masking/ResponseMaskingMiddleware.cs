@@ -46,7 +46,7 @@ internal sealed class ResponseMaskingMiddleware(
         // role, so every class gets the rules' default action.
         var view = feature.Identity is { } identity ? current.ViewFor(identity.Roles, identity.MfaUsed) : current.ViewFor(NoRoles, mfaUsed: false);
         var route = context.GetEndpoint()?.Metadata.GetMetadata<RoutePolicy>() ?? RoutePolicy.Default;
-        var masked = new MaskedResponse(context, rules.Masker, current, entity, view, feature.ConsentGate, route, metrics, logger);
+        var masked = new MaskedResponse(context, rules.Masker, current, entity, view, feature.ConsentGate, feature.Quota, route, metrics, logger);
         feature.MaskedResponse = masked;
         feature.Consent = feature.ConsentGate?.Report;
         try

@@ -19,6 +19,8 @@ internal sealed class GatewayRequestFeature : IGatewayRequestFeature
 
     public Gateway.Purpose.RequestPurpose? Purpose { get; set; }
 
+    public Quota.RequestQuota? Quota { get; set; }
+
     public ConsentGate? ConsentGate { get; set; }
 
     public ConsentReport? Consent { get; set; }

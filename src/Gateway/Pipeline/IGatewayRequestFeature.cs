@@ -26,6 +26,9 @@ internal interface IGatewayRequestFeature
     /// <summary>What masking did to the response body (records, subjects, fields per class and action, rules version).</summary>
     MaskingReport? MaskingReport { get; set; }
 
+    /// <summary>The caller's quotas for this request: the check, and what its response counted or held back; null when no budget applies.</summary>
+    Quota.RequestQuota? Quota { get; set; }
+
     /// <summary>The purpose the request was accepted for (null while purposes are not configured).</summary>
     Gateway.Purpose.RequestPurpose? Purpose { get; set; }
 

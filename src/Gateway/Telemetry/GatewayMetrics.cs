@@ -25,6 +25,7 @@ internal sealed class GatewayMetrics
     private readonly Histogram<double> _auditWriteLatency;
 
     private readonly Counter<long> _upstreamTokenRequests;
+    private readonly Counter<long> _quotaWithoutRedis;
 
     private readonly Counter<long> _consentDecisions;
     private readonly Counter<long> _consentLookups;
@@ -40,6 +41,7 @@ internal sealed class GatewayMetrics
         _auditWritten = _meter.CreateCounter<long>("gateway.audit.events.written", unit: "{event}", description: "Audit events Redis confirmed.");
         _auditReplayed = _meter.CreateCounter<long>("gateway.audit.events.replayed", unit: "{event}", description: "Audit events sent to Redis late: after an outage or a restart.");
         _auditDropped = _meter.CreateCounter<long>("gateway.audit.events.dropped", unit: "{event}", description: "Audit events lost (only with FailMode=open). Must stay 0.");
+        _quotaWithoutRedis = _meter.CreateCounter<long>("gateway.quota.without_redis", unit: "{request}", description: "Requests with budgets that Redis did not check, by what WhenRedisDown made of them (refuse: 503; local: this instance's share checked).");
         _consentDecisions = _meter.CreateCounter<long>("gateway.consent.decisions", unit: "{record}", description: "Records decided by the consent stage, by purpose, decision and reason.");
         _consentLookups = _meter.CreateCounter<long>("gateway.consent.lookups", unit: "{subject}", description: "Consent answers by where they came from: cache, store, shared (a lookup another response had sent), or unavailable (treated as no consent).");
         _consentLookupLatency = _meter.CreateHistogram<double>("gateway.consent.lookup.duration", unit: "ms", description: "Time the consent store took to answer one pipelined batch of lookups.");
@@ -78,6 +80,8 @@ internal sealed class GatewayMetrics
         _meter.CreateObservableGauge("gateway.audit.queue.depth", queueDepth, unit: "{event}", description: "Audit events waiting in memory for the spool writer.");
         _meter.CreateObservableGauge("gateway.audit.spool.size", spoolBytes, unit: "By", description: "Bytes of spooled audit events Redis does not have yet.");
     }
+
+    public void QuotaWithoutRedis(string whenRedisDown) => _quotaWithoutRedis.Add(1, new KeyValuePair<string, object?>("when_redis_down", whenRedisDown));
 
     public void ConsentDecided(string purpose, string decision, string reason, int records) =>
         _consentDecisions.Add(records, new KeyValuePair<string, object?>("purpose", purpose), new KeyValuePair<string, object?>("decision", decision), new KeyValuePair<string, object?>("reason", reason));

@@ -117,7 +117,7 @@ public sealed class ConsoleApiTests
         var email = (string)view["masked"]!["data"]![0]!["email"]!;
         Assert.NotEqual((string)JsonNode.Parse(sample)!["data"]![0]!["email"]!, email);
         var change = view["changes"]!.AsArray().Single(c => (string)c!["pointer"]! == "/data/0/email")!;
-        Assert.Equal("contact", (string)change["class"]!);
+        Assert.Equal("email", (string)change["class"]!);
         Assert.False((bool)change["removed"]!);
         Assert.Equal(2, (int)view["records"]!);
 

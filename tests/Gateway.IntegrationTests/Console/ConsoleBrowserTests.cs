@@ -28,16 +28,18 @@ public sealed class ConsoleBrowserTests(ConsoleBrowser chromium, RedisServerFixt
         await Expect(page.Locator("#view-playground")).ToBeVisibleAsync();
         await Expect(page.Locator(".tab[data-view='datamap']")).ToBeHiddenAsync();
         var email = page.Locator("#output [data-pointer='/data/0/email']");
-        await Expect(email).ToContainTextAsync("contact · partial");
+        await Expect(email).ToContainTextAsync("email · email");
         await Expect(page.Locator("#rules-state")).ToHaveClassAsync("badge ok");
         await ScreenshotAsync(page, "console-playground.png");
 
         var rules = page.Locator("#rules");
         var yaml = await rules.InputValueAsync();
+        var supportEmail = "    email:        email";
         var supportContact = "    contact:      { action: partial, keep_last: 4 }";
+        Assert.Contains(supportEmail, yaml, StringComparison.Ordinal);
         Assert.Contains(supportContact, yaml, StringComparison.Ordinal);
-        await rules.FillAsync(yaml.Replace(supportContact, "    contact:      redact", StringComparison.Ordinal));
-        await Expect(email).ToContainTextAsync("contact · redact");
+        await rules.FillAsync(yaml.Replace(supportEmail, "    email:        redact", StringComparison.Ordinal));
+        await Expect(email).ToContainTextAsync("email · redact");
         await Expect(email).ToContainTextAsync("[REDACTED]");
 
         var broken = yaml.Replace(supportContact, "    contact:      { action: partiall, keep_last: 4 }", StringComparison.Ordinal);

@@ -186,6 +186,49 @@ public sealed class DemoModeTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task WithRedis_TheReadmesCrawlLoop_EndsInRecordsQuotaRefusals()
+    {
+        var redis = new RedisServerFixture();
+        await redis.InitializeAsync();
+        try
+        {
+            var proxyPort = FreePort.Next();
+            var adminPort = FreePort.Next();
+            await using var demo = await DemoMode.StartAsync(_workspace,
+            [
+                $"--Gateway:Transport:Proxy:Port={proxyPort}",
+                $"--Gateway:Transport:Admin:Port={adminPort}",
+                $"--Gateway:Redis:Configuration={redis.Configuration}",
+                "--Logging:LogLevel:Default=Warning",
+            ], TimeProvider.System);
+            Assert.Contains("quotas     support-agent", demo.Banner);
+            var ca = Path.Combine(_workspace, "tls", "ca.crt");
+            // Until Redis answers, budgets cannot be checked (503 quota_unavailable): wait until ready, as a user would.
+            var ready = await Eventually.ValueAsync(async () => (await BashAsync($"curl --silent --cacert '{ca}' 'https://localhost:{adminPort}/readyz'")).Item2,
+                answer => answer.Contains("\"name\":\"redis\",\"status\":\"Healthy\"", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+            Assert.Contains("\"name\":\"redis\",\"status\":\"Healthy\"", ready);
+            var token = Path.Combine(_workspace, "tokens", "support-agent.jwt");
+
+            var (exitCode, output) = await BashAsync($$"""
+                T=$(cat '{{token}}')
+                for i in $(seq 1 8); do
+                  curl -s -o /dev/null -w '%{http_code} ' --cacert '{{ca}}'                     -H "Authorization: Bearer $T" "https://localhost:{{proxyPort}}/api/contacts?page=$(( (i - 1) % 2 + 1 ))&pageSize=100"
+                done
+                """);
+
+            Assert.Equal(0, exitCode);
+            Assert.Equal("200 200 200 200 200 429 429 429", output.Trim());
+            (_, output) = await BashAsync($"curl -s -i --cacert '{ca}' -H \"Authorization: Bearer $(cat '{token}')\" 'https://localhost:{proxyPort}/api/contacts?pageSize=1'");
+            Assert.Contains("quota_records_exceeded", output);
+            Assert.Matches("(?im)^retry-after: [1-9][0-9]*", output);
+        }
+        finally
+        {
+            await redis.DisposeAsync();
+        }
+    }
+
     private static async Task<(int ExitCode, string Output)> BashAsync(string command)
     {
         using var process = Process.Start(new ProcessStartInfo("bash", ["-c", command])

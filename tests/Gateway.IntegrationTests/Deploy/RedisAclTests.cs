@@ -29,13 +29,16 @@ public sealed class RedisAclTests(ShippedRedis redis, Xunit.Abstractions.ITestOu
     ];
 
     [Fact]
-    public async Task Gateway_and_gatewayctl_as_their_acl_users_audit_revoke_and_check_consent_without_a_refused_command()
+    public async Task Gateway_and_gatewayctl_as_their_acl_users_audit_revoke_check_consent_and_quotas_without_a_refused_command()
     {
         await redis.ResetAclLogAsync();
         using var crm = StartCrm();
         await using var gateway = await ConsentGateway(crm.Url!, redis.GatewayConfiguration, "gateway:consent")
             .With("Gateway:Identity:Revocation:Enabled", null)
             .With("Gateway:Audit:Stream", AuditStream)
+            .With("Gateway:Quota:Default:Requests:Limit", "1000").With("Gateway:Quota:Default:Requests:Window", "01:00:00")
+            .With("Gateway:Quota:Default:Records:Limit", "1000").With("Gateway:Quota:Default:Records:Window", "01:00:00")
+            .With("Gateway:Quota:Default:ClearValues:Limit", "1000").With("Gateway:Quota:Default:ClearValues:Window", "01:00:00")
             .StartAsync();
         using var client = GatewayUnderTest.CreateClient();
         var ready = await gateway.PollReadyAsync(client, HttpStatusCode.OK);
@@ -50,6 +53,14 @@ public sealed class RedisAclTests(ShippedRedis redis, Xunit.Abstractions.ITestOu
         Assert.Equal("granted", (string)shown["purposes"]!["marketing"]!["status"]!);
         var marketing = JsonNode.Parse(await (await GetAsync(client, gateway.Url("/api/contacts"), Token("marketing"))).Content.ReadAsStringAsync())!;
         Assert.Equal(["c-1"], marketing["data"]!.AsArray().Select(r => (string)r!["id"]!));
+
+        // Quotas: the next request's script adds what the responses above counted.
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(client, gateway.Url("/api/contacts"), Token("support"))).StatusCode);
+        await using (var admin = await ConnectionMultiplexer.ConnectAsync(redis.AdminConfiguration))
+        {
+            var records = (long?)await admin.GetDatabase().StringGetAsync(Gateway.ControlPlane.QuotaOverrideStore.PrincipalKey("gateway:quota", "user-1") + ":records");
+            Assert.True(records > 0, $"records counted: {records}");
+        }
 
         // Revocation: gatewayctl writes and announces, the gateway reloads and refuses.
         var revoked = TestIdentityProvider.Shared.Mint(spec => { spec.Claims["sub"] = "acl-revoked"; spec.Claims["client_id"] = "app-1"; });

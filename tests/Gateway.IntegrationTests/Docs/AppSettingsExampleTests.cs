@@ -6,6 +6,7 @@ using Gateway.IntegrationTests.Infrastructure;
 using Gateway.Masking;
 using Gateway.PrivacyConsole;
 using Gateway.Purpose;
+using Gateway.Quota;
 using Gateway.Redis;
 using Gateway.RequestGuard;
 using Gateway.Telemetry;
@@ -37,6 +38,7 @@ public sealed class AppSettingsExampleTests
         { Gateway.WritePolicy.WritePolicyOptions.Section, typeof(Gateway.WritePolicy.WritePolicyOptions) },
         { Gateway.Detector.DetectorOptions.Section, typeof(Gateway.Detector.DetectorOptions) },
         { ConsoleOptions.Section, typeof(ConsoleOptions) },
+        { QuotaOptions.Section, typeof(QuotaOptions) },
     };
 
     [Theory]

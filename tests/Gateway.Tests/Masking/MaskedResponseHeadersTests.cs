@@ -182,7 +182,7 @@ public sealed class MaskedResponseHeadersTests : IDisposable
         {
             var rules = Gateway.Masking.Rules.RulesCompiler.Compile(MaskingRules, hashKey: null);
             GatewayRequestFeature.GetOrCreate(context).MaskedResponse = new MaskedResponse(
-                context, new JsonMasker(new MaskingLimits()), rules, rules.Entities[0], rules.ViewFor(new HashSet<string>(), mfaUsed: false), gate: null, RoutePolicy.Default,
+                context, new JsonMasker(new MaskingLimits()), rules, rules.Entities[0], rules.ViewFor(new HashSet<string>(), mfaUsed: false), gate: null, quota: null, RoutePolicy.Default,
                 new GatewayMetrics(_services.GetRequiredService<IMeterFactory>()), NullLogger.Instance);
         }
         return (context, response);

@@ -4,6 +4,7 @@ using Gateway.Identity;
 using Gateway.Masking;
 using Gateway.Pipeline;
 using Gateway.Purpose;
+using Gateway.Quota;
 using Gateway.RequestGuard;
 using Gateway.Transport;
 using Gateway.Upstream;
@@ -96,6 +97,28 @@ public sealed class StagePrerequisitesTests : IDisposable
     }
 
     [Fact]
+    public void UseQuota_WithoutAddQuota_ThrowsNamingIt()
+    {
+        var app = Build();
+        app.UseRouting();
+
+        var error = Assert.Throws<InvalidOperationException>(() => app.UseQuota());
+
+        Assert.Contains("services.AddQuota()", error.Message);
+    }
+
+    [Fact]
+    public void UseQuota_BeforeUseGatewayIdentity_Throws()
+    {
+        var app = Build(services => services.AddQuota(Configuration()));
+        app.UseRouting();
+
+        var error = Assert.Throws<InvalidOperationException>(() => app.UseQuota());
+
+        Assert.StartsWith("UseQuota() needs UseGatewayIdentity() before it", error.Message);
+    }
+
+    [Fact]
     public void UseWholeRequestBody_BeforeUseGatewayIdentity_Throws()
     {
         var app = Build(services => services.AddRequestGuard());
@@ -167,6 +190,7 @@ public sealed class StagePrerequisitesTests : IDisposable
         var app = Build(services => services.AddRouting()
             .AddGatewayAudit(configuration)
             .AddGatewayIdentity(configuration)
+            .AddQuota(configuration)
             .AddGatewayPurpose(configuration)
             .AddConsent(configuration)
             .AddResponseMasking(configuration));
@@ -175,7 +199,7 @@ public sealed class StagePrerequisitesTests : IDisposable
         counted.UseRouting();
         var afterRouting = counted.Added;
 
-        counted.UseGatewayAudit().UseGatewayIdentity().UseGatewayPurpose().UseConsent().UseResponseMasking();
+        counted.UseGatewayAudit().UseGatewayIdentity().UseQuota().UseGatewayPurpose().UseConsent().UseResponseMasking();
 
         Assert.Equal(afterRouting, counted.Added);
     }
