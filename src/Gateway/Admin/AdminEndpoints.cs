@@ -1,4 +1,6 @@
 using Gateway.Consent;
+using Gateway.Telemetry;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 namespace Gateway.Admin;
@@ -21,6 +23,10 @@ internal static class AdminEndpoints
                 Predicate = check => check.Tags.Contains(HealthTags.Ready),
                 ResponseWriter = HealthResponseWriter.WriteAsync,
             });
+            if (admin.ApplicationServices.GetService<IOptions<TelemetryOptions>>()?.Value.PrometheusEnabled ?? false)
+            {
+                endpoints.MapPrometheusScrapingEndpoint("/metrics");
+            }
             if (admin.ApplicationServices.GetService<ConsentLookup>() is not null)
             {
                 endpoints.MapConsentApi();
