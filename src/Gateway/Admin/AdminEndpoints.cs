@@ -1,6 +1,8 @@
 using Gateway.Consent;
 using Gateway.PrivacyConsole;
+using Gateway.Telemetry;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.Admin;
 
@@ -23,6 +25,10 @@ internal static class AdminEndpoints
                 Predicate = check => check.Tags.Contains(HealthTags.Ready),
                 ResponseWriter = HealthResponseWriter.WriteAsync,
             });
+            if (admin.ApplicationServices.GetService<IOptions<TelemetryOptions>>()?.Value.PrometheusEnabled ?? false)
+            {
+                endpoints.MapPrometheusScrapingEndpoint("/metrics");
+            }
             if (admin.ApplicationServices.GetService<ConsentLookup>() is not null)
             {
                 endpoints.MapConsentApi();

@@ -50,6 +50,7 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditTrail trail, I
         }
         finally
         {
+            metrics.RequestEnded(failed ? "failed" : feature.DeniedBy is null ? "served" : "refused", feature.DeniedBy, feature.DenialReason);
             if (hold is null)
             {
                 await trail.RecordAsync(Describe(context, feature, failed, time.GetElapsedTime(started)));

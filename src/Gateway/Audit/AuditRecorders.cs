@@ -8,7 +8,7 @@ namespace Gateway.Audit;
 /// once it is fsynced). Events are numbered in queue order and spooled and sent in that order, so
 /// the recorders waiting for Redis form a queue.
 /// </summary>
-internal sealed class AuditRecorders(AuditDurability durability, GatewayMetrics metrics)
+internal sealed class AuditRecorders(AuditDurability durability, GatewayMetrics metrics, AuditStreamLag lag)
 {
     /// <summary>Chained events of the batch being spooled, whose recorders wait for its fsync. The spool thread's only.</summary>
     private readonly List<(long Sequence, TaskCompletionSource<bool> Kept)> _syncing = [];
@@ -43,6 +43,7 @@ internal sealed class AuditRecorders(AuditDurability durability, GatewayMetrics 
         {
             return;
         }
+        lag.Spooled(_syncing[^1].Sequence);
         if (durability == AuditDurability.Stream)
         {
             lock (_streamGate)
@@ -69,6 +70,7 @@ internal sealed class AuditRecorders(AuditDurability durability, GatewayMetrics 
     /// <summary>Redis has this instance's events up to <paramref name="through"/>: with Durability=stream, their recorders go on.</summary>
     public void StreamConfirmed(long through)
     {
+        lag.Confirmed(through);
         lock (_streamGate)
         {
             _redisFailing = false;

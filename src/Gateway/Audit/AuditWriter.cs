@@ -26,6 +26,7 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _abandon = new();
     private readonly AuditRecorders _recorders;
+    private readonly AuditStreamLag _lag;
     private AuditSpool? _spool;
     private AuditKeys? _keys;
     private AuditSequence? _sequence;
@@ -42,7 +43,8 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
         _metrics = metrics;
         _time = time;
         _logger = logger;
-        _recorders = new AuditRecorders(_options.DurabilityLevel, metrics);
+        _lag = new AuditStreamLag(time);
+        _recorders = new AuditRecorders(_options.DurabilityLevel, metrics, _lag);
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -55,7 +57,11 @@ internal sealed partial class AuditWriter : IHostedService, IDisposable
         _keys = AuditKeys.FromFile(_options.KeyFile!);
         var sequence = _sequence = AuditSequence.Open(_options.SpoolDirectory, spool.Head, _options.Durability, _time);
         var chain = new AuditChain(_keys, spool.InstanceId, spool.Head);
-        _metrics.ObserveAuditBacklog(() => _queue.Depth, () => spool.UnsentBytes);
+        if (spool.HasUnsent)
+        {
+            _lag.UnsentAtStart(spool.Head.Sequence);
+        }
+        _metrics.ObserveAuditBacklog(() => _queue.Depth, () => spool.UnsentBytes, _lag);
         LogStarted(_logger, spool.InstanceId, spool.Head.Sequence, sequence.LastTaken + 1, spool.UnsentBytes, _options.Stream);
         AuditRestartEvent? restart = null;
         if (sequence.Unwritten is { } unwritten)

@@ -60,6 +60,7 @@ internal sealed class ResponseMaskingMiddleware(
         if (await masked.CompleteAsync() is { } report)
         {
             feature.MaskingReport = report;
+            metrics.ValuesMasked(report.MaskedByClassAndAction);
         }
     }
 }

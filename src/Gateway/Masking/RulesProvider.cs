@@ -1,6 +1,7 @@
 using Gateway.Audit;
 using Gateway.Configuration;
 using Gateway.Masking.Rules;
+using Gateway.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Masking;
@@ -16,11 +17,13 @@ internal sealed partial class RulesProvider : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<RulesProvider> _logger;
     private readonly IAuditTrail _audit;
+    private readonly GatewayMetrics _metrics;
     private readonly PolledFiles _files;
     private volatile CompiledRules _current;
 
-    public RulesProvider(IOptions<MaskingOptions> options, IAuditTrail audit, TimeProvider time, ILogger<RulesProvider> logger)
+    public RulesProvider(IOptions<MaskingOptions> options, IAuditTrail audit, GatewayMetrics metrics, TimeProvider time, ILogger<RulesProvider> logger)
     {
+        _metrics = metrics;
         _options = options.Value;
         _audit = audit;
         _time = time;
@@ -49,17 +52,20 @@ internal sealed partial class RulesProvider : BackgroundService
             var rules = RulesFiles.Load(_options.RulesPath!, _options.HashKeyFile);
             _current = rules;
             LogLoaded(_logger, rules.Version);
+            _metrics.RulesReloaded(accepted: true);
             await _audit.RecordAsync(ReloadEvent(previous, rules.Version, []));
         }
         catch (RulesException ex)
         {
             var errors = ex.Errors.Select(e => e.ToString()).ToList();
             LogRefused(_logger, previous, errors.Count, string.Join(" | ", errors));
+            _metrics.RulesReloaded(accepted: false);
             await _audit.RecordAsync(ReloadEvent(previous, null, errors));
         }
         catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException)
         {
             LogRefused(_logger, previous, 1, ex.Message);
+            _metrics.RulesReloaded(accepted: false);
             await _audit.RecordAsync(ReloadEvent(previous, null, [ex.Message]));
         }
     }

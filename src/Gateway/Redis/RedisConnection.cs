@@ -51,6 +51,11 @@ internal sealed partial class RedisConnection(IOptions<RedisOptions> options, IL
     private static async Task<IConnectionMultiplexer> ConnectAsync(RedisOptions settings, ILogger logger)
     {
         var configuration = ConfigurationOptions.Parse(settings.Configuration!);
+        if (settings.PasswordFile is { } passwordFile)
+        {
+            // Read once: the multiplexer reconnects with this password, so a rotation needs a restart.
+            configuration.Password = RedisOptions.ReadPassword(passwordFile);
+        }
         configuration.AbortOnConnectFail = false;
         configuration.ClientName ??= "compliance-gateway";
         // The library's dedicated I/O threads hand every write and read between themselves: on two

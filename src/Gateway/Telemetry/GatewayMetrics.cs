@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Gateway.Audit;
 
 namespace Gateway.Telemetry;
 
@@ -12,7 +13,10 @@ internal sealed class GatewayMetrics
     public static readonly ActivitySource ActivitySource = new(ActivitySourceName);
 
     private readonly Meter _meter;
+    private readonly Counter<long> _requests;
     private readonly Counter<long> _refused;
+    private readonly Counter<long> _maskedValues;
+    private readonly Counter<long> _rulesReloads;
     private readonly Counter<long> _headersDropped;
     private readonly Counter<long> _auditQueued;
     private readonly Counter<long> _auditSpooled;
@@ -34,6 +38,9 @@ internal sealed class GatewayMetrics
     public GatewayMetrics(IMeterFactory meterFactory)
     {
         _meter = meterFactory.Create(MeterName);
+        _requests = _meter.CreateCounter<long>("gateway.requests", unit: "{request}", description: "Requests on the proxy port by outcome (served, refused, failed), with the refusing stage and reason code when refused.");
+        _maskedValues = _meter.CreateCounter<long>("gateway.masking.values", unit: "{value}", description: "Values masked in CRM responses, by data class and masking action.");
+        _rulesReloads = _meter.CreateCounter<long>("gateway.rules.reloads", unit: "{reload}", description: "Changes of the masking rules file seen, by outcome (accepted or refused).");
         _refused = _meter.CreateCounter<long>("gateway.requests.refused", unit: "{request}", description: "Requests refused by a pipeline stage, by stage and reason code.");
         _headersDropped = _meter.CreateCounter<long>("gateway.headers.dropped", unit: "{header}", description: "Headers not passed on: client request headers no allow-list names (direction request); CRM response headers and trailers on masked routes (response, trailer).");
         _auditQueued = _meter.CreateCounter<long>("gateway.audit.events.queued", unit: "{event}", description: "Audit events handed to the audit writer.");
@@ -42,6 +49,8 @@ internal sealed class GatewayMetrics
         _auditReplayed = _meter.CreateCounter<long>("gateway.audit.events.replayed", unit: "{event}", description: "Audit events sent to Redis late: after an outage or a restart.");
         _auditDropped = _meter.CreateCounter<long>("gateway.audit.events.dropped", unit: "{event}", description: "Audit events lost (only with FailMode=open). Must stay 0.");
         _quotaWithoutRedis = _meter.CreateCounter<long>("gateway.quota.without_redis", unit: "{request}", description: "Requests with budgets that Redis did not check, by what WhenRedisDown made of them (refuse: 503; local: this instance's share checked).");
+        // Exported from the start: a series that should stay 0 is alerted on, and an absent one would look the same as a healthy one.
+        _auditDropped.Add(0);
         _consentDecisions = _meter.CreateCounter<long>("gateway.consent.decisions", unit: "{record}", description: "Records decided by the consent stage, by purpose, decision and reason.");
         _consentLookups = _meter.CreateCounter<long>("gateway.consent.lookups", unit: "{subject}", description: "Consent answers by where they came from: cache, store, shared (a lookup another response had sent), or unavailable (treated as no consent).");
         _consentLookupLatency = _meter.CreateHistogram<double>("gateway.consent.lookup.duration", unit: "ms", description: "Time the consent store took to answer one pipelined batch of lookups.");
@@ -75,13 +84,32 @@ internal sealed class GatewayMetrics
     public void AuditResponseHeld(TimeSpan duration) => _auditHeld.Record(duration.TotalMilliseconds);
 
     /// <summary>Reports the audit backlog whenever metrics are collected.</summary>
-    public void ObserveAuditBacklog(Func<int> queueDepth, Func<long> spoolBytes)
+    public void ObserveAuditBacklog(Func<int> queueDepth, Func<long> spoolBytes, AuditStreamLag lag)
     {
+        _meter.CreateObservableGauge("gateway.audit.stream.lag", () => lag.Events, unit: "{event}", description: "Audit events this process spooled that Redis has not confirmed yet.");
+        _meter.CreateObservableGauge("gateway.audit.stream.lag.age", () => lag.OldestAge.TotalSeconds, unit: "s", description: "Age of the oldest spooled audit event Redis has not confirmed (to the second; 0 when none).");
         _meter.CreateObservableGauge("gateway.audit.queue.depth", queueDepth, unit: "{event}", description: "Audit events waiting in memory for the spool writer.");
         _meter.CreateObservableGauge("gateway.audit.spool.size", spoolBytes, unit: "By", description: "Bytes of spooled audit events Redis does not have yet.");
     }
 
     public void QuotaWithoutRedis(string whenRedisDown) => _quotaWithoutRedis.Add(1, new KeyValuePair<string, object?>("when_redis_down", whenRedisDown));
+
+    /// <summary>One request on the proxy port ended; <paramref name="stage"/> and <paramref name="reason"/> are empty unless refused.</summary>
+    public void RequestEnded(string outcome, string? stage, string? reason) =>
+        _requests.Add(1, new KeyValuePair<string, object?>("outcome", outcome), new KeyValuePair<string, object?>("stage", stage ?? ""), new KeyValuePair<string, object?>("reason", reason ?? ""));
+
+    /// <summary>Counts a response's masked values; keys are the masking report's <c>class:action</c>.</summary>
+    public void ValuesMasked(IReadOnlyDictionary<string, int> byClassAndAction)
+    {
+        foreach (var (key, count) in byClassAndAction)
+        {
+            var colon = key.LastIndexOf(':');
+            _maskedValues.Add(count, new KeyValuePair<string, object?>("class", colon < 0 ? key : key[..colon]), new KeyValuePair<string, object?>("action", colon < 0 ? "" : key[(colon + 1)..]));
+        }
+    }
+
+    public void RulesReloaded(bool accepted) =>
+        _rulesReloads.Add(1, new KeyValuePair<string, object?>("outcome", accepted ? "accepted" : "refused"));
 
     public void ConsentDecided(string purpose, string decision, string reason, int records) =>
         _consentDecisions.Add(records, new KeyValuePair<string, object?>("purpose", purpose), new KeyValuePair<string, object?>("decision", decision), new KeyValuePair<string, object?>("reason", reason));

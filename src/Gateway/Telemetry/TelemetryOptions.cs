@@ -12,4 +12,7 @@ internal sealed class TelemetryOptions
     public string OtlpProtocol { get; set; } = "grpc";
 
     public string ServiceName { get; set; } = "compliance-gateway";
+
+    /// <summary>Serve Prometheus text at <c>/metrics</c> on the admin port (never the proxy port); independent of OTLP.</summary>
+    public bool PrometheusEnabled { get; set; } = true;
 }

@@ -108,6 +108,23 @@ public sealed class RedisAclTests(ShippedRedis redis, Xunit.Abstractions.ITestOu
     }
 
     [Fact]
+    public async Task The_password_can_come_from_a_file_instead_of_the_configuration_string()
+    {
+        using var crm = StartCrm();
+        await using var gateway = await ConsentGateway(crm.Url!, $"127.0.0.1:{redis.Port},user=gateway,connectTimeout=3000", "gateway:consent")
+            .With("Gateway:Redis:PasswordFile", Path.Combine(redis.PasswordDirectory, "gateway"))
+            .With("Gateway:Identity:Revocation:Enabled", null)
+            .With("Gateway:Audit:Stream", AuditStream)
+            .StartAsync();
+        using var client = GatewayUnderTest.CreateClient();
+
+        var ready = await gateway.PollReadyAsync(client, HttpStatusCode.OK);
+
+        Assert.True(ready.StatusCode == HttpStatusCode.OK, await ready.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(client, gateway.Url("/api/contacts"), Token("support"))).StatusCode);
+    }
+
+    [Fact]
     public async Task The_default_user_and_wrong_passwords_are_refused()
     {
         Assert.StartsWith("-NOAUTH", await RawAsync("PING"));

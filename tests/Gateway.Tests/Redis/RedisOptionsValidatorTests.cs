@@ -25,4 +25,39 @@ public sealed class RedisOptionsValidatorTests
         Assert.Contains(expected, result.FailureMessage);
         Assert.StartsWith("Gateway:Redis:Configuration:", result.FailureMessage);
     }
+
+    [Fact]
+    public void Validate_PasswordFile_MissingEmptyOrBesideAPassword_ReportsEveryProblem()
+    {
+        var empty = Path.GetTempFileName();
+        try
+        {
+            var missing = new RedisOptionsValidator().Validate(null, new RedisOptions { Configuration = "localhost:6379,password=x", PasswordFile = empty + ".absent" });
+            Assert.Contains("Gateway:Redis:PasswordFile: is set and Gateway:Redis:Configuration has a password= too", missing.FailureMessage);
+            Assert.Contains("cannot be read", missing.FailureMessage);
+
+            var blank = new RedisOptionsValidator().Validate(null, new RedisOptions { PasswordFile = empty });
+            Assert.Contains("is empty", blank.FailureMessage);
+            Assert.Contains("Gateway:Redis:Configuration is not", blank.FailureMessage);
+        }
+        finally
+        {
+            File.Delete(empty);
+        }
+    }
+
+    [Fact]
+    public void ReadPassword_IgnoresTheTrailingLineBreakOnly()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, " s3cret \r\n");
+            Assert.Equal(" s3cret ", RedisOptions.ReadPassword(file));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }
