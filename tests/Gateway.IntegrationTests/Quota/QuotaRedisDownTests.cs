@@ -108,15 +108,12 @@ public sealed class QuotaRedisDownTests : IAsyncLifetime
 
         // The records handed out meanwhile (15 + 14) reach the shared budget with the next flush.
         await using var shared = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(RedisConfiguration);
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        long records;
-        do
+        var records = await Eventually.ValueAsync(async () =>
         {
+            // The flusher runs on the fake clock: move it on by one flush interval per look.
             _time.Advance(TimeSpan.FromMilliseconds(200));
-            await Task.Delay(20);
-            records = await CounterAsync(shared.GetDatabase(), _prefix, _principal, "records");
-        }
-        while (records != 29 && DateTime.UtcNow < deadline);
+            return await CounterAsync(shared.GetDatabase(), _prefix, _principal, "records");
+        }, value => value == 29, TimeSpan.FromSeconds(15));
         Assert.Equal(29, records);
     }
 
@@ -138,17 +135,6 @@ public sealed class QuotaRedisDownTests : IAsyncLifetime
         return gateway;
     }
 
-    private async Task<HttpStatusCode> PollStatusAsync(GatewayUnderTest gateway, string token, HttpStatusCode expected)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
-        {
-            var status = (await GetAsync(_client, gateway, token)).StatusCode;
-            if (status == expected || DateTime.UtcNow > deadline)
-            {
-                return status;
-            }
-            await Task.Delay(50);
-        }
-    }
+    private Task<HttpStatusCode> PollStatusAsync(GatewayUnderTest gateway, string token, HttpStatusCode expected) =>
+        Eventually.ValueAsync(async () => (await GetAsync(_client, gateway, token)).StatusCode, status => status == expected, TimeSpan.FromSeconds(15));
 }

@@ -112,17 +112,6 @@ internal static class QuotaSetup
         (long?)await redis.StringGetAsync($"{Gateway.ControlPlane.QuotaOverrideStore.PrincipalKey(keyPrefix, principal)}:{kind}") ?? 0;
 
     /// <summary>Polls until a principal's counter holds <paramref name="expected"/> (counts reach Redis within the flush interval); returns the last value.</summary>
-    public static async Task<long> WaitForCounterAsync(IDatabase redis, string keyPrefix, string principal, string kind, long expected)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (true)
-        {
-            var value = await CounterAsync(redis, keyPrefix, principal, kind);
-            if (value == expected || DateTime.UtcNow > deadline)
-            {
-                return value;
-            }
-            await Task.Delay(20);
-        }
-    }
+    public static Task<long> WaitForCounterAsync(IDatabase redis, string keyPrefix, string principal, string kind, long expected) =>
+        Eventually.ValueAsync(() => CounterAsync(redis, keyPrefix, principal, kind), value => value == expected);
 }
