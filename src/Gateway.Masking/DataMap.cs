@@ -8,7 +8,9 @@ public sealed record DataMapPurpose(string Name, string Basis, string WithoutBas
 
 /// <summary>
 /// One cell of the data map: what a role receives of a data class for a purpose, without and with
-/// MFA, the entities that carry the class, and the condition the purpose adds (consent).
+/// MFA, the entities that carry the class, the condition the purpose adds (consent), and whether
+/// the role may write the class (the rules' <c>permissions</c>): <c>yes</c>, <c>with MFA</c> or
+/// <c>no</c>, per entity where they differ.
 /// </summary>
 public sealed record DataMapEntry(
     string Purpose,
@@ -20,7 +22,8 @@ public sealed record DataMapEntry(
     string Receives,
     string ActionWithMfa,
     string ReceivesWithMfa,
-    string Condition);
+    string Condition,
+    string Writes);
 
 /// <summary>
 /// The privacy officer's matrix of data class × role × purpose, read from compiled rules: the
@@ -34,16 +37,19 @@ public static class DataMap
     /// <summary>Shown when no purpose catalog is known (gatewayctl reads only the rules).</summary>
     public static readonly DataMapPurpose AnyPurpose = new("(any)", "", "");
 
-    private static readonly string[] CsvHeader = ["purpose", "basis", "role", "class", "entities", "action", "receives", "action_with_mfa", "receives_with_mfa", "condition"];
+    private static readonly string[] CsvHeader = ["purpose", "basis", "role", "class", "entities", "action", "receives", "action_with_mfa", "receives_with_mfa", "condition", "writes"];
 
     /// <param name="purposes">The purpose catalog; empty: one row set for <see cref="AnyPurpose"/>.</param>
     public static IReadOnlyList<DataMapEntry> Build(CompiledRules rules, IReadOnlyList<DataMapPurpose> purposes)
     {
         var classes = rules.Classes.Append(CompiledRules.Unclassified).ToList();
-        var entities = classes.Select((_, index) => (IReadOnlyList<string>)[.. rules.Entities
+        var carriers = classes.Select((_, index) => rules.Entities
             .Where(entity => index == rules.Classes.Count ? entity.Records.Count > 0 : entity.Fields.Any(field => field.ClassIndex == index))
-            .Select(entity => entity.Name)]).ToList();
+            .ToList()).ToList();
+        var entities = carriers.Select(carrier => (IReadOnlyList<string>)[.. carrier.Select(entity => entity.Name)]).ToList();
         var roles = rules.Roles.Append(OtherRoles).ToList();
+        var writes = roles.Select(role => rules.PermissionsFor(role == OtherRoles ? new HashSet<string>() : new HashSet<string> { role }))
+            .Select(permissions => classes.Select((dataClass, c) => Writes(rules, permissions, carriers[c], dataClass)).ToList()).ToList();
         var entries = new List<DataMapEntry>();
         foreach (var purpose in purposes.Count == 0 ? [AnyPurpose] : purposes)
         {
@@ -58,11 +64,28 @@ public static class DataMap
                     var action = c < rules.Classes.Count ? withoutMfa.Actions[c] : withoutMfa.UnclassifiedAction;
                     var actionWithMfa = c < rules.Classes.Count ? withMfa.Actions[c] : withMfa.UnclassifiedAction;
                     entries.Add(new DataMapEntry(purpose.Name, purpose.Basis, roles[role], classes[c], entities[c],
-                        action, Receives(action), actionWithMfa, Receives(actionWithMfa), condition));
+                        action, Receives(action), actionWithMfa, Receives(actionWithMfa), condition, writes[role][c]));
                 }
             }
         }
         return entries;
+    }
+
+    /// <summary>Whether the role may write the class: one answer when every entity carrying it agrees, else one per entity.</summary>
+    private static string Writes(CompiledRules rules, RolePermissions permissions, IReadOnlyList<CompiledEntity> carriers, string dataClass)
+    {
+        var answers = carriers.Select(entity => (entity.Name, Access: rules.WriteAccessFor(permissions, entity, dataClass) switch
+        {
+            ClassWriteAccess.Yes => "yes",
+            ClassWriteAccess.WithMfa => "with MFA",
+            _ => "no",
+        })).ToList();
+        return answers.Select(a => a.Access).Distinct().Count() switch
+        {
+            0 => "no",
+            1 => answers[0].Access,
+            _ => string.Join("; ", answers.Select(a => $"{a.Name}: {a.Access}")),
+        };
     }
 
     /// <summary>What a caller receives of a value under an action, in the privacy officer's words.</summary>
@@ -84,7 +107,7 @@ public static class DataMap
         Csv.WriteRow(writer, CsvHeader);
         foreach (var e in entries)
         {
-            Csv.WriteRow(writer, [e.Purpose, e.Basis, e.Role, e.DataClass, string.Join(' ', e.Entities), e.Action, e.Receives, e.ActionWithMfa, e.ReceivesWithMfa, e.Condition]);
+            Csv.WriteRow(writer, [e.Purpose, e.Basis, e.Role, e.DataClass, string.Join(' ', e.Entities), e.Action, e.Receives, e.ActionWithMfa, e.ReceivesWithMfa, e.Condition, e.Writes]);
         }
     }
 }

@@ -30,8 +30,8 @@ public sealed class DataMapTests
     {
         var csv = new StringWriter();
 
-        DataMap.WriteCsv(csv, [new DataMapEntry("=cmd", "", "a,b", "c\"d", ["e1", "e2"], "allow", "clear", "allow", "clear", "")]);
+        DataMap.WriteCsv(csv, [new DataMapEntry("=cmd", "", "a,b", "c\"d", ["e1", "e2"], "allow", "clear", "allow", "clear", "", "contact: yes; lead: no")]);
 
-        Assert.EndsWith("\r\n'=cmd,,\"a,b\",\"c\"\"d\",e1 e2,allow,clear,allow,clear,\r\n", csv.ToString(), StringComparison.Ordinal);
+        Assert.EndsWith("\r\n'=cmd,,\"a,b\",\"c\"\"d\",e1 e2,allow,clear,allow,clear,,contact: yes; lead: no\r\n", csv.ToString(), StringComparison.Ordinal);
     }
 }

@@ -64,13 +64,13 @@ internal static class DataMapCommand
         return command;
     }
 
-    /// <summary>One line per class, one column per role; "x / MFA: y" where MFA changes what the role receives.</summary>
+    /// <summary>One line per class, one column per role; "x / MFA: y" where MFA changes what the role receives, then whether it may write the class.</summary>
     private static string Table(CompiledRules rules, IReadOnlyList<DataMapEntry> entries)
     {
         var roles = entries.Select(e => e.Role).Distinct().ToList();
         var classes = entries.Select(e => e.DataClass).Distinct().ToList();
         var cells = classes.Select(c => roles.Select(r => entries.First(e => e.DataClass == c && e.Role == r))
-            .Select(e => e.ActionWithMfa == e.Action ? e.Receives : $"{e.Receives} / MFA: {e.ReceivesWithMfa}").ToList()).ToList();
+            .Select(e => (e.ActionWithMfa == e.Action ? e.Receives : $"{e.Receives} / MFA: {e.ReceivesWithMfa}") + $" (writes: {e.Writes})").ToList()).ToList();
         var widths = new List<int> { Math.Max("class".Length, classes.Max(c => c.Length)) };
         widths.AddRange(roles.Select((r, i) => Math.Max(r.Length, cells.Max(row => row[i].Length))));
         var text = new StringBuilder($"rules {rules.Version}{Environment.NewLine}");

@@ -13,8 +13,8 @@ namespace Gateway.PrivacyConsole;
 /// </summary>
 internal static class DataMapEndpoints
 {
-    /// <summary>What the map says about writes: this build's write path does not judge fields by class.</summary>
-    public const string WritesNote = "Writes are not judged by data class in this version: a role that may call a route may send any field to it.";
+    /// <summary>What the map says about writes, beside each cell's answer.</summary>
+    public const string WritesNote = "Writes: whether the role may create or update fields of the class, from the rules' permissions section (yes, with MFA, or no; per entity where they differ). Deletes are per entity, not per class.";
 
     public static void Map(RouteGroupBuilder api) => api.MapGet("/datamap", DataMapAsync);
 

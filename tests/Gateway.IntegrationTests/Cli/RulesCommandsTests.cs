@@ -164,9 +164,11 @@ public sealed class RulesCommandsTests
         Assert.True(exitCode == 0, error);
         var lines = table.Split(Environment.NewLine);
         Assert.Matches(@"^class\s+support-agent\s+marketing-analyst\s+compliance-officer", lines[1]);
-        Assert.Matches(@"^contact\s+partial\s+pseudonymised\s+redacted / MFA: clear", lines.Single(l => l.StartsWith("contact ", StringComparison.Ordinal)));
-        Assert.Equal("purpose,basis,role,class,entities,action,receives,action_with_mfa,receives_with_mfa,condition", csv.Split("\r\n")[0]);
-        Assert.Contains("(any),,compliance-officer,contact,contact-list contact,redact,redacted,allow,clear,", csv.Split("\r\n"));
+        Assert.Matches(@"^contact\s+partial \(writes: yes\)\s+pseudonymised \(writes: no\)\s+redacted / MFA: clear \(writes: yes\)", lines.Single(l => l.StartsWith("contact ", StringComparison.Ordinal)));
+        Assert.Equal("purpose,basis,role,class,entities,action,receives,action_with_mfa,receives_with_mfa,condition,writes", csv.Split("\r\n")[0]);
+        Assert.Contains("(any),,compliance-officer,contact,contact-list contact,redact,redacted,allow,clear,,yes", csv.Split("\r\n"));
+        Assert.Contains("(any),,support-agent,national_id,contact-list contact,redact,redacted,redact,redacted,,no", csv.Split("\r\n"));
+        Assert.Contains("(any),,compliance-officer,national_id,contact-list contact,redact,redacted,allow,clear,,with MFA", csv.Split("\r\n"));
     }
 
     private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)

@@ -34,7 +34,8 @@ export class DataMapView {
         const kind = entry.receives.startsWith('clear (') ? 'detect' : entry.receives;
         return el('td', { dataset: { role, class: dataClass } },
           el('span', { className: `chip ${kind}`, title: `action: ${entry.action}` }, entry.receives),
-          entry.action_with_mfa !== entry.action ? el('span', { className: 'mfa' }, `with MFA: ${entry.receives_with_mfa}`) : null);
+          entry.action_with_mfa !== entry.action ? el('span', { className: 'mfa' }, `with MFA: ${entry.receives_with_mfa}`) : null,
+          el('span', { className: 'mfa' }, `writes: ${entry.writes}`));
       });
       const first = entries.find((e) => e.data_class === dataClass);
       return el('tr', {}, el('td', { className: 'class' }, dataClass, el('span', { className: 'muted' }, first?.entities.join(', ') || 'no entity')), cells);
