@@ -29,7 +29,7 @@ internal static class DemoBanner
         {
             text.AppendLine($"  detector   in process, containment on (score 70: quotas tightened, 85: suspended): gatewayctl alerts tail --redis '{redis}' --from 0;"
                 + $"{Environment.NewLine}             release a principal: gatewayctl contain release --sub demo-support-agent --redis '{redis}' --key-file '{workspace.AuditKeyPath}'");
-            text.AppendLine("  quotas     support-agent: 300 requests/min, 500 records per 10 min; compliance-officer: 200 clear national ids and birth dates per hour (then 429)");
+            text.AppendLine("  quotas     marketing-analyst: 50 records per 10 min; support-agent: 300 requests/min, 500 records per 10 min; compliance-officer: 200 clear national ids and birth dates per hour (then 429)");
         }
         text.AppendLine();
         text.AppendLine($"Tokens valid until {now.Add(lifetime):u}, one per demo role (also in {workspace.TokensDirectory}):");

@@ -95,8 +95,9 @@ internal sealed class DemoMode : IAsyncDisposable
     }
 
     /// <summary>
-    /// With Redis, budgets a demo user can run into: a support agent gets 500 records per 10
-    /// minutes (the 200 demo contacts two and a half times over), a compliance officer 200
+    /// With Redis, budgets a demo user can run into: a marketing analyst gets 50 records per 10
+    /// minutes (below what the in-process detector finds unusual, so the README's loop ends in the
+    /// quota's 429, not in a suspension), a support agent 500, a compliance officer 200
     /// high-sensitivity values in clear per hour.
     /// </summary>
     private static IEnumerable<KeyValuePair<string, string?>> Quotas(bool withRedis)
@@ -109,6 +110,8 @@ internal sealed class DemoMode : IAsyncDisposable
         yield return new("Gateway:Quota:Roles:support-agent:Requests:Window", "00:01:00");
         yield return new("Gateway:Quota:Roles:support-agent:Records:Limit", "500");
         yield return new("Gateway:Quota:Roles:support-agent:Records:Window", "00:10:00");
+        yield return new("Gateway:Quota:Roles:marketing-analyst:Records:Limit", "50");
+        yield return new("Gateway:Quota:Roles:marketing-analyst:Records:Window", "00:10:00");
         yield return new("Gateway:Quota:Roles:compliance-officer:ClearValues:Limit", "200");
         yield return new("Gateway:Quota:Roles:compliance-officer:ClearValues:Window", "01:00:00");
     }

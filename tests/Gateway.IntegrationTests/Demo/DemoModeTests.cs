@@ -202,18 +202,18 @@ public sealed class DemoModeTests : IAsyncLifetime
                 $"--Gateway:Redis:Configuration={redis.Configuration}",
                 "--Logging:LogLevel:Default=Warning",
             ], TimeProvider.System);
-            Assert.Contains("quotas     support-agent", demo.Banner);
+            Assert.Contains("quotas     marketing-analyst: 50 records", demo.Banner);
             var ca = Path.Combine(_workspace, "tls", "ca.crt");
             // Until Redis answers, budgets cannot be checked (503 quota_unavailable): wait until ready, as a user would.
             var ready = await Eventually.ValueAsync(async () => (await BashAsync($"curl --silent --cacert '{ca}' 'https://localhost:{adminPort}/readyz'")).Item2,
                 answer => answer.Contains("\"name\":\"redis\",\"status\":\"Healthy\"", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
             Assert.Contains("\"name\":\"redis\",\"status\":\"Healthy\"", ready);
-            var token = Path.Combine(_workspace, "tokens", "support-agent.jwt");
+            var token = Path.Combine(_workspace, "tokens", "marketing-analyst.jwt");
 
             var (exitCode, output) = await BashAsync($$"""
                 T=$(cat '{{token}}')
                 for i in $(seq 1 8); do
-                  curl -s -o /dev/null -w '%{http_code} ' --cacert '{{ca}}'                     -H "Authorization: Bearer $T" "https://localhost:{{proxyPort}}/api/contacts?page=$(( (i - 1) % 2 + 1 ))&pageSize=100"
+                  curl -s -o /dev/null -w '%{http_code} ' --cacert '{{ca}}'                     -H "Authorization: Bearer $T" "https://localhost:{{proxyPort}}/api/contacts?page=$(( (i - 1) % 2 + 1 ))&pageSize=10"
                 done
                 """);
 
