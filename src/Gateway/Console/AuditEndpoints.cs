@@ -13,7 +13,7 @@ namespace Gateway.PrivacyConsole;
 /// <summary>
 /// What the console reads from the audit stream: the record of processing over a period (role
 /// <see cref="ConsoleOptions.PrivacyOfficerRole"/>), and recent events, the chain's
-/// verification and alerts (role <see cref="ConsoleOptions.SocAnalystRole"/>). Streams are read
+/// verification (role <see cref="ConsoleOptions.SocAnalystRole"/>; alerts: <see cref="AlertEndpoints"/>). Streams are read
 /// a page at a time; nothing read is kept beyond the answer.
 /// </summary>
 internal static class AuditEndpoints
@@ -26,7 +26,6 @@ internal static class AuditEndpoints
         api.MapGet("/processing", ProcessingAsync);
         api.MapGet("/audit", EventsAsync);
         api.MapGet("/audit/verify", VerifyAsync);
-        api.MapGet("/alerts", AlertsAsync);
     }
 
     private static async Task ProcessingAsync(HttpContext context, string? from, string? to, string? format)
@@ -193,15 +192,6 @@ internal static class AuditEndpoints
         return start;
     }
 
-    private static async Task AlertsAsync(HttpContext context)
-    {
-        if (await ConsoleApi.AuthenticateAsync(context, o => o.SocAnalystRole) is null)
-        {
-            return;
-        }
-        await ConsoleApi.WriteAsync(context, new AlertsAnswer([], "No anomaly detector runs in this version, so there are no alerts or containments yet; they will be listed here once one writes them."), AuditApiJson.Default.AlertsAnswer);
-    }
-
     private static async Task<AuditStream?> StreamAsync(HttpContext context)
     {
         var audit = context.RequestServices.GetRequiredService<IOptions<AuditOptions>>().Value;
@@ -277,11 +267,8 @@ internal sealed record EventsAnswer(IReadOnlyList<AuditEventRow> Events, int Sca
 
 internal sealed record VerifyAnswer(bool Intact, long Checked, int Instances, long Duplicates, int Gaps, int Window, IReadOnlyList<string> Problems);
 
-internal sealed record AlertsAnswer(IReadOnlyList<string> Alerts, string Note);
-
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(ProcessingAnswer))]
 [JsonSerializable(typeof(EventsAnswer))]
 [JsonSerializable(typeof(VerifyAnswer))]
-[JsonSerializable(typeof(AlertsAnswer))]
 internal sealed partial class AuditApiJson : JsonSerializerContext;

@@ -26,7 +26,7 @@ internal sealed class ConsoleOptions
     /// <summary>The most roles one preview masks the sample for.</summary>
     public int MaxPreviewRoles { get; set; } = 16;
 
-    /// <summary>The most audit events one request of the audit view lists.</summary>
+    /// <summary>The most audit events, or alerts, one request of the audit view lists.</summary>
     public int MaxAuditEvents { get; set; } = 500;
 
     /// <summary>The most stream entries one request of the audit view reads, newest first, to find matching events.</summary>

@@ -54,6 +54,7 @@ internal static class ConsoleRegistration
         RulesPlaygroundEndpoints.Map(api);
         DataMapEndpoints.Map(api);
         AuditEndpoints.Map(api);
+        AlertEndpoints.Map(api);
     }
 
     /// <summary>Who the token names, and which views its roles open: the page's sign-in.</summary>

@@ -253,8 +253,9 @@ public sealed class ConsoleApiTests
         var noStream = await GetAsync(client, gateway.AdminUrl($"/console/api/processing?{period}"), Token(PrivacyOfficerGroup));
         Assert.Equal(HttpStatusCode.Conflict, noStream.StatusCode);
         Assert.Contains("audit_disabled", await noStream.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        var alerts = JsonNode.Parse(await (await GetAsync(client, gateway.AdminUrl("/console/api/alerts"), Token(SocAnalystGroup))).Content.ReadAsStringAsync())!;
-        Assert.Empty(alerts["alerts"]!.AsArray());
+        var noAlerts = await GetAsync(client, gateway.AdminUrl("/console/api/alerts"), Token(SocAnalystGroup));
+        Assert.Equal(HttpStatusCode.Conflict, noAlerts.StatusCode);
+        Assert.Contains("alerts_disabled", await noAlerts.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         var me = JsonNode.Parse(await (await GetAsync(client, gateway.AdminUrl("/console/api/me"), Token(PrivacyOfficerGroup, SocAnalystGroup))).Content.ReadAsStringAsync())!;
         Assert.Equal(["datamap", "processing", "audit"], me["views"]!.AsArray().Select(v => (string)v!));

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Gateway.Detector;
 using Gateway.IntegrationTests.Infrastructure;
 using Microsoft.Playwright;
+using StackExchange.Redis;
 using static Gateway.IntegrationTests.PrivacyConsole.ConsoleSetup;
 using static Microsoft.Playwright.Assertions;
 
@@ -61,8 +63,12 @@ public sealed class ConsoleBrowserTests(ConsoleBrowser chromium, RedisServerFixt
     public async Task The_security_team_exports_the_data_map_reads_the_record_of_processing_and_filters_audit_events()
     {
         using var crm = CrmStub.StartHttp();
+        var alertsStream = $"alerts:{Guid.NewGuid():N}";
+        var keyPrefix = $"detector:{Guid.NewGuid():N}";
         await using var gateway = await ConsoleGateway(crm.Url!)
             .WithAudit(redis.Configuration)
+            .With("Gateway:Detector:AlertsStream", alertsStream)
+            .With("Gateway:Detector:KeyPrefix", keyPrefix)
             .With("Gateway:Identity:Revocation:Enabled", "false")
             .With("Gateway:Purposes:Catalog:support:Basis", "contract")
             .With("Gateway:Purposes:Clients:app-1:Default", "support")
@@ -75,6 +81,11 @@ public sealed class ConsoleBrowserTests(ConsoleBrowser chromium, RedisServerFixt
             Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(denied)).StatusCode);
         }
         await TestAudit.WaitForAsync(redis.Configuration, gateway.AuditStream!, 2);
+        await using (var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration))
+        {
+            var alert = NewAlert("alert-1", "user-1", 88, DateTimeOffset.UtcNow, new ContainmentPlan("suspend", 0, TimeSpan.FromHours(1), "dry_run"), "records_rate");
+            Assert.NotNull(await new AlertStore(connection, alertsStream, keyPrefix).AddAsync(alert, DetectionFinding.ToJson(alert, gateway.AuditStream!, "detector-test")));
+        }
         await using var context = await chromium.NewContextAsync();
         var page = await SignInAsync(context, gateway, Token(RulesEditorGroup, PrivacyOfficerGroup, SocAnalystGroup));
 
@@ -98,6 +109,10 @@ public sealed class ConsoleBrowserTests(ConsoleBrowser chromium, RedisServerFixt
 
         await page.Locator(".tab[data-view='audit']").ClickAsync();
         await Expect(page.Locator("#chain")).ToContainTextAsync("Chain intact");
+        var alertRow = page.Locator("#alerts-table tbody tr");
+        await Expect(alertRow).ToHaveCountAsync(1);
+        await Expect(alertRow).ToContainTextAsync("records_rate went past its threshold");
+        await Expect(alertRow).ToContainTextAsync("dry_run");
         await Expect(page.Locator("#audit-table tbody tr")).ToHaveCountAsync(2);
         await page.Locator("#audit-outcome").SelectOptionAsync("denied");
         await page.Locator("#audit-load").ClickAsync();

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Gateway.Detector;
 using Gateway.IntegrationTests.Infrastructure;
 
 namespace Gateway.IntegrationTests.PrivacyConsole;
@@ -41,4 +42,21 @@ internal static class ConsoleSetup
     public static string ShippedRules(string name) => File.ReadAllText(Path.Combine(RepositoryRoot.Path, "deploy", "rules", name));
 
     public static string ShippedSample(string name) => File.ReadAllText(Path.Combine(RepositoryRoot.Path, "deploy", "rules", "samples", name));
+
+    /// <summary>An alert as the detector raises it, with one signal named <paramref name="signal"/>.</summary>
+    public static Alert NewAlert(string id, string principal, int score, DateTimeOffset raised, ContainmentPlan plan, string signal) => new()
+    {
+        Id = id,
+        Principal = principal,
+        HasSubject = true,
+        Role = "support-agent",
+        Score = score,
+        Signals = [new Signal(signal, score, $"{signal} went past its threshold", 500, 100)],
+        Evidence = ["event-1"],
+        EvidenceCount = 1,
+        FirstSeen = raised.AddMinutes(-5).ToUnixTimeMilliseconds(),
+        LastSeen = raised.ToUnixTimeMilliseconds(),
+        Created = raised,
+        Plan = plan,
+    };
 }

@@ -36,6 +36,7 @@ public sealed class RedisAclTests(ShippedRedis redis, Xunit.Abstractions.ITestOu
         await using var gateway = await ConsentGateway(crm.Url!, redis.GatewayConfiguration, "gateway:consent")
             .With("Gateway:Identity:Revocation:Enabled", null)
             .With("Gateway:Audit:Stream", AuditStream)
+            .With("Gateway:Identity:Issuers:0:RoleMap:soc", "soc-analyst")
             .With("Gateway:Quota:Default:Requests:Limit", "1000").With("Gateway:Quota:Default:Requests:Window", "01:00:00")
             .With("Gateway:Quota:Default:Records:Limit", "1000").With("Gateway:Quota:Default:Records:Window", "01:00:00")
             .With("Gateway:Quota:Default:ClearValues:Limit", "1000").With("Gateway:Quota:Default:ClearValues:Window", "01:00:00")
@@ -75,6 +76,15 @@ public sealed class RedisAclTests(ShippedRedis redis, Xunit.Abstractions.ITestOu
         Assert.True(events.Count >= 7, $"{events.Count} audit events in {AuditStream}");
         var (verified, verifyOutput) = await CtlWithOutputAsync("audit", "verify", "--redis", redis.GatewayCtlConfiguration, "--stream", AuditStream, "--key-file", TestAudit.KeyFile);
         Assert.True(verified == 0, verifyOutput);
+
+        // Console alerts view: the newest alerts with their state.
+        await using (var admin = await ConnectionMultiplexer.ConnectAsync(redis.AdminConfiguration))
+        {
+            var alert = PrivacyConsole.ConsoleSetup.NewAlert($"acl-{Guid.NewGuid():N}", "user-1", 80, DateTimeOffset.UtcNow, new Gateway.Detector.ContainmentPlan("alert", 0, TimeSpan.Zero, null), "records_rate");
+            Assert.NotNull(await new Gateway.Detector.AlertStore(admin, "gateway:alerts", "gateway:detector").AddAsync(alert, Gateway.Detector.DetectionFinding.ToJson(alert, AuditStream, "acl-test")));
+        }
+        var alerts = await GetAsync(client, gateway.AdminUrl("/console/api/alerts?limit=1"), PrivacyConsole.ConsoleSetup.Token("soc"));
+        Assert.True(alerts.StatusCode == HttpStatusCode.OK, await alerts.Content.ReadAsStringAsync());
 
         var log = await redis.AclLogAsync();
         output.WriteLine(string.Join('\n', log));

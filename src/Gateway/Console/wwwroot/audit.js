@@ -48,11 +48,30 @@ export class AuditView {
     }
   }
 
+  // The detector's newest alerts: who, how unusual, why, what was done about it, whether someone looked.
   async alerts() {
     const box = document.getElementById('alerts');
-    const answer = await api('alerts');
-    box.replaceChildren(answer.alerts.length === 0
-      ? el('p', { className: 'muted' }, answer.note)
-      : el('ul', {}, answer.alerts.map((alert) => el('li', {}, alert))));
+    let answer;
+    try {
+      answer = await api('alerts');
+    } catch (error) {
+      box.replaceChildren(el('p', { className: 'empty' }, `Alerts not read: ${error.message}`));
+      return;
+    }
+    if (answer.alerts.length === 0) {
+      box.replaceChildren(el('p', { className: 'empty' }, answer.note ?? 'No alerts.'));
+      return;
+    }
+    const head = el('tr', {}, ['Time', 'Principal', 'Score', 'Signals', 'Action', 'Acknowledged'].map((name) => el('th', { scope: 'col' }, name)));
+    const rows = answer.alerts.map((alert) => el('tr', { dataset: { id: alert.id ?? '' } },
+      el('td', { className: 'mono' }, new Date(alert.time).toLocaleString()),
+      el('td', {}, alert.principal ?? '—'),
+      el('td', {}, alert.score === null ? '—' : String(alert.score)),
+      el('td', {}, alert.reasons.length ? el('ul', { className: 'reasons' }, alert.reasons.map((reason) => el('li', {}, reason))) : '—'),
+      el('td', {}, alert.action ?? '—', alert.containment ? el('span', { className: 'mfa' }, alert.containment) : null),
+      el('td', {}, alert.acknowledged_by
+        ? [alert.acknowledged_by, alert.acknowledged_at ? el('span', { className: 'mfa' }, new Date(alert.acknowledged_at).toLocaleString()) : null]
+        : 'no')));
+    box.replaceChildren(el('table', { className: 'grid', id: 'alerts-table' }, el('thead', {}, head), el('tbody', {}, rows)));
   }
 }
