@@ -16,7 +16,6 @@ internal static class AlertCommands
 {
     public const int NotFound = ExitCodes.Failed;
     public const int Usage = ExitCodes.Usage;
-    public const int Unreachable = ExitCodes.Failed;
     private const int Batch = 100;
     private static readonly TimeSpan MaxIdleDelay = TimeSpan.FromSeconds(1);
 
@@ -80,11 +79,6 @@ internal static class AlertCommands
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                await parse.InvocationConfiguration.Error.WriteLineAsync($"Redis failed while reading alerts: {ex.Message}");
-                return Unreachable;
-            }
             return 0;
         });
         return command;
@@ -102,29 +96,21 @@ internal static class AlertCommands
             await using var redis = await RedisOptionsForCli.ConnectAsync(parse.GetValue(options.Redis)!);
             var store = options.Store(parse, redis);
             var alertId = parse.GetValue(id)!;
-            try
+            var state = await store.GetStateAsync(alertId);
+            if (state is null || !state.TryGetValue("entry", out var entry) || entry.Length == 0)
             {
-                var state = await store.GetStateAsync(alertId);
-                if (state is null || !state.TryGetValue("entry", out var entry) || entry.Length == 0)
-                {
-                    await error.WriteLineAsync($"No alert '{alertId}' (or its state expired after {AlertStore.StateLifetime.TotalDays:0} days).");
-                    return NotFound;
-                }
-                var json = await store.GetAlertAsync(entry);
-                var output = parse.InvocationConfiguration.Output;
-                if (parse.GetValue(options.Json))
-                {
-                    await output.WriteLineAsync(Combined(json, state));
-                    return 0;
-                }
-                await output.WriteLineAsync(Details(json, state));
+                await error.WriteLineAsync($"No alert '{alertId}' (or its state expired after {AlertStore.StateLifetime.TotalDays:0} days).");
+                return NotFound;
+            }
+            var json = await store.GetAlertAsync(entry);
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(options.Json))
+            {
+                await output.WriteLineAsync(Combined(json, state));
                 return 0;
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                await error.WriteLineAsync($"Redis failed while reading the alert: {ex.Message}");
-                return Unreachable;
-            }
+            await output.WriteLineAsync(Details(json, state));
+            return 0;
         });
         return command;
     }
@@ -143,31 +129,23 @@ internal static class AlertCommands
             await using var redis = await RedisOptionsForCli.ConnectAsync(parse.GetValue(options.Redis)!);
             var store = options.Store(parse, redis);
             var alertId = parse.GetValue(id)!;
-            try
+            if (await store.GetStateAsync(alertId) is not { } state || !state.ContainsKey("entry"))
             {
-                if (await store.GetStateAsync(alertId) is not { } state || !state.ContainsKey("entry"))
-                {
-                    await error.WriteLineAsync($"No alert '{alertId}' (or its state expired after {AlertStore.StateLifetime.TotalDays:0} days).");
-                    return NotFound;
-                }
-                var fields = new Dictionary<string, string>
-                {
-                    ["acked_by"] = parse.GetValue(by)!,
-                    ["acked_at"] = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
-                };
-                if (parse.GetValue(note) is { Length: > 0 } text)
-                {
-                    fields["ack_note"] = text;
-                }
-                await store.SetStateAsync(alertId, fields);
-                await parse.InvocationConfiguration.Output.WriteLineAsync($"Acknowledged alert {alertId}.");
-                return 0;
+                await error.WriteLineAsync($"No alert '{alertId}' (or its state expired after {AlertStore.StateLifetime.TotalDays:0} days).");
+                return NotFound;
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            var fields = new Dictionary<string, string>
             {
-                await error.WriteLineAsync($"Redis failed while acknowledging the alert: {ex.Message}");
-                return Unreachable;
+                ["acked_by"] = parse.GetValue(by)!,
+                ["acked_at"] = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
+            };
+            if (parse.GetValue(note) is { Length: > 0 } text)
+            {
+                fields["ack_note"] = text;
             }
+            await store.SetStateAsync(alertId, fields);
+            await parse.InvocationConfiguration.Output.WriteLineAsync($"Acknowledged alert {alertId}.");
+            return 0;
         });
         return command;
     }

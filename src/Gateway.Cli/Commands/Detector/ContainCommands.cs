@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Gateway.Audit;
 using Gateway.Cli.Commands.Audit;
+using Gateway.Cli.Errors;
 using Gateway.ControlPlane;
 using Gateway.Detector;
 using StackExchange.Redis;
@@ -42,31 +43,23 @@ internal static class ContainCommands
             await using var redis = await RedisOptionsForCli.ConnectAsync(parse.GetValue(redisOption)!);
             var output = parse.InvocationConfiguration.Output;
             var now = time.GetUtcNow();
-            try
+            var (_, entries) = await new RevocationStore(redis, parse.GetValue(prefixes.Revocation)!).LoadAsync(now);
+            var suspended = entries.Where(e => RevocationFields.TryParse(e.Key, out var r) && r.Kind == RevocationKind.Subject).ToList();
+            var overrides = await new QuotaOverrideStore(redis, parse.GetValue(prefixes.Quota)!).ListAsync(now);
+            foreach (var (field, expiry) in suspended.OrderBy(e => e.Key, StringComparer.Ordinal))
             {
-                var (_, entries) = await new RevocationStore(redis, parse.GetValue(prefixes.Revocation)!).LoadAsync(now);
-                var suspended = entries.Where(e => RevocationFields.TryParse(e.Key, out var r) && r.Kind == RevocationKind.Subject).ToList();
-                var overrides = await new QuotaOverrideStore(redis, parse.GetValue(prefixes.Quota)!).ListAsync(now);
-                foreach (var (field, expiry) in suspended.OrderBy(e => e.Key, StringComparer.Ordinal))
-                {
-                    RevocationFields.TryParse(field, out var revocation);
-                    await output.WriteLineAsync($"suspended  {revocation.Value}  {(expiry == 0 ? "until released" : $"until {DateTimeOffset.FromUnixTimeSeconds(expiry):u}")}");
-                }
-                foreach (var tightened in overrides)
-                {
-                    await output.WriteLineAsync($"tightened  {tightened.Principal}  to {tightened.Factor.ToString("0.###", CultureInfo.InvariantCulture)} until {tightened.Until:u}  by {tightened.Actor}: {tightened.Reason}");
-                }
-                if (suspended.Count + overrides.Count == 0)
-                {
-                    await output.WriteLineAsync("Nobody is contained.");
-                }
-                return 0;
+                RevocationFields.TryParse(field, out var revocation);
+                await output.WriteLineAsync($"suspended  {revocation.Value}  {(expiry == 0 ? "until released" : $"until {DateTimeOffset.FromUnixTimeSeconds(expiry):u}")}");
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            foreach (var tightened in overrides)
             {
-                await error.WriteLineAsync($"Redis failed while reading containments: {ex.Message}");
-                return Failed;
+                await output.WriteLineAsync($"tightened  {tightened.Principal}  to {tightened.Factor.ToString("0.###", CultureInfo.InvariantCulture)} until {tightened.Until:u}  by {tightened.Actor}: {tightened.Reason}");
             }
+            if (suspended.Count + overrides.Count == 0)
+            {
+                await output.WriteLineAsync("Nobody is contained.");
+            }
+            return 0;
         });
         return command;
     }
@@ -149,8 +142,7 @@ internal static class ContainCommands
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
-                await error.WriteLineAsync($"Redis failed while releasing '{principal}' ({ex.Message}); run the command again until it exits 0.");
-                return Failed;
+                throw new CliFailure($"Redis failed while releasing '{principal}' ({FailureMessages.Sentence(ex.Message)})", "check that Redis is running, then run the command again until it exits 0", ExitCodes.Failed, ex);
             }
         });
         return command;
