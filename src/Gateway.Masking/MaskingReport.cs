@@ -20,5 +20,5 @@ public sealed record MaskingReport(
     /// All values of high-sensitivity classes left in clear, counted as masked: before a record
     /// gate's verdicts, like <see cref="Records"/> (what quotas count).
     /// </summary>
-    public int ClearHighValues { get; init; }
+    public int ClearHighValues => ClearHighSensitivity.Values.Sum();
 }

@@ -29,7 +29,6 @@ internal sealed class MaskingSession
     private readonly int[] _maskedCounts;
     private readonly int[] _clearCounts;
     private readonly IReadOnlyList<string?> _clearKeys;
-    private int _clearHighValues;
     private readonly SubjectIdList _subjects = new();
     private Frame[] _frames = new Frame[8];
     private int _depth;
@@ -165,7 +164,7 @@ internal sealed class MaskingSession
                 masked[_view.CountKeys[i]] = _maskedCounts[i];
             }
         }
-        var report = new MaskingReport(rulesVersion, _entity.Name, _recordCount, _subjects, masked) { ClearHighValues = _clearHighValues };
+        var report = new MaskingReport(rulesVersion, _entity.Name, _recordCount, _subjects, masked);
         return _clearCounts.AsSpan().ContainsAnyExcept(0) ? report with { ClearHighSensitivity = ClearCounts() } : report;
     }
 
@@ -304,7 +303,6 @@ internal sealed class MaskingSession
             if (classIndex >= 0 && _clearKeys[classIndex] is not null)
             {
                 _clearCounts[classIndex]++;
-                _clearHighValues++;
                 _hold?.ClearHighFound();
             }
             var start = _hold is not null && reader.TokenType == JsonTokenType.Number && path.IsTotal ? _out.Position : -1;
